@@ -1,0 +1,67 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class Source(models.TextChoices):
+    AASC_CLASS = "aasc_class", "AASC class"
+    EXPO_CLASS = "expo_class", "Expo class"
+    COMMITTEE = "committee", "Committee service"
+    VOLUNTEERING = "volunteering", "Volunteering"
+    OTHER = "other", "Other"
+
+
+class EntryState(models.TextChoices):
+    CREDITED = "credited", "Credited"
+    PENDING_VERIFICATION = "pending_verification", "Pending verification"
+    VERIFIED = "verified", "Verified"
+    SUBMITTED = "submitted", "Submitted to NAAEI"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class LedgerEntry(models.Model):
+    """CEC hours a holder earned, from an AASC class or a verified Reporting Form."""
+
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ledger_entries"
+    )
+    earned_on = models.DateField()
+    hours = models.DecimalField("CEC hours", max_digits=5, decimal_places=2)
+    title = models.CharField(max_length=200)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    in_network = models.BooleanField(default=False)
+    participation = models.BooleanField(
+        default=False, help_text="Committee, board, volunteering or unpaid instructing (capped)."
+    )
+    state = models.CharField(max_length=25, choices=EntryState.choices, default=EntryState.CREDITED)
+    attendance = models.OneToOneField(
+        "cec.Attendance",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ledger_entry",
+    )
+    reporting_form = models.ForeignKey(
+        "cec.ReportingForm",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+    )
+    certificate_number = models.CharField(max_length=30, unique=True, null=True, blank=True)
+    verification_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-earned_on", "-id"]
+        verbose_name_plural = "ledger entries"
+        indexes = [models.Index(fields=["holder", "earned_on"])]
+
+    def __str__(self):
+        return f"{self.hours} CEC – {self.title} ({self.earned_on})"

@@ -1,0 +1,110 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
+from django import forms
+from django.core.validators import RegexValidator
+
+from .models import ContactProfile
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9 ().\-]{7,25}$",
+    "Enter a phone number of digits, spaces, dashes or brackets, e.g. (719) 555-0142.",
+)
+postal_code_validator = RegexValidator(
+    r"^[0-9]{5}(-[0-9]{4})?$", "Enter a ZIP code such as 80903 or 80903-1234."
+)
+
+
+class ContactDetailsForm(forms.ModelForm):
+    """The holder's name and contact details in one form (SPEC: contact details form)."""
+
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    phone = forms.CharField(max_length=30, validators=[phone_validator])
+    address_line1 = forms.CharField(label="Street address", max_length=200)
+    city = forms.CharField(max_length=100)
+    state = forms.CharField(max_length=50)
+    postal_code = forms.CharField(
+        label="ZIP code", max_length=10, validators=[postal_code_validator]
+    )
+
+    class Meta:
+        model = ContactProfile
+        fields = [
+            "phone",
+            "address_line1",
+            "address_line2",
+            "city",
+            "state",
+            "postal_code",
+            "employer",
+            "job_title",
+        ]
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].initial = user.first_name
+        self.fields["last_name"].initial = user.last_name
+        for name, field in self.fields.items():
+            if isinstance(field, forms.CharField):
+                field.strip = True
+            field.widget.attrs.setdefault("autocomplete", AUTOCOMPLETE.get(name, "on"))
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Fieldset(
+                "Name",
+                Row(
+                    Column("first_name", css_class="col-md-6"),
+                    Column("last_name", css_class="col-md-6"),
+                ),
+            ),
+            Fieldset("Phone", "phone"),
+            Fieldset(
+                "Mailing address",
+                "address_line1",
+                "address_line2",
+                Row(
+                    Column("city", css_class="col-md-5"),
+                    Column("state", css_class="col-md-3"),
+                    Column("postal_code", css_class="col-md-4"),
+                ),
+            ),
+            Fieldset(
+                "Work",
+                Row(
+                    Column("employer", css_class="col-md-6"),
+                    Column("job_title", css_class="col-md-6"),
+                ),
+            ),
+            Submit("save", "Save contact details"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in cleaned.items():
+            if isinstance(value, str) and any(ord(ch) < 32 for ch in value):
+                self.add_error(name, "Remove the control characters from this field.")
+        return cleaned
+
+    def save(self, commit=True):
+        profile = super().save(commit=False)
+        self.user.first_name = self.cleaned_data["first_name"]
+        self.user.last_name = self.cleaned_data["last_name"]
+        if commit:
+            self.user.save(update_fields=["first_name", "last_name"])
+            profile.save()
+        return profile
+
+
+AUTOCOMPLETE = {
+    "first_name": "given-name",
+    "last_name": "family-name",
+    "phone": "tel",
+    "address_line1": "address-line1",
+    "address_line2": "address-line2",
+    "city": "address-level2",
+    "state": "address-level1",
+    "postal_code": "postal-code",
+    "employer": "organization",
+    "job_title": "organization-title",
+}

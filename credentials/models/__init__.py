@@ -1,0 +1,20 @@
+from .accounts import ContactProfile, User
+from .catalog import CredentialType, RequirementSet
+from .content import FaqEntry, OfficeContact
+from .holdings import Credential, CredentialStatus
+from .outbox import OutboxMessage
+from .renewals import Renewal, RenewalCredential
+
+__all__ = [
+    "ContactProfile",
+    "Credential",
+    "CredentialStatus",
+    "CredentialType",
+    "FaqEntry",
+    "OfficeContact",
+    "OutboxMessage",
+    "Renewal",
+    "RenewalCredential",
+    "RequirementSet",
+    "User",
+]

@@ -1,0 +1,289 @@
+"""The renewal rules of SPEC.md as small pure functions.
+
+Pages, admin, tasks and PDFs call these; nothing re-implements a rule elsewhere.
+They take plain values (dates, Decimals, small dataclasses) and touch no database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+# Renewal invoices for year Y go out on 1 November of Y-1, 61 days before the
+# 1 January due date, so the 60-day reminder falls after the invoice.
+SEASON_OPENS = (11, 1)
+
+
+# --- Rule 2: one CEC is one instructional hour ----------------------------------------
+
+
+def minutes_between(start: dt.time, end: dt.time) -> int:
+    return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+
+
+def cec_value(instructional_minutes: int) -> Decimal:
+    """Instructional minutes / 60, to two decimals, never rounded up."""
+    if instructional_minutes <= 0:
+        return ZERO
+    return (Decimal(instructional_minutes) / Decimal(60)).quantize(CENT, rounding=ROUND_DOWN)
+
+
+def class_cec_value(start: dt.time, end: dt.time, break_minutes: int = 0) -> Decimal:
+    """A class's CEC value: its length less meals and breaks, in hours (rule 2)."""
+    return cec_value(minutes_between(start, end) - (break_minutes or 0))
+
+
+# --- Rule 1: the earning window ------------------------------------------------------
+
+
+def earning_window(renewal_year: int) -> tuple[dt.date, dt.date]:
+    """The renewal for year Y counts CECs earned from 1 January to 31 December of Y-1."""
+    return dt.date(renewal_year - 1, 1, 1), dt.date(renewal_year - 1, 12, 31)
+
+
+def in_earning_window(renewal_year: int, earned_on: dt.date) -> bool:
+    first, last = earning_window(renewal_year)
+    return first <= earned_on <= last
+
+
+def why_not_in_window(renewal_year: int, earned_on: dt.date) -> str:
+    """The plain reason an entry does not count for a renewal, or '' when it does."""
+    if in_earning_window(renewal_year, earned_on):
+        return ""
+    return (
+        f"Earned in {earned_on.year}: the {renewal_year} renewal counts only CECs "
+        f"earned from January 1 to December 31, {renewal_year - 1}."
+    )
+
+
+# --- Rule 3: shared CECs -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """What one credential (or a whole renewal) owes for a year."""
+
+    cecs_owed: Decimal
+    in_network_min: Decimal = ZERO
+    participation_cap: Decimal | None = None
+    code: str = ""
+
+
+NO_REQUIREMENT = Requirement(cecs_owed=ZERO)
+
+
+def combined_requirement(requirements: Iterable[Requirement]) -> Requirement:
+    """Holders of several credentials owe the largest requirement, not the sum.
+
+    The in-network minimum and participation cap follow the same credential; on a tie in
+    CECs owed the stricter in-network minimum governs.
+    """
+    requirements = list(requirements)
+    if not requirements:
+        return NO_REQUIREMENT
+    return max(requirements, key=lambda r: (r.cecs_owed, r.in_network_min))
+
+
+@dataclass(frozen=True)
+class CecCredit:
+    """The facts about a ledger entry that the progress rule needs."""
+
+    hours: Decimal
+    in_network: bool = False
+    participation: bool = False
+
+
+@dataclass(frozen=True)
+class CecProgress:
+    owed: Decimal
+    in_network_min: Decimal
+    participation_cap: Decimal | None
+    earned: Decimal  # counting, after the participation cap
+    in_network: Decimal
+    participation: Decimal  # before the cap
+
+    @property
+    def participation_counted(self) -> Decimal:
+        if self.participation_cap is None:
+            return self.participation
+        return min(self.participation, self.participation_cap)
+
+    @property
+    def cap_reached(self) -> bool:
+        return self.participation_cap is not None and self.participation >= self.participation_cap
+
+    @property
+    def missing(self) -> Decimal:
+        return max(self.owed - self.earned, ZERO)
+
+    @property
+    def missing_in_network(self) -> Decimal:
+        return max(self.in_network_min - self.in_network, ZERO)
+
+    @property
+    def complete(self) -> bool:
+        return self.missing == ZERO and self.missing_in_network == ZERO
+
+    @property
+    def percent(self) -> int:
+        if self.owed <= 0:
+            return 100
+        return min(100, int(self.earned * 100 / self.owed))
+
+    def summary(self) -> str:
+        """'6 of 8 CECs, 4 of 5 in-network, participation 2 of 2 (cap reached)'"""
+        parts = [f"{fmt_hours(self.earned)} of {fmt_hours(self.owed)} CECs"]
+        if self.in_network_min > 0:
+            parts.append(
+                f"{fmt_hours(self.in_network)} of {fmt_hours(self.in_network_min)} in-network"
+            )
+        if self.participation_cap is not None:
+            text = (
+                f"participation {fmt_hours(self.participation_counted)} of "
+                f"{fmt_hours(self.participation_cap)}"
+            )
+            if self.cap_reached:
+                text += " (cap reached)"
+            parts.append(text)
+        return ", ".join(parts)
+
+    def shortfall(self) -> str:
+        """What is still missing, in one sentence; '' when nothing is."""
+        gaps = []
+        if self.missing > 0:
+            gaps.append(
+                f"{fmt_hours(self.missing)} more {plural_cecs(self.missing)} "
+                f"(you have {fmt_hours(self.earned)} of the {fmt_hours(self.owed)} owed)"
+            )
+        if self.missing_in_network > 0:
+            gaps.append(
+                f"{fmt_hours(self.missing_in_network)} more in-network "
+                f"{plural_cecs(self.missing_in_network)} (you have {fmt_hours(self.in_network)} "
+                f"of the {fmt_hours(self.in_network_min)} required)"
+            )
+        if not gaps:
+            return ""
+        return "You need " + " and ".join(gaps) + "."
+
+
+def cec_progress(requirement: Requirement, credits: Iterable[CecCredit]) -> CecProgress:
+    """Earned vs owed, with participation CECs counted only up to the cap (rule 3)."""
+    in_network = other = participation = ZERO
+    for credit in credits:
+        if credit.participation:
+            participation += credit.hours
+        elif credit.in_network:
+            in_network += credit.hours
+        else:
+            other += credit.hours
+    cap = requirement.participation_cap
+    counted_participation = participation if cap is None else min(participation, cap)
+    return CecProgress(
+        owed=requirement.cecs_owed,
+        in_network_min=requirement.in_network_min,
+        participation_cap=cap,
+        earned=in_network + other + counted_participation,
+        in_network=in_network,
+        participation=participation,
+    )
+
+
+def fmt_hours(value: Decimal) -> str:
+    """8 -> '8', 2.50 -> '2.5', 1.25 -> '1.25'."""
+    value = Decimal(value).quantize(CENT)
+    text = f"{value:f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def plural_cecs(value: Decimal) -> str:
+    return "CEC" if Decimal(value) == 1 else "CECs"
+
+
+# --- Calendar: due date, grace and lapse (rule 9) ------------------------------------
+
+
+@dataclass(frozen=True)
+class RenewalCalendar:
+    year: int
+    opens_on: dt.date
+    due_on: dt.date
+    grace_ends_on: dt.date
+
+
+def renewal_calendar(
+    year: int, due=(1, 1), grace_end=(3, 31), opens=SEASON_OPENS
+) -> RenewalCalendar:
+    """The dates of the renewal for `year`: invoices open in the autumn before,
+    due on the due date, in grace until the grace end, lapsed after it."""
+    return RenewalCalendar(
+        year=year,
+        opens_on=dt.date(year - 1, *opens),
+        due_on=dt.date(year, *due),
+        grace_ends_on=dt.date(year, *grace_end),
+    )
+
+
+def renewal_year_on(on: dt.date, opens=SEASON_OPENS) -> int:
+    """The renewal year a holder is working on at a date: from the season's opening
+    (1 November) the next year's renewal is the current one."""
+    return on.year + 1 if (on.month, on.day) >= opens else on.year
+
+
+ACTIVE, RENEWAL_DUE, IN_GRACE, LAPSED = "active", "renewal_due", "in_grace", "lapsed"
+
+
+def credential_status_on(
+    on: dt.date, valid_through: dt.date | None, calendar: RenewalCalendar | None
+) -> str:
+    """A credential's status on a date.
+
+    Lifetime credentials (no valid-through date) are always active. Otherwise the next
+    renewal (`calendar`, for valid_through.year + 1) decides: before its season opens the
+    credential is active; from then until it expires, renewal due; after that, in grace
+    through the grace end; lapsed the day after.
+    """
+    if valid_through is None or calendar is None:
+        return ACTIVE
+    if on <= valid_through:
+        return RENEWAL_DUE if on >= calendar.opens_on else ACTIVE
+    if on <= calendar.grace_ends_on:
+        return IN_GRACE
+    return LAPSED
+
+
+def renewal_phase_on(on: dt.date, due_on: dt.date, grace_ends_on: dt.date) -> str:
+    """Where an unfinished renewal stands: due, in grace, or lapsed."""
+    if on < due_on:
+        return RENEWAL_DUE
+    if on <= grace_ends_on:
+        return IN_GRACE
+    return LAPSED
+
+
+def needs_reinstatement(status: str) -> bool:
+    """Only a lapsed credential pays the reinstatement fee when it is renewed."""
+    return status == LAPSED
+
+
+def reminder_dates(
+    due_on: dt.date, grace_ends_on: dt.date, days_before: Iterable[int], days_after: Iterable[int]
+) -> list[tuple[str, dt.date]]:
+    """The dates on which to remind, keyed so each reminder is sent once:
+    ('due-60', date), …, ('grace-30', date). Grace reminders past the grace end are dropped."""
+    dates = [(f"due-{d}", due_on - dt.timedelta(days=d)) for d in days_before]
+    dates += [
+        (f"grace-{d}", due_on + dt.timedelta(days=d))
+        for d in days_after
+        if due_on + dt.timedelta(days=d) <= grace_ends_on
+    ]
+    return sorted(dates, key=lambda item: item[1])
+
+
+def valid_through_after_renewal(renewal_year: int) -> dt.date:
+    """A completed renewal for year Y keeps each credential through 31 December of Y."""
+    return dt.date(renewal_year, 12, 31)

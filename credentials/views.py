@@ -1,0 +1,60 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from credentials import selectors
+from credentials.forms import ContactDetailsForm
+from credentials.services import profiles
+
+
+def home(request):
+    context = {}
+    if request.user.is_authenticated:
+        context["renewal"] = selectors.open_renewal_for(request.user)
+    return render(request, "credentials/home.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    """Contact details (SPEC), and step 1 of the renewal: confirming them for the cycle."""
+    contact = profiles.get_or_create_profile(request.user)
+    renewal = selectors.open_renewal_for(request.user)
+    form = ContactDetailsForm(request.POST or None, instance=contact, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        confirm = renewal if "confirm" in request.POST and renewal else None
+        profiles.update_contact_details(form, confirm_renewal=confirm)
+        if confirm:
+            messages.success(
+                request, f"Contact details saved and confirmed for your {renewal.year} renewal."
+            )
+            return redirect("credentials:profile")
+        messages.success(request, "Your contact details are saved.")
+        return redirect("credentials:profile")
+    return render(request, "credentials/profile.html", {"form": form, "renewal": renewal})
+
+
+@login_required
+@require_http_methods(["POST"])
+def confirm_contact(request):
+    renewal = selectors.open_renewal_for(request.user)
+    if renewal is None:
+        messages.error(request, "You have no renewal open to confirm your details for.")
+        return redirect("credentials:profile")
+    try:
+        profiles.confirm_contact_details(renewal, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("credentials:profile")
+    messages.success(request, f"Contact details confirmed for your {renewal.year} renewal.")
+    return redirect("credentials:profile")
+
+
+def faq(request):
+    return render(request, "credentials/faq.html", {"entries": selectors.published_faq()})
+
+
+def contact(request):
+    return render(request, "credentials/contact.html", {"office": selectors.office_contact()})

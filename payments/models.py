@@ -1,0 +1,153 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from .money import format_cents
+
+
+class InvoiceStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    PAID = "paid", "Paid"
+    REFUNDED = "refunded", "Refunded"
+    VOID = "void", "Void"
+
+
+class InvoiceNumberSequence(models.Model):
+    """The last invoice number used in a year; locked while a number is taken, so numbers
+    are sequential and never reused."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
+
+class Invoice(models.Model):
+    """A renewal invoice: one line per credential fee (plus reinstatement), and the CECs
+    owed for the year (SPEC rule 4). Lines and total are fixed when it is issued."""
+
+    renewal = models.OneToOneField(
+        "credentials.Renewal", on_delete=models.PROTECT, related_name="invoice"
+    )
+    number = models.CharField(max_length=20, unique=True)
+    issued_on = models.DateField()
+    currency = models.CharField(max_length=3, default="usd")
+    total_cents = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.OPEN
+    )
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-issued_on", "-number"]
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self):
+        return f"Invoice {self.number}"
+
+    @property
+    def is_paid(self):
+        return self.status == InvoiceStatus.PAID
+
+
+class LineKind(models.TextChoices):
+    RENEWAL_FEE = "renewal_fee", "Renewal fee"
+    REINSTATEMENT_FEE = "reinstatement_fee", "Reinstatement fee"
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(max_length=20, choices=LineKind.choices)
+    description = models.CharField(max_length=200)
+    credential = models.ForeignKey(
+        "credentials.Credential", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cecs_owed = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    amount_cents = models.PositiveIntegerField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.description
+
+
+class PaymentMethod(models.TextChoices):
+    CARD = "card", "Card (Stripe)"
+    CHEQUE = "cheque", "Cheque"
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for the card"
+    PROCESSING = "processing", "Processing"
+    REQUIRES_ACTION = "requires_action", "Needs card authentication"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    REFUNDED = "refunded", "Refunded"
+    FLAGGED = "flagged", "Flagged for staff (amount mismatch)"
+
+
+class Payment(models.Model):
+    """Money toward an invoice: a card payment through Stripe or a cheque staff recorded."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    method = models.CharField(max_length=10, choices=PaymentMethod.choices)
+    status = models.CharField(
+        max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.PENDING
+    )
+    amount_cents = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3, default="usd")
+    stripe_payment_intent = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    stripe_customer = models.CharField(max_length=100, blank=True)
+    failure_message = models.CharField(max_length=300, blank=True)
+    flag_reason = models.CharField(max_length=300, blank=True)
+    cheque_number = models.CharField(max_length=40, blank=True)
+    received_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [
+            ("record_offline_payment", "Can record a cheque payment"),
+            ("refund_payment", "Can refund a card payment"),
+        ]
+        constraints = [
+            # However often the provider retries, an invoice is paid once.
+            models.UniqueConstraint(
+                fields=["invoice"],
+                condition=Q(status="succeeded"),
+                name="one_successful_payment_per_invoice",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_method_display()} {format_cents(self.amount_cents)} for {self.invoice}"
+
+
+class WebhookEvent(models.Model):
+    """A Stripe event, stored once by its id (a unique constraint, not a look-up)."""
+
+    event_id = models.CharField(max_length=100, unique=True)
+    type = models.CharField(max_length=100)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self):
+        return f"{self.type} {self.event_id}"

@@ -1,0 +1,11 @@
+from django import template
+
+from payments.money import format_cents
+
+register = template.Library()
+
+
+@register.filter
+def cents(value, currency="usd"):
+    """{{ invoice.total_cents|cents }} -> $250.00"""
+    return format_cents(value, currency)

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "AASC renewal portal – office"
+admin.site.site_title = "AASC renewal portal"
+admin.site.index_title = "Office administration"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("credentials.urls")),
+    path("cec/forms/", include("cec.urls_forms")),
+    path("cec/", include("cec.urls")),
+    path("review/", include("cec.urls_review")),
+    path("payments/", include("payments.urls")),
+]

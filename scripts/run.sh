@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs the portal with demo data on embedded defaults (SQLite, a Celery broker on the
+# filesystem, localstripe). Ctrl-C stops everything this script started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DEBUG="${DEBUG:-true}"
+PY=.venv/bin/python
+PORT="${PORT:-8000}"
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup INT TERM EXIT
+
+$PY manage.py migrate --noinput
+$PY manage.py load_demo
+
+# Later services (localstripe, Celery worker and beat) are started here by scripts/services.sh.
+if [[ -f scripts/services.sh ]]; then
+  source scripts/services.sh
+fi
+
+cat <<MSG
+
+  The renewal portal is running at http://127.0.0.1:${PORT}/
+
+  Demo logins (password: renew-demo-2026)
+    holder@example.org    credential holder (CAM + CALP, 2027 renewal due)
+    staff@example.org     AASC staff        (admin at http://127.0.0.1:${PORT}/admin/)
+    reviewer@example.org  NAAEI reviewer
+    admin@example.org     superuser
+
+  Press Ctrl-C to stop.
+
+MSG
+$PY manage.py runserver "127.0.0.1:${PORT}" --noreload &
+pids+=($!)
+wait "${pids[-1]}"

@@ -1,0 +1,67 @@
+import pytest
+from django.test import Client
+
+from tests.factories import HolderFactory, ReviewerFactory, StaffFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    # Uploaded files of a test never land in the developer's var/media.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def holder(db):
+    return HolderFactory(email="holder-a@example.org")
+
+
+@pytest.fixture
+def other_holder(db):
+    return HolderFactory(email="holder-b@example.org")
+
+
+@pytest.fixture
+def staff(db):
+    return StaffFactory(email="clerk@example.org")
+
+
+@pytest.fixture
+def reviewer(db):
+    return ReviewerFactory(email="naaei@example.org")
+
+
+def _client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def holder_client(holder):
+    return _client_for(holder)
+
+
+@pytest.fixture
+def other_holder_client(other_holder):
+    return _client_for(other_holder)
+
+
+@pytest.fixture
+def staff_client(staff):
+    return _client_for(staff)
+
+
+@pytest.fixture
+def reviewer_client(reviewer):
+    return _client_for(reviewer)
+
+
+@pytest.fixture(autouse=True)
+def _celery_runs_eagerly():
+    # Unit and view tests run tasks in-process; integration tests start a real worker.
+    from renewal_portal.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = False
