@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("credentials.urls")),
     path("cec/forms/", include("cec.urls_forms")),
+    path("cec/submission/", include("cec.urls_submission")),
     path("cec/", include("cec.urls")),
     path("review/", include("cec.urls_review")),
     path("payments/", include("payments.urls")),

@@ -1,0 +1,1 @@
+"""Card payment pages."""

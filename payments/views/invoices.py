@@ -1,0 +1,1 @@
+"""Holder-facing invoice pages."""
