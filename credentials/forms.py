@@ -81,7 +81,7 @@ class ContactDetailsForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        for name, value in cleaned.items():
+        for name, value in list(cleaned.items()):
             if isinstance(value, str) and any(ord(ch) < 32 for ch in value):
                 self.add_error(name, "Remove the control characters from this field.")
         return cleaned
