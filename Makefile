@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 .PHONY: run test install install-test system-deps lint bench
 
 $(VENV)/bin/python:
+	bash scripts/install-system-deps.sh
 	python3 -m venv $(VENV)
 
 system-deps:

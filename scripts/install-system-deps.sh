@@ -5,6 +5,10 @@
 set -euo pipefail
 
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+# Debian's own python3 ships venv without ensurepip; a Python that has it needs nothing.
+if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
+  packages+=("python3-venv")
+fi
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(chromium redis-server postgresql poppler-utils)
 fi
