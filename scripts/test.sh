@@ -1,13 +1,26 @@
 #!/usr/bin/env bash
-# Runs the whole test suite. pytest exits 5 when it collected no tests: that is a failure too.
+# Runs the whole test suite on SQLite, then the database-sensitive tests (marker
+# `postgres`: locking, concurrency, constraints) again on a throwaway PostgreSQL cluster.
+# pytest exits 5 when it collected no tests: that is a failure too.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+
+fail_on_no_tests() {
+  local status=$1
+  if [[ $status -eq 5 ]]; then
+    echo "pytest collected no tests: failing the run" >&2
+    return 1
+  fi
+  return "$status"
+}
+
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null || {
   echo "Migrations are not up to date: run manage.py makemigrations" >&2; exit 1; }
+
+echo "== Whole suite on SQLite"
 .venv/bin/pytest "$@"
-status=$?
-if [[ $status -eq 5 ]]; then
-  echo "pytest collected no tests: failing the run" >&2
-  exit 1
-fi
-exit $status
+fail_on_no_tests $? || exit $?
+
+echo "== Database-sensitive tests on PostgreSQL"
+scripts/with-postgres.sh .venv/bin/pytest -m postgres -p no:cacheprovider "$@"
+fail_on_no_tests $? || exit $?
