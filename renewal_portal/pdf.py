@@ -2,27 +2,34 @@
 
 Documents (invoices, receipts, certificates, signed forms, transcripts) are HTML
 templates in templates/pdf/ with print CSS, so a designer can edit them. Static files
-referenced with {% static %} are read from disk, never fetched over the network.
+referenced with {% static %} are read from disk; nothing is fetched over the network.
 """
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from weasyprint import HTML, default_url_fetcher
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+_STATIC_BASE = "file:///static/"
 
 
-def _local_static_fetcher(url, *args, **kwargs):
-    marker = "/static/"
-    if marker in url and not url.startswith("data:"):
-        path = finders.find(url.split(marker, 1)[1].split("?", 1)[0])
-        if path:
-            return default_url_fetcher(f"file://{path}", *args, **kwargs)
-    if url.startswith(("data:", "file:")):
-        return default_url_fetcher(url, *args, **kwargs)
-    raise ValueError(f"Documents load no remote resources ({url}).")
+class LocalStaticFetcher(URLFetcher):
+    """Serves /static/… from the project's static files; refuses every remote URL."""
+
+    def __init__(self):
+        super().__init__(allowed_protocols={"file", "data"})
+
+    def fetch(self, url, headers=None):
+        if url.startswith(_STATIC_BASE):
+            path = finders.find(url[len(_STATIC_BASE) :].split("?", 1)[0])
+            if not path:
+                raise ValueError(f"No static file for {url}")
+            url = f"file://{path}"
+        elif url.startswith("file:"):
+            raise ValueError(f"Documents read only static files ({url}).")
+        return super().fetch(url, headers)
 
 
 def render_pdf(template_name: str, context: dict, request=None) -> bytes:
     html = render_to_string(template_name, context, request=request)
-    return HTML(
-        string=html, base_url="file:///static/", url_fetcher=_local_static_fetcher
-    ).write_pdf()
+    return HTML(string=html, base_url=_STATIC_BASE, url_fetcher=LocalStaticFetcher()).write_pdf()

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "renewal_portal.middleware.OfficeTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "renewal_portal.urls"
@@ -114,7 +116,14 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "credentials:home"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AASC renewals] "
+# Failed sign-ins are throttled per address and per account (allauth's rate limits).
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+
+# Two-factor authentication (allauth.mfa): holders may turn it on; AASC staff, NAAEI
+# reviewers and superusers must, unless OFFICE_MFA_REQUIRED is off (the local demo).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "AASC renewal portal"
+OFFICE_MFA_REQUIRED = env.bool("OFFICE_MFA_REQUIRED", default=not DEBUG)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/Denver"
@@ -202,4 +211,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # WeasyPrint logs every rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

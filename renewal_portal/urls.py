@@ -1,9 +1,12 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 admin.site.site_header = "AASC renewal portal – office"
 admin.site.site_title = "AASC renewal portal"
 admin.site.index_title = "Office administration"
+# Admin sign-in goes through allauth, so rate limits and two-factor authentication apply.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("admin/", admin.site.urls),

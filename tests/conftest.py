@@ -5,6 +5,12 @@ from tests.factories import HolderFactory, ReviewerFactory, StaffFactory
 
 
 @pytest.fixture(autouse=True)
+def _office_mfa_off(settings):
+    # Tests sign office users in with force_login; tests/test_security.py turns it on.
+    settings.OFFICE_MFA_REQUIRED = False
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     # Uploaded files of a test never land in the developer's var/media.
     settings.MEDIA_ROOT = tmp_path / "media"

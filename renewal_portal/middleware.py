@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from credentials import roles
+
+# Pages an office account may open before it has set up two-factor authentication.
+_ALLOWED_PREFIXES = ("/accounts/", "/static/", "/favicon.ico")
+
+
+class OfficeTwoFactorMiddleware:
+    """AASC staff, NAAEI reviewers and superusers must set up two-factor authentication
+    before they use anything else: they are sent to the authenticator set-up page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.OFFICE_MFA_REQUIRED and self._needs_setup(request):
+            return redirect(f"{reverse('mfa_activate_totp')}?next={request.get_full_path()}")
+        return self.get_response(request)
+
+    def _needs_setup(self, request):
+        user = request.user
+        if not user.is_authenticated or request.path.startswith(_ALLOWED_PREFIXES):
+            return False
+        office = user.is_staff or roles.is_aasc_staff(user) or roles.is_naaei_reviewer(user)
+        if not office:
+            return False
+        from allauth.mfa.utils import is_mfa_enabled
+
+        return not is_mfa_enabled(user)
