@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from cec.views import ledger as views
 
 app_name = "cec"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.ledger, name="ledger"),
+    path("certificates/<int:pk>.pdf", views.certificate, name="certificate"),
+    path("transcript/<int:year>.pdf", views.transcript_pdf, name="transcript_pdf"),
+    path("transcript/<int:year>.csv", views.transcript_csv, name="transcript_csv"),
+    path("verify/<uuid:token>/", views.verify, name="verify"),
+]

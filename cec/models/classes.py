@@ -66,6 +66,17 @@ class ClassSession(models.Model):
         self.cec_hours = rules.class_cec_value(self.start_time, self.end_time, self.break_minutes)
         super().save(*args, **kwargs)
 
+    def clean(self):
+        super().clean()
+        if self.start_time and self.end_time:
+            if self.end_time <= self.start_time:
+                raise ValidationError({"end_time": "The class must end after it starts."})
+            minutes = rules.minutes_between(self.start_time, self.end_time)
+            if self.break_minutes is not None and self.break_minutes >= minutes:
+                raise ValidationError(
+                    {"break_minutes": "Meals and breaks must be shorter than the class."}
+                )
+
 
 class Attendance(models.Model):
     """A holder attended a session; recording it credits a ledger entry at once."""
@@ -87,14 +98,3 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.holder} at {self.session}"
-
-    def clean(self):
-        super().clean()
-        if self.start_time and self.end_time:
-            if self.end_time <= self.start_time:
-                raise ValidationError({"end_time": "The class must end after it starts."})
-            minutes = rules.minutes_between(self.start_time, self.end_time)
-            if self.break_minutes is not None and self.break_minutes >= minutes:
-                raise ValidationError(
-                    {"break_minutes": "Meals and breaks must be shorter than the class."}
-                )

@@ -1,9 +1,14 @@
 """Reads of a holder's CEC ledger, shared by the ledger page, the renewal page, the
 submission and the documents. Every query here is scoped to one holder."""
 
-from django.db.models import Q
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
 
-from cec.models import EntryState, LedgerEntry
+from django.db.models import Q
+from django.utils import timezone
+
+from cec.models import Category, ClassSession, EntryState, LedgerEntry
 from credentials import rules
 
 # Entries that are CECs the holder has (or is having) credited; withdrawn, rejected and
@@ -63,3 +68,152 @@ def approved_progress_for_renewal(renewal) -> rules.CecProgress:
 def not_counting_q(renewal_year):
     first, last = rules.earning_window(renewal_year)
     return Q(earned_on__lt=first) | Q(earned_on__gt=last)
+
+
+# --- The ledger page ---------------------------------------------------------------------
+
+# Why an entry in a state outside EARNING_STATES earns nothing (yet).
+STATE_REASONS = {
+    EntryState.PENDING_VERIFICATION: "Waiting for the AASC office to verify the Reporting Form.",
+    EntryState.REJECTED: "Rejected by NAAEI.",
+    EntryState.WITHDRAWN: "Withdrawn by the AASC office.",
+}
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    entry: LedgerEntry
+    counts: bool  # counts toward the renewal the page is about
+    reason: str  # why not, in plain words; '' when it counts
+
+    @property
+    def has_certificate(self) -> bool:
+        return has_certificate(self.entry)
+
+
+@dataclass(frozen=True)
+class LedgerYear:
+    """The entries earned in one calendar year, with what they add up to."""
+
+    year: int
+    rows: tuple[LedgerRow, ...]
+    total: Decimal
+    in_network: Decimal
+    participation: Decimal
+
+    @property
+    def renewal_year(self) -> int:
+        return self.year + 1
+
+
+def has_certificate(entry: LedgerEntry) -> bool:
+    """AASC classes come with a certificate, until the office withdraws the entry."""
+    return bool(entry.certificate_number) and entry.state != EntryState.WITHDRAWN
+
+
+def why_entry_does_not_count(entry: LedgerEntry, renewal_year: int | None) -> str:
+    if entry.state not in EARNING_STATES:
+        return STATE_REASONS.get(entry.state, entry.get_state_display())
+    if renewal_year is None:
+        return ""
+    return rules.why_not_in_window(renewal_year, entry.earned_on)
+
+
+def ledger_years(holder, renewal_year: int | None) -> list[LedgerYear]:
+    """Every entry of the holder, newest year first, each marked for `renewal_year`."""
+    by_year: dict[int, list[LedgerRow]] = defaultdict(list)
+    for entry in entries_for(holder).order_by("-earned_on", "-id"):
+        reason = why_entry_does_not_count(entry, renewal_year)
+        by_year[entry.earned_on.year].append(LedgerRow(entry, counts=not reason, reason=reason))
+    years = []
+    for year, rows in sorted(by_year.items(), reverse=True):
+        earning = [row.entry for row in rows if row.entry.state in EARNING_STATES]
+        years.append(
+            LedgerYear(
+                year=year,
+                rows=tuple(rows),
+                total=sum((e.hours for e in earning), rules.ZERO),
+                in_network=sum(
+                    (e.hours for e in earning if e.in_network and not e.participation), rules.ZERO
+                ),
+                participation=sum((e.hours for e in earning if e.participation), rules.ZERO),
+            )
+        )
+    return years
+
+
+def certificate_entries_for(holder):
+    """The holder's entries that have a certificate to download."""
+    return (
+        entries_for(holder)
+        .exclude(certificate_number__isnull=True)
+        .exclude(certificate_number="")
+        .exclude(state=EntryState.WITHDRAWN)
+    )
+
+
+def entry_by_verification_token(token):
+    """The entry a printed certificate points to, for the public verification page."""
+    return (
+        LedgerEntry.objects.exclude(certificate_number__isnull=True)
+        .exclude(certificate_number="")
+        .select_related("holder", "attendance__session")
+        .filter(verification_token=token)
+        .first()
+    )
+
+
+def transcript_entries(holder, year: int):
+    """The CECs credited to the holder for activity in calendar year `year`."""
+    return (
+        entries_for(holder)
+        .filter(state__in=EARNING_STATES, earned_on__year=year)
+        .order_by("earned_on", "id")
+    )
+
+
+# --- Close the gap -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GapSession:
+    session: ClassSession
+    suggested: bool  # among the earliest sessions that would close the gap
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Upcoming AASC classes still inside the renewal's earning window."""
+
+    sessions: tuple[GapSession, ...]
+    closes: bool  # the suggested sessions cover everything still missing
+    window_over: bool  # no class can help any more: the earning year has ended
+
+
+def close_the_gap(renewal, progress: rules.CecProgress, on=None, limit=12) -> Gap:
+    """AASC sessions from `on` to the end of the earning window the holder has not
+    attended, with the earliest ones that would make the progress complete marked."""
+    on = on or timezone.localdate()
+    first, last = rules.earning_window(renewal.year)
+    if on > last:
+        return Gap(sessions=(), closes=False, window_over=True)
+    sessions = list(
+        ClassSession.objects.filter(
+            course__category=Category.AASC_CLASS, date__gte=max(on, first), date__lte=last
+        )
+        .exclude(attendances__holder_id=renewal.holder_id)
+        .select_related("course")
+        .order_by("date", "start_time")[:limit]
+    )
+    requirement = renewal_requirement(renewal)
+    credits = as_credits(earning_entries_in_window(renewal.holder_id, renewal.year))
+    rows, complete = [], progress.complete
+    for session in sessions:
+        suggested = not complete
+        if suggested:
+            credits.append(
+                rules.CecCredit(hours=session.cec_hours, in_network=session.course.in_network)
+            )
+            complete = rules.cec_progress(requirement, credits).complete
+        rows.append(GapSession(session=session, suggested=suggested))
+    return Gap(sessions=tuple(rows), closes=complete, window_over=False)

@@ -1,0 +1,110 @@
+"""The holder's CEC ledger (/cec/), its documents, and the public certificate check.
+
+Every queryset is scoped to the person asking: another holder's entry is a 404. Only
+the verification page is public, and it shows what the printed certificate shows.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from cec import pdf
+from cec.models import EntryState, LedgerEntry
+from cec.selectors import ledger as selectors
+from credentials import rules
+from credentials import selectors as credential_selectors
+from credentials.services.renewals import mark_cec_status_seen
+
+# Transcripts exist for years the portal can have entries for; anything else is a 404.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+@login_required
+@require_GET
+def ledger(request):
+    """Every CEC the holder earned, by year, and progress on the current renewal.
+    Seeing this page is step 3 of the renewal (CEC status checked)."""
+    holder = request.user
+    renewal = credential_selectors.open_renewal_for(holder)
+    context = {"renewal": renewal}
+    if renewal is not None:
+        renewal_year = renewal.year
+        progress = selectors.progress_for_renewal(renewal)
+        context.update(
+            progress=progress,
+            approved=selectors.approved_progress_for_renewal(renewal),
+            window=rules.earning_window(renewal.year),
+            gap=None if progress.complete else selectors.close_the_gap(renewal, progress),
+        )
+        if renewal.completed_at is None:
+            mark_cec_status_seen(renewal, by=holder)
+    else:
+        renewal_year = credential_selectors.current_renewal_year()
+        context["no_renewal_reason"] = credential_selectors.why_no_renewal(holder, renewal_year)
+        context["window"] = rules.earning_window(renewal_year)
+    context.update(renewal_year=renewal_year, years=selectors.ledger_years(holder, renewal_year))
+    return render(request, "cec/ledger.html", context)
+
+
+def _entries_visible_to(user):
+    # The office and NAAEI reviewers may open any certificate; a holder only their own.
+    if user.has_perm("cec.view_ledgerentry"):
+        return LedgerEntry.objects.exclude(state=EntryState.WITHDRAWN)
+    return selectors.certificate_entries_for(user)
+
+
+@login_required
+@require_GET
+def certificate(request, pk):
+    entry = get_object_or_404(
+        _entries_visible_to(request.user)
+        .exclude(certificate_number__isnull=True)
+        .select_related("holder", "attendance__session__course"),
+        pk=pk,
+    )
+    return _pdf_response(pdf.certificate_pdf(entry), pdf.certificate_filename(entry))
+
+
+def _year_or_404(year):
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise Http404("No transcript for that year.")
+    return year
+
+
+@login_required
+@require_GET
+def transcript_pdf(request, year):
+    year = _year_or_404(year)
+    return _pdf_response(
+        pdf.transcript_pdf(request.user, year), pdf.transcript_filename(request.user, year, "pdf")
+    )
+
+
+@login_required
+@require_GET
+def transcript_csv(request, year):
+    year = _year_or_404(year)
+    response = HttpResponse(pdf.transcript_csv(request.user, year), content_type="text/csv")
+    filename = pdf.transcript_filename(request.user, year, "csv")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@never_cache
+@require_GET
+def verify(request, token):
+    """Public: confirms a certificate from its QR code, and nothing more."""
+    entry = selectors.entry_by_verification_token(token)
+    if entry is None:
+        raise Http404("No certificate has this verification code.")
+    response = render(request, "cec/certificate_verify.html", {"entry": entry})
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
