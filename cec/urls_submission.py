@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from cec.views import submission as views
 
 app_name = "cec_submission"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.start, name="start"),
+]

@@ -1,1 +1,63 @@
-"""Admin for submissions."""
+"""CEC submissions in admin: read-only. AASC staff can look, but approving for NAAEI
+happens only in the reviewer queue (/review/), by reviewers."""
+
+from django.contrib import admin
+from django.utils.html import format_html_join
+from simple_history.admin import SimpleHistoryAdmin
+
+from cec.models import Submission
+
+
+@admin.register(Submission)
+class SubmissionAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "holder",
+        "year",
+        "state",
+        "total_hours",
+        "in_network_hours",
+        "submitted_at",
+        "decided_by",
+        "decided_at",
+    ]
+    list_filter = ["state", "renewal__year"]
+    search_fields = ["renewal__holder__email", "renewal__holder__last_name"]
+    list_select_related = ["renewal__holder", "decided_by"]
+    date_hierarchy = "submitted_at"
+    fields = [
+        "renewal",
+        "state",
+        "total_hours",
+        "in_network_hours",
+        "entry_list",
+        "submitted_at",
+        "decided_by",
+        "decided_at",
+        "rejection_reason",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(ordering="renewal__holder__email")
+    def holder(self, submission):
+        return submission.renewal.holder
+
+    @admin.display(description="renewal year", ordering="renewal__year")
+    def year(self, submission):
+        return submission.renewal.year
+
+    @admin.display(description="entries")
+    def entry_list(self, submission):
+        rows = [
+            (f"{e.earned_on:%Y-%m-%d}", e.title, e.hours, e.get_state_display())
+            for e in submission.entries.all()
+        ]
+        return format_html_join("", "<div>{} · {} · {} CEC · {}</div>", rows)

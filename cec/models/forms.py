@@ -74,8 +74,11 @@ class ReportingForm(models.Model):
 
 
 def evidence_path(instance, filename):
-    # The stored name is ours, never the uploader's: no path tricks, no collisions.
-    suffix = PurePosixPath(filename).suffix.lower()[:6]
+    # The stored name is ours, never the uploader's: no path tricks, no collisions, and
+    # the extension follows the checked content, not the name the file came with.
+    from cec.uploads import extension_for
+
+    suffix = extension_for(instance.content_type) or PurePosixPath(filename).suffix.lower()[:6]
     return f"evidence/{instance.form.holder_id}/{uuid.uuid4().hex}{suffix}"
 
 

@@ -1,0 +1,187 @@
+"""Django forms for CEC Reporting Forms: the holder's form and AASC staff's decisions."""
+
+import datetime as dt
+from decimal import Decimal
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from cec.models import ReportingForm
+from cec.uploads import MAX_FILES_PER_FORM, check_evidence, max_megabytes
+
+MAX_HOURS_PER_FORM = Decimal("100")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    """Several evidence files at once, each checked by content and size before anything
+    is stored; cleans to a list of cec.uploads.CheckedUpload."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/*"}),
+        )
+        # Empty files are refused by check_evidence, with the file's name in the message.
+        kwargs.setdefault("allow_empty_file", True)
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        files = [f for f in files if f]
+        if self.required and not files:
+            raise ValidationError(self.error_messages["required"], code="required")
+        if len(files) > MAX_FILES_PER_FORM:
+            raise ValidationError(f"Choose at most {MAX_FILES_PER_FORM} files at once.")
+        checked, errors = [], []
+        for upload in files:
+            try:
+                super().clean(upload, initial)
+                checked.append(check_evidence(upload))
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+        if errors:
+            raise ValidationError(errors)
+        return checked
+
+
+def _refuse_control_characters(form, cleaned):
+    for name, value in list(cleaned.items()):
+        if isinstance(value, str) and any(ord(ch) < 32 and ch not in "\r\n\t" for ch in value):
+            form.add_error(name, "Remove the control characters from this field.")
+
+
+class ReportingFormForm(forms.ModelForm):
+    """What the holder reports: activity, dates, hours, description and evidence."""
+
+    evidence = EvidenceField(
+        label="Evidence files",
+        help_text=(
+            f"Certificate, agenda, letter or photo: PDF, JPEG or PNG, at most {max_megabytes()} "
+            "MB each. You can choose several files."
+        ),
+    )
+
+    class Meta:
+        model = ReportingForm
+        fields = [
+            "activity_type",
+            "title",
+            "organiser",
+            "started_on",
+            "ended_on",
+            "hours_claimed",
+            "description",
+        ]
+        labels = {
+            "title": "Title of the activity",
+            "organiser": "Organiser",
+            "started_on": "Date",
+            "ended_on": "Last date (if it ran over several days)",
+            "hours_claimed": "Hours claimed",
+        }
+        help_texts = {
+            "activity_type": "Committee service and volunteering count as participation "
+            "(at most 2 CECs a year count).",
+            "hours_claimed": "One CEC is one hour of education; leave out meals and breaks.",
+        }
+        widgets = {
+            "started_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ended_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "hours_claimed": forms.NumberInput(attrs={"step": "0.25", "min": "0.25"}),
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, sending=False, **kwargs):
+        self.sending = sending
+        super().__init__(*args, **kwargs)
+        self.fields["activity_type"].choices = [("", "Choose the kind of activity")] + list(
+            self.fields["activity_type"].choices
+        )[1:]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_started_on(self):
+        started = self.cleaned_data["started_on"]
+        if started > timezone.localdate():
+            raise ValidationError("The date cannot be in the future: report activity once done.")
+        if started < dt.date(2000, 1, 1):
+            raise ValidationError("Enter a date from 2000 on.")
+        return started
+
+    def clean_hours_claimed(self):
+        hours = self.cleaned_data["hours_claimed"]
+        if hours <= 0:
+            raise ValidationError("Enter the hours, more than 0.")
+        if hours > MAX_HOURS_PER_FORM:
+            raise ValidationError(
+                f"One form can claim at most {MAX_HOURS_PER_FORM:f} hours; "
+                "file a form per activity."
+            )
+        return hours
+
+    def clean(self):
+        cleaned = super().clean()
+        _refuse_control_characters(self, cleaned)
+        started, ended = cleaned.get("started_on"), cleaned.get("ended_on")
+        if started and ended:
+            if ended < started:
+                self.add_error("ended_on", "The last date cannot be before the first.")
+            elif ended.year != started.year:
+                self.add_error(
+                    "ended_on",
+                    "CECs count for the year they are earned in: file one form per year.",
+                )
+            elif ended > timezone.localdate():
+                self.add_error("ended_on", "The last date cannot be in the future.")
+        has_evidence = bool(cleaned.get("evidence")) or (
+            self.instance.pk is not None and self.instance.evidence.exists()
+        )
+        if self.sending and not has_evidence and "evidence" not in self.errors:
+            self.add_error(
+                "evidence", "Attach at least one evidence file before sending the form to AASC."
+            )
+        return cleaned
+
+    def editable_values(self):
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class VerifyForm(forms.Form):
+    """AASC staff verify and sign a form; the note is optional."""
+
+    in_network = forms.BooleanField(
+        label="In-network CECs",
+        required=False,
+        help_text="Tick for activity that counts as in-network (an AASC or NAAEI-approved "
+        "class, the national conference).",
+    )
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (the holder reads this)",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Tell the holder why the form is returned."},
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError("Tell the holder why the form is returned.")
+        return reason

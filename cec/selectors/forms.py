@@ -1,0 +1,79 @@
+"""Reads of Reporting Forms and their evidence, scoped to who is asking."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from cec.models import Evidence, FormState, ReportingForm
+
+VERIFY_PERMISSION = "cec.verify_reportingform"
+REVIEW_PERMISSION = "cec.review_submission"
+
+
+def forms_of(holder):
+    return ReportingForm.objects.filter(holder=holder)
+
+
+def forms_visible_to(user):
+    """AASC staff see every form; NAAEI reviewers see forms whose entries were submitted
+    to them; a holder sees their own."""
+    if not user.is_authenticated:
+        return ReportingForm.objects.none()
+    if user.has_perm(VERIFY_PERMISSION):
+        return ReportingForm.objects.all()
+    own = ReportingForm.objects.filter(holder=user)
+    if user.has_perm(REVIEW_PERMISSION):
+        submitted = ReportingForm.objects.filter(ledger_entries__submissions__isnull=False).values(
+            "pk"
+        )
+        return ReportingForm.objects.filter(pk__in=submitted) | own
+    return own
+
+
+def evidence_visible_to(user):
+    return Evidence.objects.filter(form__in=forms_visible_to(user).values("pk")).select_related(
+        "form"
+    )
+
+
+def signed_forms_visible_to(user):
+    return forms_visible_to(user).filter(state=FormState.VERIFIED)
+
+
+@dataclass(frozen=True)
+class AuditStep:
+    when: datetime
+    who: str
+    from_state: str
+    to_state: str
+    action: str
+    note: str
+
+
+STATE_LABELS = dict(FormState.choices)
+
+
+def form_audit_trail(form) -> list[AuditStep]:
+    """Every recorded change of a form, oldest first: who, when, from which state to which,
+    and the note (the signing note or the reason for a return)."""
+    steps = []
+    previous = None
+    records = form.history.select_related("history_user").order_by("history_date", "history_id")
+    for record in records:
+        note = ""
+        if record.state == FormState.VERIFIED and previous != FormState.VERIFIED:
+            note = record.signature_note
+        elif record.state == FormState.RETURNED and previous != FormState.RETURNED:
+            note = record.return_reason
+        user = record.history_user
+        steps.append(
+            AuditStep(
+                when=record.history_date,
+                who=user.display_name if user else "System",
+                from_state=STATE_LABELS.get(previous, "") if previous else "",
+                to_state=STATE_LABELS.get(record.state, record.state),
+                action=record.history_change_reason or "",
+                note=note,
+            )
+        )
+        previous = record.state
+    return steps

@@ -1,0 +1,130 @@
+"""The NAAEI reviewer's queue: approve or reject CEC submissions (SPEC rule 7).
+
+Only users with cec.review_submission (the "NAAEI reviewer" group) get in; everyone
+else signed in gets 403. Nothing here shows payments.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from cec.forms_review import BulkApproveForm, QueueFilterForm, RejectForm
+from cec.models import Submission
+from cec.selectors import submissions as selectors
+from cec.services import submissions as services
+
+REVIEW_PERMISSION = "cec.review_submission"
+
+
+def reviewer_required(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.has_perm(REVIEW_PERMISSION):
+            raise PermissionDenied("The review queue is for NAAEI reviewers.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@reviewer_required
+@require_GET
+def queue(request):
+    filters = QueueFilterForm(request.GET or None)
+    submissions = selectors.review_queue(**filters.filters())
+    return render(
+        request,
+        "review/queue.html",
+        {"filters": filters, "submissions": submissions, "waiting": not request.GET.get("state")},
+    )
+
+
+def _submission_or_404(pk):
+    try:
+        return selectors.submission_for_review(pk)
+    except Submission.DoesNotExist as exc:
+        raise Http404("No such submission.") from exc
+
+
+def _render_detail(request, submission, reject_form=None, status=200):
+    return render(
+        request,
+        "review/detail.html",
+        {
+            "submission": submission,
+            "renewal": submission.renewal,
+            "progress": selectors.submission_progress(submission),
+            "reject_form": reject_form or RejectForm(),
+            "history": submission.history.select_related("history_user").order_by("history_date"),
+        },
+        status=status,
+    )
+
+
+@reviewer_required
+@require_GET
+def detail(request, pk):
+    return _render_detail(request, _submission_or_404(pk))
+
+
+@reviewer_required
+@require_POST
+def approve(request, pk):
+    submission = _submission_or_404(pk)
+    try:
+        services.approve_submission(submission, by=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _message(exc))
+        return redirect("review:detail", pk=submission.pk)
+    messages.success(
+        request, f"Approved the {submission.renewal.year} CECs of {submission.renewal.holder}."
+    )
+    return redirect("review:queue")
+
+
+@reviewer_required
+@require_POST
+def reject(request, pk):
+    submission = _submission_or_404(pk)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, submission, reject_form=form)
+    try:
+        services.reject_submission(submission, by=request.user, reason=form.cleaned_data["reason"])
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _message(exc))
+        return redirect("review:detail", pk=submission.pk)
+    messages.success(
+        request, f"Rejected the {submission.renewal.year} CECs of {submission.renewal.holder}."
+    )
+    return redirect("review:queue")
+
+
+@reviewer_required
+@require_POST
+def approve_several(request):
+    form = BulkApproveForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("review:queue")
+    approved, refused = services.approve_submissions(
+        form.cleaned_data["submissions"], by=request.user
+    )
+    if approved:
+        messages.success(
+            request, f"Approved {len(approved)} submission{'s' if len(approved) != 1 else ''}."
+        )
+    for submission, message in refused:
+        messages.error(request, f"{submission.renewal.holder}: {message}")
+    return redirect("review:queue")
+
+
+def _message(exc):
+    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
