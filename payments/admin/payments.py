@@ -1,1 +1,232 @@
-"""Admin for payments."""
+"""Admin for payments and Stripe webhook events.
+
+Payments are read-only here: they change only through the payment services, which staff
+reach through two doors: "Record offline payment" (a cheque; permission
+payments.record_offline_payment) and the "Refund through Stripe" action (permission
+payments.refund_payment).
+"""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminDateWidget
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from payments import provider
+from payments.models import Invoice, Payment, WebhookEvent
+from payments.money import format_cents
+from payments.services import payments as payment_services
+
+
+class OfflinePaymentForm(forms.Form):
+    invoice = forms.CharField(label="Invoice number", max_length=20)
+    amount = forms.DecimalField(
+        label="Amount (USD)",
+        max_digits=9,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        help_text="The cheque's amount; it must equal the invoice total.",
+    )
+    cheque_number = forms.CharField(max_length=40)
+    received_on = forms.DateField(label="Date received", widget=AdminDateWidget)
+
+    def clean_invoice(self):
+        number = self.cleaned_data["invoice"].strip()
+        invoice = Invoice.objects.filter(number=number).select_related("renewal__holder").first()
+        if invoice is None:
+            raise forms.ValidationError(f"There is no invoice {number}.")
+        return invoice
+
+    def clean_received_on(self):
+        received_on = self.cleaned_data["received_on"]
+        if received_on > timezone.localdate():
+            raise forms.ValidationError("The date received cannot be in the future.")
+        return received_on
+
+    @property
+    def amount_cents(self) -> int:
+        return int(self.cleaned_data["amount"] * 100)  # exact: two decimal places at most
+
+
+@admin.register(Payment)
+class PaymentAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "invoice",
+        "holder",
+        "method",
+        "status",
+        "amount",
+        "created_at",
+        "stripe_payment_intent",
+        "cheque_number",
+    ]
+    list_filter = ["status", "method", "currency", "created_at", "invoice__renewal__year"]
+    search_fields = [
+        "invoice__number",
+        "invoice__renewal__holder__email",
+        "stripe_payment_intent",
+        "stripe_customer",
+        "cheque_number",
+    ]
+    list_select_related = ["invoice__renewal__holder"]
+    date_hierarchy = "created_at"
+    actions = ["refund_through_stripe"]
+    fields = readonly_fields = [
+        "invoice_link",
+        "method",
+        "status",
+        "amount",
+        "currency",
+        "stripe_payment_intent",
+        "stripe_customer",
+        "failure_message",
+        "flag_reason",
+        "cheque_number",
+        "received_on",
+        "recorded_by",
+        "created_at",
+        "updated_at",
+        "refunded_at",
+        "receipt",
+    ]
+
+    def has_add_permission(self, request):
+        return False  # cheques are recorded with the form below, cards by the holder
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_refund_permission(self, request):
+        return request.user.has_perm("payments.refund_payment")
+
+    def has_record_offline_permission(self, request):
+        return request.user.has_perm("payments.record_offline_payment")
+
+    @admin.display(description="holder", ordering="invoice__renewal__holder__email")
+    def holder(self, obj):
+        return obj.invoice.renewal.holder
+
+    @admin.display(description="amount", ordering="amount_cents")
+    def amount(self, obj):
+        return format_cents(obj.amount_cents, obj.currency)
+
+    @admin.display(description="invoice")
+    def invoice_link(self, obj):
+        url = reverse("admin:payments_invoice_change", args=[obj.invoice_id])
+        return format_html('<a href="{}">{}</a>', url, obj.invoice.number)
+
+    @admin.display(description="receipt")
+    def receipt(self, obj):
+        if obj.status not in ("succeeded", "refunded"):
+            return "—"
+        url = reverse("payments:receipt_pdf", args=[obj.invoice.number, obj.pk])
+        return format_html('<a href="{}">Receipt PDF</a>', url)
+
+    @admin.action(description="Refund through Stripe", permissions=["refund"])
+    def refund_through_stripe(self, request, queryset):
+        for payment in queryset.select_related("invoice"):
+            try:
+                payment_services.refund_payment(payment, by=request.user)
+            except payment_services.PaymentError as exc:
+                self.message_user(request, f"{payment}: {exc.message}", messages.ERROR)
+            except provider.ProviderError as exc:
+                self.message_user(
+                    request, f"{payment}: Stripe refused the refund ({exc}).", messages.ERROR
+                )
+            else:
+                self.message_user(
+                    request,
+                    f"Refunded {format_cents(payment.amount_cents, payment.currency)} for "
+                    f"invoice {payment.invoice.number}; step 2 of the renewal is open again.",
+                    messages.SUCCESS,
+                )
+
+    def get_urls(self):
+        return [
+            path(
+                "record-offline/",
+                self.admin_site.admin_view(self.record_offline_view),
+                name="payments_payment_record_offline",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_record_offline": self.has_record_offline_permission(request),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def record_offline_view(self, request):
+        """Record a cheque for an invoice: step 2 completes the same way a card does."""
+        if not self.has_record_offline_permission(request):
+            raise PermissionDenied
+        initial = {
+            "invoice": request.GET.get("invoice", "")[:20],
+            "received_on": timezone.localdate(),
+        }
+        form = OfflinePaymentForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                payment = payment_services.record_offline_payment(
+                    form.cleaned_data["invoice"],
+                    form.amount_cents,
+                    form.cleaned_data["cheque_number"],
+                    form.cleaned_data["received_on"],
+                    by=request.user,
+                )
+            except payment_services.PaymentError as exc:
+                field = exc.field if exc.field in form.fields else None
+                form.add_error(field, exc.message)
+            else:
+                self.message_user(
+                    request,
+                    f"Cheque {payment.cheque_number} recorded: invoice "
+                    f"{payment.invoice.number} is paid.",
+                    messages.SUCCESS,
+                )
+                return redirect("admin:payments_payment_change", payment.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Record an offline payment (cheque)",
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/payments/payment/record_offline.html", context)
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(admin.ModelAdmin):
+    list_display = ["event_id", "type", "received_at", "processed_at", "outcome"]
+    list_filter = ["type", "received_at", ("processed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["event_id", "outcome"]
+    date_hierarchy = "received_at"
+    fields = readonly_fields = [
+        "event_id",
+        "type",
+        "received_at",
+        "processed_at",
+        "outcome",
+        "payload",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

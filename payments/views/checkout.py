@@ -1,1 +1,177 @@
-"""Card payment pages."""
+"""Card payment pages: pay an invoice, follow the payment, see the receipt.
+
+Every view looks the invoice up among the signed-in holder's own (anyone else's is a
+404); AASC staff may open receipts from admin. The card number never reaches these
+views: Stripe.js sends it to Stripe, and the browser posts back only the SetupIntent id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from credentials import roles
+from payments import provider, receipts
+from payments.models import Invoice, Payment, PaymentMethod, PaymentStatus
+from payments.services import payments as payment_services
+
+# While a charge is processing the status page refreshes itself; past this age it also
+# asks Stripe, in case the webhook is late.
+ASK_STRIPE_AFTER = dt.timedelta(seconds=10)
+UNAVAILABLE = (
+    "Card payments are unavailable at the moment. Please try again in a few minutes, "
+    "or pay by cheque to the AASC office."
+)
+
+
+def _holder_invoice(request, number) -> Invoice:
+    return get_object_or_404(
+        Invoice.objects.select_related("renewal__holder"),
+        number=number,
+        renewal__holder=request.user,
+    )
+
+
+def _holder_payment(request, number, payment_id) -> Payment:
+    return get_object_or_404(
+        Payment.objects.select_related("invoice__renewal__holder"),
+        pk=payment_id,
+        invoice__number=number,
+        invoice__renewal__holder=request.user,
+        method=PaymentMethod.CARD,
+    )
+
+
+def _renewal_url():
+    try:
+        return reverse("credentials:renewal")
+    except NoReverseMatch:
+        return reverse("credentials:home")
+
+
+def _status_url(payment):
+    return reverse("payments:status", args=[payment.invoice.number, payment.pk])
+
+
+@login_required
+@require_GET
+def pay(request, number):
+    """The pay page: the invoice and Stripe's card element."""
+    invoice = _holder_invoice(request, number)
+    if invoice.is_paid:
+        paid = invoice.payments.filter(status=PaymentStatus.SUCCEEDED).first()
+        messages.info(request, f"Invoice {invoice.number} is already paid.")
+        if paid is not None and paid.method == PaymentMethod.CARD:
+            return redirect(_status_url(paid))
+        return redirect(_renewal_url())
+    context = {"invoice": invoice, "lines": invoice.lines.all(), "renewal": invoice.renewal}
+    try:
+        attempt = payment_services.start_card_payment(invoice, request.user)
+    except payment_services.PaymentError as exc:
+        messages.error(request, exc.message)
+        return redirect(_renewal_url())
+    except provider.ProviderError:
+        context["unavailable"] = UNAVAILABLE
+        return render(request, "payments/pay.html", context, status=503)
+    if not (attempt.setup_client_secret or attempt.intent_client_secret):
+        return redirect(_status_url(attempt.payment))  # already charged: follow it
+    context.update(
+        {
+            "attempt": attempt,
+            "payment": attempt.payment,
+            "stripe_js_url": settings.STRIPE_JS_URL,
+            "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+            "confirm_url": reverse("payments:confirm", args=[invoice.number, attempt.payment.pk]),
+            "status_url": _status_url(attempt.payment),
+        }
+    )
+    return render(request, "payments/pay.html", context)
+
+
+class ConfirmForm(forms.Form):
+    setup_intent = forms.CharField(max_length=100)
+
+
+@login_required
+@require_POST
+def confirm(request, number, payment_id):
+    """Stripe.js has set up the card: charge it (JSON for pay.js)."""
+    payment = _holder_payment(request, number, payment_id)
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"message": "The card details did not reach us."}, status=400)
+    try:
+        attempt = payment_services.confirm_card_payment(
+            payment, form.cleaned_data["setup_intent"], by=request.user
+        )
+    except payment_services.PaymentError as exc:
+        return JsonResponse({"message": exc.message}, status=409)
+    except provider.ProviderError:
+        return JsonResponse({"message": UNAVAILABLE}, status=503)
+    payment = attempt.payment
+    body = {"status": payment.status, "status_url": _status_url(payment)}
+    if payment.status == PaymentStatus.REQUIRES_ACTION:
+        body["intent_client_secret"] = attempt.intent_client_secret
+    if payment.status == PaymentStatus.FAILED:
+        body["message"] = payment.failure_message
+    return JsonResponse(body)
+
+
+@login_required
+@require_GET
+def status(request, number, payment_id):
+    """Where a card payment stands, refreshed until Stripe's webhook has spoken."""
+    payment = _holder_payment(request, number, payment_id)
+    stale = timezone.now() - payment.updated_at > ASK_STRIPE_AFTER
+    if payment.status == PaymentStatus.REQUIRES_ACTION or (
+        payment.status == PaymentStatus.PROCESSING and stale
+    ):
+        try:
+            payment = payment_services.refresh_card_payment(payment)
+        except provider.ProviderError:
+            pass  # keep showing "processing"; the next refresh asks again
+    waiting = payment.status in payment_services.OPEN_ATTEMPT
+    return render(
+        request,
+        "payments/payment_status.html",
+        {
+            "payment": payment,
+            "invoice": payment.invoice,
+            "waiting": waiting,
+            "renewal_url": _renewal_url(),
+        },
+    )
+
+
+def _receipt_payment(request, number, payment_id) -> Payment:
+    payments = Payment.objects.select_related("invoice__renewal__holder").filter(
+        pk=payment_id, invoice__number=number, status__in=receipts.RECEIPTED
+    )
+    if not (roles.is_aasc_staff(request.user) and request.user.has_perm("payments.view_payment")):
+        payments = payments.filter(invoice__renewal__holder=request.user)
+    return get_object_or_404(payments)
+
+
+@login_required
+@require_GET
+def receipt(request, number, payment_id):
+    payment = _receipt_payment(request, number, payment_id)
+    return render(request, "payments/receipt.html", receipts.receipt_context(payment))
+
+
+@login_required
+@require_GET
+def receipt_pdf(request, number, payment_id):
+    payment = _receipt_payment(request, number, payment_id)
+    response = HttpResponse(receipts.receipt_pdf(payment), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{receipts.receipt_filename(payment)}"'
+    return response
