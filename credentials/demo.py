@@ -1,9 +1,12 @@
-"""Demo accounts for every role (password renew-demo-2026). Idempotent."""
+"""Demo accounts for every role (password renew-demo-2026), the demo holders'
+credentials and renewals. Idempotent."""
+
+import datetime as dt
 
 from django.contrib.auth.models import Group
 
-from credentials import roles
-from credentials.models import ContactProfile, User
+from credentials import roles, rules
+from credentials.models import ContactProfile, Credential, CredentialType, User
 
 DEMO_PASSWORD = "renew-demo-2026"
 
@@ -39,6 +42,16 @@ PROFILES = {
 }
 
 
+# email, code, number, earned on, valid through
+CREDENTIALS = [
+    ("holder@example.org", "CAM", "CAM-104522", dt.date(2019, 6, 14), dt.date(2026, 12, 31)),
+    ("holder@example.org", "CALP", "CALP-208811", dt.date(2021, 3, 2), dt.date(2026, 12, 31)),
+    # Renewed last for 2024 and never again: in grace until 31 March 2025, lapsed after.
+    ("lapsed@example.org", "CALP", "CALP-199407", dt.date(2018, 5, 10), dt.date(2024, 12, 31)),
+]
+DEMO_RENEWAL_YEAR = 2027
+
+
 def demo_user(email) -> User:
     return User.objects.get(email=email)
 
@@ -62,6 +75,33 @@ def load(stdout=None):
         _verify_email(user)
         if email in PROFILES:
             ContactProfile.objects.get_or_create(user=user, defaults=PROFILES[email])
+    _load_credentials_and_renewals()
+
+
+def _load_credentials_and_renewals():
+    from credentials.services.renewals import issue_renewal_for, lapse_overdue_credentials
+
+    for email, code, number, earned_on, valid_through in CREDENTIALS:
+        credential = Credential.objects.filter(number=number).first()
+        if credential is None:
+            credential = Credential(
+                holder=demo_user(email),
+                credential_type=CredentialType.objects.get(code=code),
+                number=number,
+                earned_on=earned_on,
+                valid_through=valid_through,
+            )
+            credential._change_reason = "Entered from the AASC office's records"
+            credential.save()
+    # The lapse is recorded the way the daily task records it, the day after grace ended,
+    # so the credential's history shows when and why.
+    lapsed = demo_user("lapsed@example.org")
+    lapse_overdue_credentials(on=dt.date(2025, 4, 1), holder_ids=[lapsed.pk])
+    # The 2027 renewals, as issued when the season opened on 1 November 2026: CAM + CALP
+    # owe 8 CECs; the lapsed CALP is reinstated, so its invoice adds the reinstatement fee.
+    season_opens = rules.renewal_calendar(DEMO_RENEWAL_YEAR).opens_on
+    for email in ("holder@example.org", "lapsed@example.org"):
+        issue_renewal_for(demo_user(email), DEMO_RENEWAL_YEAR, on=season_opens)
 
 
 def _verify_email(user):

@@ -24,6 +24,9 @@ ROLE_PERMISSIONS = {
         *_crud("credentials", "faqentry"),
         *_crud("credentials", "officecontact", ("add", "change", "view")),
         "credentials.view_outboxmessage",
+        "credentials.change_outboxmessage",  # the "retry failed" action; fields are read-only
+        *_crud("credentials", "issuerun", ("add", "change", "view")),
+        "credentials.view_issuerunchunk",
         *_crud("cec", "course"),
         *_crud("cec", "classsession"),
         *_crud("cec", "attendance"),

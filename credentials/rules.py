@@ -287,3 +287,17 @@ def reminder_dates(
 def valid_through_after_renewal(renewal_year: int) -> dt.date:
     """A completed renewal for year Y keeps each credential through 31 December of Y."""
     return dt.date(renewal_year, 12, 31)
+
+
+# --- Which credentials a renewal includes --------------------------------------------
+
+
+def due_for_renewal(
+    renewal_year: int, valid_through: dt.date | None, renews_annually: bool = True
+) -> bool:
+    """The renewal for year Y includes each annually renewing credential that is not yet
+    valid through 31 December of Y (a lapsed one included: renewing reinstates it).
+    Lifetime credentials (CAMT) never renew."""
+    if not renews_annually or valid_through is None:
+        return False
+    return valid_through < valid_through_after_renewal(renewal_year)

@@ -1,11 +1,23 @@
 """Reads that several pages share. Querysets here are always scoped to a holder."""
 
-import datetime as dt
+from __future__ import annotations
 
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Q
 from django.utils import timezone
 
 from credentials import rules
-from credentials.models import FaqEntry, OfficeContact, Renewal
+from credentials.models import (
+    Credential,
+    CredentialStatus,
+    FaqEntry,
+    OfficeContact,
+    Renewal,
+    RequirementSet,
+)
 
 
 def today() -> dt.date:
@@ -31,3 +43,295 @@ def published_faq():
 
 def office_contact() -> OfficeContact | None:
     return OfficeContact.objects.order_by("pk").first()
+
+
+# --- Requirement sets ------------------------------------------------------------------
+
+
+class RequirementBook:
+    """All requirement sets, loaded in one query, answering "which set governs credential
+    type T in renewal year Y" without a query per credential."""
+
+    def __init__(self, sets=None):
+        if sets is None:
+            sets = RequirementSet.objects.select_related("credential_type")
+        self._by_type = defaultdict(list)
+        for requirement_set in sets:
+            self._by_type[requirement_set.credential_type_id].append(requirement_set)
+
+    def set_for(self, type_id, year) -> RequirementSet | None:
+        for requirement_set in self._by_type.get(type_id, ()):
+            if requirement_set.governs(year):
+                return requirement_set
+        return None
+
+    def calendar_for(self, type_id, year) -> rules.RenewalCalendar:
+        """The due date and grace end the set for `year` declares (defaults without a set)."""
+        requirement_set = self.set_for(type_id, year)
+        if requirement_set is None:
+            return rules.renewal_calendar(year)
+        return rules.renewal_calendar(
+            year,
+            due=(requirement_set.due_month, requirement_set.due_day),
+            grace_end=(requirement_set.grace_end_month, requirement_set.grace_end_day),
+        )
+
+    def status_of(self, credential: Credential, on: dt.date) -> str:
+        """rules.credential_status_on with the calendar of the credential's next renewal."""
+        if not credential.credential_type.renews_annually or credential.valid_through is None:
+            return rules.ACTIVE
+        calendar = self.calendar_for(
+            credential.credential_type_id, credential.valid_through.year + 1
+        )
+        return rules.credential_status_on(on, credential.valid_through, calendar)
+
+
+def requirement_of(requirement_set: RequirementSet) -> rules.Requirement:
+    return rules.Requirement(
+        cecs_owed=requirement_set.cecs_owed,
+        in_network_min=requirement_set.in_network_min,
+        participation_cap=requirement_set.participation_cap,
+        code=requirement_set.credential_type.code,
+    )
+
+
+# --- A holder's credentials --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CredentialRow:
+    """A credential with its status on a date and the dates that explain it."""
+
+    credential: Credential
+    status: str
+    next_renewal_year: int | None
+    due_on: dt.date | None
+    grace_ends_on: dt.date | None
+
+    @property
+    def status_label(self) -> str:
+        return CredentialStatus(self.status).label
+
+    @property
+    def lifetime(self) -> bool:
+        return self.next_renewal_year is None
+
+
+def credentials_of(holder, on: dt.date | None = None, book: RequirementBook | None = None):
+    """The holder's credentials, each with its status (active, renewal due, in grace,
+    lapsed) on `on`, computed by the rules."""
+    on = on or today()
+    book = book or RequirementBook()
+    rows = []
+    for credential in Credential.objects.filter(holder=holder).select_related("credential_type"):
+        status = book.status_of(credential, on)
+        if credential.credential_type.renews_annually and credential.valid_through:
+            year = credential.valid_through.year + 1
+            calendar = book.calendar_for(credential.credential_type_id, year)
+            rows.append(
+                CredentialRow(credential, status, year, calendar.due_on, calendar.grace_ends_on)
+            )
+        else:
+            rows.append(CredentialRow(credential, status, None, None, None))
+    return rows
+
+
+def credential_status_q(status: str, on: dt.date, book: RequirementBook | None = None) -> Q:
+    """A filter for credentials whose status on `on` is `status`, by date ranges.
+
+    Within one credential type and one valid-through year the calendar is fixed, so the
+    rule gives one status to every credential still valid on `on` and one to every
+    credential expired by then: ask the rule once for each half and keep the halves whose
+    answer is `status`.
+    """
+    book = book or RequirementBook()
+    query = Q(pk__in=[])
+    if status == rules.ACTIVE:
+        query |= Q(valid_through__isnull=True) | Q(credential_type__renews_annually=False)
+    groups = (
+        Credential.objects.filter(credential_type__renews_annually=True)
+        .exclude(valid_through__isnull=True)
+        .values_list("credential_type_id", "valid_through__year")
+        .distinct()
+    )
+    for type_id, year in groups:
+        calendar = book.calendar_for(type_id, year + 1)
+        group = Q(credential_type_id=type_id, valid_through__year=year)
+        if rules.credential_status_on(on, on, calendar) == status:
+            query |= group & Q(valid_through__gte=on)
+        if rules.credential_status_on(on, on - dt.timedelta(days=1), calendar) == status:
+            query |= group & Q(valid_through__lt=on)
+    return query
+
+
+# --- The renewal and its four steps ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    key: str
+    title: str
+    done: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class RenewalSteps:
+    steps: tuple[Step, ...]
+
+    def __iter__(self):
+        return iter(self.steps)
+
+    def __len__(self):
+        return len(self.steps)
+
+    @property
+    def all_done(self) -> bool:
+        return all(step.done for step in self.steps)
+
+    @property
+    def done_count(self) -> int:
+        return sum(1 for step in self.steps if step.done)
+
+    @property
+    def next_step(self) -> Step | None:
+        return next((step for step in self.steps if not step.done), None)
+
+    def __getitem__(self, key) -> Step:
+        for step in self.steps:
+            if step.key == key:
+                return step
+        raise KeyError(key)  # templates then look `key` up as an attribute
+
+
+def invoice_of(renewal):
+    """The renewal's invoice, or None before it exists."""
+    from payments.models import Invoice
+
+    try:
+        return renewal.invoice
+    except Invoice.DoesNotExist:
+        return None
+
+
+def approved_submission_of(renewal):
+    from cec.models import Submission, SubmissionState
+
+    return (
+        Submission.objects.filter(renewal=renewal, state=SubmissionState.APPROVED)
+        .order_by("-decided_at")
+        .first()
+    )
+
+
+def latest_submission_of(renewal):
+    return renewal.submissions.order_by("-submitted_at", "-pk").first()
+
+
+def _submission_detail(submission) -> str:
+    if submission is None:
+        return ""
+    local = timezone.localtime
+    if submission.decided_at and submission.state == "approved":
+        return f"Approved {local(submission.decided_at):%B %-d, %Y}"
+    if submission.state == "rejected":
+        reason = f": {submission.rejection_reason}" if submission.rejection_reason else ""
+        return f"Your last submission was rejected{reason}. Correct it and submit again."
+    return f"Submitted {local(submission.submitted_at):%B %-d, %Y}, waiting for NAAEI review"
+
+
+def renewal_steps(renewal: Renewal) -> RenewalSteps:
+    """The four steps of SPEC rule 8, derived from the records each depends on."""
+    invoice = invoice_of(renewal)
+    approved = approved_submission_of(renewal)
+    latest = approved or latest_submission_of(renewal)
+    local = timezone.localtime
+    return RenewalSteps(
+        (
+            Step(
+                1,
+                "contact",
+                "Confirm your contact details",
+                renewal.contact_confirmed_at is not None,
+                f"Confirmed {local(renewal.contact_confirmed_at):%B %-d, %Y}"
+                if renewal.contact_confirmed_at
+                else "",
+            ),
+            Step(
+                2,
+                "payment",
+                "Pay your renewal invoice",
+                invoice is not None and invoice.is_paid,
+                f"Paid {local(invoice.paid_at):%B %-d, %Y}"
+                if invoice is not None and invoice.is_paid and invoice.paid_at
+                else "",
+            ),
+            Step(
+                3,
+                "cec_status",
+                "Check your CEC status",
+                renewal.cec_status_seen_at is not None,
+                f"Checked {local(renewal.cec_status_seen_at):%B %-d, %Y}"
+                if renewal.cec_status_seen_at
+                else "",
+            ),
+            Step(
+                4,
+                "cec_approval",
+                "Submit your CECs for NAAEI approval",
+                approved is not None,
+                _submission_detail(latest),
+            ),
+        )
+    )
+
+
+def renewal_phase(renewal: Renewal, on: dt.date | None = None) -> str:
+    """'completed', or where an unfinished renewal stands: renewal due, in grace, lapsed."""
+    if renewal.completed_at:
+        return "completed"
+    return rules.renewal_phase_on(on or today(), renewal.due_on, renewal.grace_ends_on)
+
+
+def why_no_renewal(holder, year: int, on: dt.date | None = None) -> str:
+    """In plain words, why the holder has no renewal for `year`."""
+    on = on or today()
+    credentials = list(Credential.objects.filter(holder=holder).select_related("credential_type"))
+    if not credentials:
+        return (
+            "We have no NAAEI credential on record for you. If you hold one, contact the "
+            "AASC office so we can add it to your account."
+        )
+    renewing = [c for c in credentials if c.credential_type.renews_annually and c.valid_through]
+    if not renewing:
+        codes = ", ".join(c.credential_type.code for c in credentials)
+        return (
+            f"Your {codes} never needs renewing: it is a lifetime certificate, "
+            "so there is no renewal, invoice or CEC requirement for you."
+        )
+    due = [
+        c
+        for c in renewing
+        if rules.due_for_renewal(year, c.valid_through, c.credential_type.renews_annually)
+    ]
+    if not due:
+        until = min(c.valid_through for c in renewing)
+        next_year = until.year + 1
+        opens = rules.renewal_calendar(next_year).opens_on
+        return (
+            f"Your credentials are renewed through {until:%B %-d, %Y}. Your {next_year} "
+            f"renewal opens on {opens:%B %-d, %Y}."
+        )
+    opens = rules.renewal_calendar(year).opens_on
+    codes = ", ".join(c.credential_type.code for c in due)
+    if on < opens:
+        return (
+            f"Your {year} renewal ({codes}) opens on {opens:%B %-d, %Y}, when the AASC office "
+            "issues the invoices."
+        )
+    return (
+        f"Your {year} renewal invoice ({codes}) has not been issued yet. The AASC office "
+        "issues invoices from the start of the season; contact the office if it does not "
+        "appear soon."
+    )

@@ -1,8 +1,99 @@
+"""Celery tasks: thin wrappers that take ids or ISO dates, load fresh rows and call a
+service. Every one can run twice (a retry, a redelivery after a worker died before
+acknowledging, a second beat) without doing anything twice: the services are idempotent
+and every email goes through the outbox's unique key."""
+
+import datetime as dt
+import logging
+
 from celery import shared_task
+from django.db import OperationalError
 
-from credentials.services import outbox
+from credentials import rules, selectors
+from credentials.models import IssueRun, IssueRunChunk
+from credentials.services import issue_runs, lapses, outbox, reminders
+
+logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=30, max_retries=5)
+def _date(value):
+    return dt.date.fromisoformat(value) if value else selectors.today()
+
+
+# --- Outbox ------------------------------------------------------------------------------
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=6,
+)
 def send_outbox_message(message_id):
+    """Send one outbox message; a mail failure is recorded on the row and retried with
+    backoff (30 s, 1 min, 2 min … up to an hour)."""
     return outbox.send_outbox_message(message_id)
+
+
+@shared_task(acks_late=True)
+def send_pending_outbox():
+    """The outbox relay's sweep: enqueue pending messages that were never picked up."""
+    return outbox.send_pending()
+
+
+# --- Reminders and lapses (daily) --------------------------------------------------------
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=60, max_retries=5)
+def send_due_reminders(on=None):
+    """Queue today's renewal reminders (`on`: ISO date, for a re-run of a missed day)."""
+    summary = reminders.send_due_reminders(_date(on))
+    logger.info("%s", summary)
+    return len(summary.queued)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=60, max_retries=5)
+def lapse_overdue_credentials(on=None):
+    """Lapse the credentials whose grace ended and tell their holders."""
+    summary = lapses.lapse_overdue_credentials(_date(on))
+    logger.info("%s", summary)
+    return summary.lapsed
+
+
+# --- Issuing renewals (the season's start, and staff's "issue now") ----------------------
+
+
+@shared_task(acks_late=True)
+def issue_renewals_for_season(year=None, chunk_size=issue_runs.DEFAULT_CHUNK_SIZE):
+    """The schedule's entry point: start issuing the renewal year that is open today
+    (on 1 November, next year's). A year that already has a run is not started again."""
+    year = year or rules.renewal_year_on(selectors.today())
+    if IssueRun.objects.filter(year=year).exists():
+        logger.info("Renewals for %s were issued by an earlier run; nothing to do", year)
+        return None
+    return issue_runs.start_issue_run(year, chunk_size=chunk_size).pk
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=10, max_retries=5)
+def run_issue_run(run_id):
+    """Plan a run's chunks (once) and enqueue those not done yet."""
+    run = IssueRun.objects.filter(pk=run_id).first()
+    if run is None:
+        return 0
+    issue_runs.plan_chunks(run)
+    chunk_ids = list(issue_runs.pending_chunks(run).values_list("pk", flat=True))
+    for chunk_id in chunk_ids:
+        issue_renewals_chunk.delay(chunk_id)
+    return len(chunk_ids)
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=15, max_retries=5)
+def issue_renewals_chunk(chunk_id):
+    """Issue the renewals (and queue the invoice emails) of one chunk of holders."""
+    chunk = IssueRunChunk.objects.filter(pk=chunk_id).first()
+    if chunk is None:
+        return 0
+    summary = issue_runs.run_chunk(chunk)
+    return summary.issued if summary is not None else 0

@@ -8,6 +8,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("profile/", views.profile, name="profile"),
     path("profile/confirm/", views.confirm_contact, name="confirm_contact"),
+    path("renewal/", views.renewal, name="renewal"),
+    path("renewal/cec-status/", views.cec_status_seen, name="cec_status_seen"),
+    path("credentials/", views.credentials, name="credentials"),
     path("faq/", views.faq, name="faq"),
     path("contact/", views.contact, name="contact"),
 ]

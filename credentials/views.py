@@ -4,9 +4,9 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from credentials import selectors
+from credentials import rules, selectors
 from credentials.forms import ContactDetailsForm
-from credentials.services import profiles
+from credentials.services import profiles, renewals
 
 
 def home(request):
@@ -30,7 +30,7 @@ def profile(request):
             messages.success(
                 request, f"Contact details saved and confirmed for your {renewal.year} renewal."
             )
-            return redirect("credentials:profile")
+            return redirect("credentials:renewal")
         messages.success(request, "Your contact details are saved.")
         return redirect("credentials:profile")
     return render(request, "credentials/profile.html", {"form": form, "renewal": renewal})
@@ -50,6 +50,59 @@ def confirm_contact(request):
         return redirect("credentials:profile")
     messages.success(request, f"Contact details confirmed for your {renewal.year} renewal.")
     return redirect("credentials:profile")
+
+
+@login_required
+@require_http_methods(["GET"])
+def renewal(request):
+    """The holder's renewal for the current year as four steps (SPEC rule 8), or why
+    there is none."""
+    from cec.selectors.ledger import progress_for_renewal
+
+    year = selectors.current_renewal_year()
+    current = selectors.open_renewal_for(request.user)
+    context = {"year": year, "renewal": current}
+    if current is None:
+        context["why"] = selectors.why_no_renewal(request.user, year)
+    else:
+        first, last = rules.earning_window(current.year)
+        context.update(
+            steps=selectors.renewal_steps(current),
+            phase=selectors.renewal_phase(current),
+            invoice=selectors.invoice_of(current),
+            items=current.items.select_related("credential__credential_type"),
+            progress=progress_for_renewal(current),
+            window_first=first,
+            window_last=last,
+        )
+    return render(request, "credentials/renewal.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def cec_status_seen(request):
+    """Step 3: the holder confirms they have checked their CECs earned against owed."""
+    current = selectors.open_renewal_for(request.user)
+    if current is None:
+        messages.error(request, "You have no renewal open.")
+        return redirect("credentials:renewal")
+    renewals.mark_cec_status_seen(current, by=request.user)
+    messages.success(request, "Step 3 done: you have checked your CEC status.")
+    return redirect("credentials:renewal")
+
+
+@login_required
+@require_http_methods(["GET"])
+def credentials(request):
+    """The holder's credentials with their status and dates."""
+    return render(
+        request,
+        "credentials/credentials.html",
+        {
+            "rows": selectors.credentials_of(request.user),
+            "today": selectors.today(),
+        },
+    )
 
 
 def faq(request):

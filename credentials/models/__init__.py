@@ -2,6 +2,7 @@ from .accounts import ContactProfile, User
 from .catalog import CredentialType, RequirementSet
 from .content import FaqEntry, OfficeContact
 from .holdings import Credential, CredentialStatus
+from .issuing import IssueRun, IssueRunChunk
 from .outbox import OutboxMessage
 from .renewals import Renewal, RenewalCredential
 
@@ -11,6 +12,8 @@ __all__ = [
     "CredentialStatus",
     "CredentialType",
     "FaqEntry",
+    "IssueRun",
+    "IssueRunChunk",
     "OfficeContact",
     "OutboxMessage",
     "Renewal",

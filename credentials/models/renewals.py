@@ -66,6 +66,10 @@ class RenewalCredential(models.Model):
     in_network_min = models.DecimalField(max_digits=5, decimal_places=2)
     participation_cap = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     fee_cents = models.PositiveIntegerField()
+    reinstatement_fee_cents = models.PositiveIntegerField(
+        default=0,
+        help_text="Charged only when the credential had lapsed when the renewal was issued.",
+    )
 
     class Meta:
         ordering = ["credential__credential_type__code"]

@@ -1,50 +1,125 @@
-"""Sending one outbox message; the Celery task is a thin wrapper around this."""
+"""Sending outbox messages; the Celery tasks are thin wrappers around these."""
+
+import datetime as dt
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from credentials.models import OutboxMessage
-from credentials.notifications import render_attachment
+from credentials.models import OutboxMessage, Renewal
+from credentials.notifications import enqueue_send, render_attachment
+
+# A pending message older than this was not picked up after its commit (the broker was
+# down at that moment): the sweep enqueues it again. Long enough that a message merely
+# waiting behind a season's invoices in the queue is not enqueued twice (harmless, as a
+# send claims its row, but it would render the PDF twice).
+STALE_AFTER = dt.timedelta(minutes=30)
+
+# A message in one of these states is never sent (again).
+FINISHED = (OutboxMessage.Status.SENT, OutboxMessage.Status.SKIPPED)
+
+
+def build_email(message: OutboxMessage) -> EmailMultiAlternatives:
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to_email],
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    for spec in message.attachments:
+        email.attach(*render_attachment(spec))
+    return email
 
 
 def send_outbox_message(message_id) -> bool:
-    """Send a pending message once. Returns False when there was nothing to send
-    (already sent, or gone). A failure is recorded on the row and raised for a retry."""
+    """Send a message that was not sent yet. Returns False when there was nothing to send
+    (already sent, or gone). A failure is recorded on the row and raised for a retry.
+
+    Attachments (PDFs) are rendered before any lock is taken. The message is then claimed
+    with a conditional UPDATE that holds its row (and on SQLite the database) until the
+    send is recorded, so two workers given the same message send it once: the second
+    one's UPDATE waits, then matches nothing.
+    """
+    message = OutboxMessage.objects.filter(pk=message_id).first()
+    if message is None or message.status in FINISHED:
+        return False
+    reason = no_longer_needed(message)
+    if reason:
+        OutboxMessage.objects.filter(pk=message_id).exclude(status__in=FINISHED).update(
+            status=OutboxMessage.Status.SKIPPED, last_error=reason
+        )
+        return False
+    try:
+        email = build_email(message)
+    except Exception as exc:
+        _record_failure(message_id, exc, count_attempt=True)
+        raise
     failure = None
     with transaction.atomic():
-        message = (
-            OutboxMessage.objects.select_for_update()
-            .filter(pk=message_id)
-            .exclude(status=OutboxMessage.Status.SENT)
-            .first()
+        claimed = (
+            OutboxMessage.objects.filter(pk=message_id)
+            .exclude(status__in=FINISHED)
+            .update(attempts=F("attempts") + 1)
         )
-        if message is None:
+        if not claimed:
             return False
-        message.attempts += 1
         try:
-            email = EmailMultiAlternatives(
-                subject=message.subject,
-                body=message.body_text,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[message.to_email],
-            )
-            if message.body_html:
-                email.attach_alternative(message.body_html, "text/html")
-            for spec in message.attachments:
-                email.attach(*render_attachment(spec))
             email.send()
         except Exception as exc:
-            message.status = OutboxMessage.Status.FAILED
-            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            message.save(update_fields=["status", "last_error", "attempts"])
             failure = exc
+            _record_failure(message_id, exc)
         else:
-            message.status = OutboxMessage.Status.SENT
-            message.sent_at = timezone.now()
-            message.last_error = ""
-            message.save(update_fields=["status", "sent_at", "last_error", "attempts"])
+            OutboxMessage.objects.filter(pk=message_id).update(
+                status=OutboxMessage.Status.SENT, sent_at=timezone.now(), last_error=""
+            )
     if failure is not None:
         raise failure  # the failure is committed on the row; the task retries with backoff
     return True
+
+
+def no_longer_needed(message: OutboxMessage) -> str:
+    """Why a queued message should not go out any more ('' if it should): a reminder
+    whose renewal was completed after it was queued (the holder must never be reminded
+    of a finished renewal, however late the queue delivers)."""
+    if message.kind == "reminder" and message.renewal_id:
+        if Renewal.objects.filter(pk=message.renewal_id, completed_at__isnull=False).exists():
+            return "Not sent: the renewal was completed before the reminder went out."
+    return ""
+
+
+def _record_failure(message_id, exc, count_attempt=False):
+    changes = {
+        "status": OutboxMessage.Status.FAILED,
+        "last_error": f"{type(exc).__name__}: {exc}"[:2000],
+    }
+    if count_attempt:
+        changes["attempts"] = F("attempts") + 1
+    OutboxMessage.objects.filter(pk=message_id).exclude(status__in=FINISHED).update(**changes)
+
+
+def retry_failed(messages) -> int:
+    """Staff's "retry" in admin: enqueue each failed message again. Sent ones are left."""
+    ids = list(messages.filter(status=OutboxMessage.Status.FAILED).values_list("pk", flat=True))
+    for message_id in ids:
+        transaction.on_commit(lambda message_id=message_id: enqueue_send(message_id), robust=True)
+    return len(ids)
+
+
+def send_pending(now=None, stale_after=STALE_AFTER) -> int:
+    """Enqueue again the pending messages that nobody sent (the outbox relay's sweep).
+    Failed ones are left to the task's own retries and to staff."""
+    now = now or timezone.now()
+    ids = list(
+        OutboxMessage.objects.filter(
+            status=OutboxMessage.Status.PENDING, created_at__lt=now - stale_after
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:1000]
+    )
+    for message_id in ids:
+        enqueue_send(message_id)
+    return len(ids)

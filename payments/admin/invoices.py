@@ -1,1 +1,90 @@
-"""Admin for invoices."""
+"""Admin for invoices: lines and totals are fixed when issued, so everything is read-only
+here; payments (card or cheque) change an invoice through the payment services."""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from payments.models import Invoice, InvoiceLine
+from payments.money import format_cents
+
+
+class InvoiceLineInline(admin.TabularInline):
+    model = InvoiceLine
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["position", "kind", "description", "cecs_owed", "amount"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="amount")
+    def amount(self, obj):
+        return format_cents(obj.amount_cents, obj.invoice.currency)
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "number",
+        "holder",
+        "renewal_year",
+        "total",
+        "status",
+        "issued_on",
+        "paid_at",
+    ]
+    list_filter = ["status", "renewal__year", "issued_on"]
+    search_fields = [
+        "number",
+        "renewal__holder__email",
+        "renewal__holder__first_name",
+        "renewal__holder__last_name",
+    ]
+    list_select_related = ["renewal__holder"]
+    inlines = [InvoiceLineInline]
+    fields = readonly_fields = [
+        "number",
+        "renewal_link",
+        "issued_on",
+        "currency",
+        "total",
+        "status",
+        "paid_at",
+        "cecs_owed",
+        "pdf",
+    ]
+    date_hierarchy = "issued_on"
+
+    def has_add_permission(self, request):
+        return False  # invoices are issued with their renewal
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # numbers are never reused, so invoices are never deleted
+
+    @admin.display(description="holder", ordering="renewal__holder__email")
+    def holder(self, obj):
+        return obj.renewal.holder
+
+    @admin.display(description="renewal year", ordering="renewal__year")
+    def renewal_year(self, obj):
+        return obj.renewal.year
+
+    @admin.display(description="total", ordering="total_cents")
+    def total(self, obj):
+        return format_cents(obj.total_cents, obj.currency)
+
+    @admin.display(description="CECs owed")
+    def cecs_owed(self, obj):
+        return obj.renewal.cecs_owed
+
+    @admin.display(description="renewal")
+    def renewal_link(self, obj):
+        url = reverse("admin:credentials_renewal_change", args=[obj.renewal_id])
+        return format_html('<a href="{}">{}</a>', url, obj.renewal)
+
+    @admin.display(description="PDF")
+    def pdf(self, obj):
+        url = reverse("payments:invoice_pdf", args=[obj.number])
+        return format_html('<a href="{}">Download the invoice PDF</a>', url)

@@ -1,1 +1,49 @@
-"""Holder-facing invoice pages."""
+"""Holder-facing invoice pages: the invoice and its PDF.
+
+A holder sees only their own invoices (anyone else's is a 404); AASC staff may open any.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from credentials import roles, rules
+from payments.models import Invoice
+from payments.pdf import invoice_filename, invoice_pdf, several_credentials
+
+
+def invoices_visible_to(user):
+    invoices = Invoice.objects.select_related("renewal__holder__profile", "renewal__governing_type")
+    if roles.is_aasc_staff(user) or user.has_perm("payments.view_invoice"):
+        return invoices
+    return invoices.filter(renewal__holder=user)
+
+
+@login_required
+@require_GET
+def invoice_detail(request, number):
+    invoice = get_object_or_404(invoices_visible_to(request.user), number=number)
+    first, last = rules.earning_window(invoice.renewal.year)
+    lines = list(invoice.lines.select_related("credential__credential_type"))
+    return render(
+        request,
+        "payments/invoice.html",
+        {
+            "invoice": invoice,
+            "renewal": invoice.renewal,
+            "lines": lines,
+            "several_credentials": several_credentials(lines),
+            "window_first": first,
+            "window_last": last,
+        },
+    )
+
+
+@login_required
+@require_GET
+def invoice_download(request, number):
+    invoice = get_object_or_404(invoices_visible_to(request.user), number=number)
+    response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{invoice_filename(invoice)}"'
+    return response

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.localstripe import *  # noqa: F401,F403  (fixtures: a real localstripe)
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
@@ -25,7 +27,19 @@ def browser():
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is not installed at {CHROMIUM}: run `make test`, which installs it.")
+    from django.db import connections
+
+    # Playwright's sync API switches the test thread's context, and Django's per-context
+    # connections then come back as new objects without the snapshot that
+    # serialized_rollback restores after each flush: hand the snapshot over.
+    snapshots = {
+        alias: getattr(connections[alias], "_test_serialized_contents", None)
+        for alias in connections
+    }
     with sync_playwright() as playwright:
+        for alias, contents in snapshots.items():
+            if contents is not None:
+                connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,

@@ -7,6 +7,8 @@ from django.db import transaction
 # Each app adds its demo data in its own module, loaded in this order.
 DEMO_MODULES = [
     "credentials.demo",
+    "cec.demo_classes",
+    "cec.demo_forms",
 ]
 
 

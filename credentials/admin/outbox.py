@@ -1,0 +1,69 @@
+"""The outbox in admin: every email the portal sent or tried to, with its error, and a
+"retry failed" action. Messages are records: nobody edits or deletes them here."""
+
+from django.contrib import admin, messages
+from django.utils.html import format_html
+from django.utils.text import Truncator
+
+from credentials.models import OutboxMessage
+from credentials.services import outbox
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "kind",
+        "to_email",
+        "subject",
+        "status_badge",
+        "attempts",
+        "sent_at",
+        "error",
+    ]
+    list_filter = ["status", "kind", "created_at"]
+    search_fields = ["to_email", "subject", "dedupe_key", "holder__email", "holder__last_name"]
+    date_hierarchy = "created_at"
+    list_select_related = ["holder"]
+    actions = ["retry_failed"]
+    fieldsets = (
+        (None, {"fields": ("kind", "status", "holder", "renewal", "to_email", "subject")}),
+        ("Delivery", {"fields": ("attempts", "last_error", "created_at", "sent_at")}),
+        ("Content", {"fields": ("body_text", "body_html", "attachments", "dedupe_key")}),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_retry_permission(self, request):
+        return request.user.has_perm("credentials.change_outboxmessage")
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, obj):
+        colour = {"sent": "#1e7e34", "failed": "#b02a37"}.get(obj.status, "#6c757d")
+        return format_html(
+            '<strong style="color: {}">{}</strong>', colour, obj.get_status_display()
+        )
+
+    @admin.display(description="error")
+    def error(self, obj):
+        return Truncator(obj.last_error).chars(80) if obj.last_error else ""
+
+    @admin.action(description="Retry the selected failed messages", permissions=["retry"])
+    def retry_failed(self, request, queryset):
+        count = outbox.retry_failed(queryset)
+        skipped = queryset.count() - count
+        if count:
+            self.message_user(request, f"{count} failed message(s) queued to be sent again.")
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} selected message(s) were not failed and were left alone.",
+                messages.WARNING,
+            )

@@ -1,0 +1,287 @@
+"""Admin for renewals: who is behind, their invoices, and issuing a year's renewals."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from credentials import selectors
+from credentials.models import Renewal, RenewalCredential
+from credentials.services.renewals import issue_renewals
+from payments.models import Invoice, InvoiceStatus
+from payments.money import format_cents
+
+
+def _approved_submission():
+    from cec.models import Submission, SubmissionState
+
+    return Exists(Submission.objects.filter(renewal=OuterRef("pk"), state=SubmissionState.APPROVED))
+
+
+class PhaseFilter(admin.SimpleListFilter):
+    """Where a renewal stands today (rules.renewal_phase_on, as date ranges)."""
+
+    title = "phase today"
+    parameter_name = "phase"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("renewal_due", "Due (before the due date)"),
+            ("in_grace", "In grace"),
+            ("lapsed", "Grace ended, not completed"),
+            ("completed", "Completed"),
+        ]
+
+    def queryset(self, request, queryset):
+        today = selectors.today()
+        open_ = queryset.filter(completed_at__isnull=True)
+        return {
+            "renewal_due": lambda: open_.filter(due_on__gt=today),
+            "in_grace": lambda: open_.filter(due_on__lte=today, grace_ends_on__gte=today),
+            "lapsed": lambda: open_.filter(grace_ends_on__lt=today),
+            "completed": lambda: queryset.filter(completed_at__isnull=False),
+        }.get(self.value(), lambda: queryset)()
+
+
+class CecsFilter(admin.SimpleListFilter):
+    title = "CECs"
+    parameter_name = "cecs"
+
+    def lookups(self, request, model_admin):
+        return [("missing", "Not approved yet"), ("approved", "Approved")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "missing":
+            return queryset.filter(~_approved_submission())
+        if self.value() == "approved":
+            return queryset.filter(_approved_submission())
+        return queryset
+
+
+class FollowUpFilter(admin.SimpleListFilter):
+    title = "follow up"
+    parameter_name = "follow_up"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("grace_cecs_missing", "In grace with CECs missing"),
+            ("grace_unpaid", "In grace, unpaid"),
+            ("contact_unconfirmed", "Contact details not confirmed"),
+        ]
+
+    def queryset(self, request, queryset):
+        today = selectors.today()
+        in_grace = Q(completed_at__isnull=True, due_on__lte=today, grace_ends_on__gte=today)
+        if self.value() == "grace_cecs_missing":
+            return queryset.filter(in_grace).filter(~_approved_submission())
+        if self.value() == "grace_unpaid":
+            return queryset.filter(in_grace).exclude(invoice__status=InvoiceStatus.PAID)
+        if self.value() == "contact_unconfirmed":
+            return queryset.filter(completed_at__isnull=True, contact_confirmed_at__isnull=True)
+        return queryset
+
+
+class PaidFilter(admin.SimpleListFilter):
+    title = "invoice"
+    parameter_name = "paid"
+
+    def lookups(self, request, model_admin):
+        return [("paid", "Paid"), ("unpaid", "Not paid")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "paid":
+            return queryset.filter(invoice__status=InvoiceStatus.PAID)
+        if self.value() == "unpaid":
+            return queryset.exclude(invoice__status=InvoiceStatus.PAID)
+        return queryset
+
+
+class RenewalCredentialInline(admin.TabularInline):
+    model = RenewalCredential
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = [
+        "credential",
+        "cecs_owed",
+        "in_network_min",
+        "participation_cap",
+        "fee",
+        "reinstatement_fee",
+    ]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="fee")
+    def fee(self, obj):
+        return format_cents(obj.fee_cents)
+
+    @admin.display(description="reinstatement fee")
+    def reinstatement_fee(self, obj):
+        return format_cents(obj.reinstatement_fee_cents) if obj.reinstatement_fee_cents else "–"
+
+
+class InvoiceInline(admin.StackedInline):
+    model = Invoice
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["invoice_link", "issued_on", "total", "status", "paid_at", "pdf"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="invoice")
+    def invoice_link(self, obj):
+        url = reverse("admin:payments_invoice_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.number)
+
+    @admin.display(description="total")
+    def total(self, obj):
+        return format_cents(obj.total_cents, obj.currency)
+
+    @admin.display(description="PDF")
+    def pdf(self, obj):
+        url = reverse("payments:invoice_pdf", args=[obj.number])
+        return format_html('<a href="{}">Download</a>', url)
+
+
+class IssueRenewalsForm(forms.Form):
+    year = forms.IntegerField(
+        label="Renewal year",
+        min_value=2000,
+        max_value=2100,
+        help_text="Invoices for a year go out from November 1 of the year before.",
+    )
+
+
+@admin.register(Renewal)
+class RenewalAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "holder",
+        "year",
+        "credential_codes",
+        "cecs_owed",
+        "invoice_number",
+        "invoice_status",
+        "steps_done",
+        "phase",
+        "completed_at",
+    ]
+    list_filter = [
+        FollowUpFilter,
+        PhaseFilter,
+        CecsFilter,
+        PaidFilter,
+        "year",
+        "reinstatement",
+    ]
+    search_fields = [
+        "holder__email",
+        "holder__first_name",
+        "holder__last_name",
+        "invoice__number",
+        "items__credential__number",
+    ]
+    list_select_related = ["holder", "invoice", "governing_type"]
+    inlines = [RenewalCredentialInline, InvoiceInline]
+    readonly_fields = [
+        "holder",
+        "year",
+        "cecs_owed",
+        "in_network_min",
+        "participation_cap",
+        "governing_type",
+        "due_on",
+        "grace_ends_on",
+        "reinstatement",
+        "issued_at",
+        "contact_confirmed_at",
+        "cec_status_seen_at",
+        "completed_at",
+        "steps",
+    ]
+    fields = readonly_fields
+    change_list_template = "admin/credentials/renewal/change_list.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("items__credential__credential_type")
+
+    def has_add_permission(self, request):
+        return False  # renewals are issued (below), never typed in
+
+    @admin.display(description="credentials")
+    def credential_codes(self, obj):
+        return " + ".join(item.credential.credential_type.code for item in obj.items.all())
+
+    @admin.display(description="invoice", ordering="invoice__number")
+    def invoice_number(self, obj):
+        invoice = selectors.invoice_of(obj)
+        return invoice.number if invoice else "–"
+
+    @admin.display(description="invoice status")
+    def invoice_status(self, obj):
+        invoice = selectors.invoice_of(obj)
+        return invoice.get_status_display() if invoice else "–"
+
+    @admin.display(description="steps done")
+    def steps_done(self, obj):
+        return f"{selectors.renewal_steps(obj).done_count} of 4"
+
+    @admin.display(description="phase")
+    def phase(self, obj):
+        return selectors.renewal_phase(obj).replace("_", " ")
+
+    @admin.display(description="steps")
+    def steps(self, obj):
+        return format_html(
+            "<br>".join(["{}"] * 4),
+            *[
+                f"{step.number}. {step.title}: {'done' if step.done else 'to do'}"
+                f"{' – ' + step.detail if step.detail else ''}"
+                for step in selectors.renewal_steps(obj)
+            ],
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "issue/",
+                self.admin_site.admin_view(self.issue_view),
+                name="credentials_renewal_issue",
+            ),
+            *super().get_urls(),
+        ]
+
+    def can_issue(self, request):
+        return request.user.has_perm("credentials.add_renewal")
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_issue": self.can_issue(request)}
+        return super().changelist_view(request, extra_context)
+
+    def issue_view(self, request):
+        """Issue renewals for a year: the same service the Celery task and
+        `manage.py issue_renewals` call; idempotent."""
+        if not self.can_issue(request):
+            raise PermissionDenied
+        form = IssueRenewalsForm(
+            request.POST or None, initial={"year": selectors.current_renewal_year()}
+        )
+        if request.method == "POST" and form.is_valid():
+            summary = issue_renewals(form.cleaned_data["year"], by=request.user)
+            self.message_user(request, str(summary), messages.SUCCESS)
+            return redirect(
+                f"{reverse('admin:credentials_renewal_changelist')}?year={summary.year}"
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Issue renewals for a year",
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/credentials/renewal/issue.html", context)

@@ -1,0 +1,61 @@
+from django.conf import settings
+from django.db import models
+
+
+class IssueRun(models.Model):
+    """One run of issuing a renewal year's renewals for the membership.
+
+    The holders are split into chunks, one Celery task each, so progress shows in admin
+    and a worker that dies mid-run re-runs only the chunks it had not finished (issuing
+    is idempotent, so a chunk run twice issues nothing twice).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+
+    year = models.PositiveSmallIntegerField("renewal year")
+    chunk_size = models.PositiveIntegerField(default=50)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    holders_total = models.PositiveIntegerField(default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Blank when the schedule started the run.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Issuing {self.year} renewals ({self.get_status_display().lower()})"
+
+
+class IssueRunChunk(models.Model):
+    """A batch of holders of an issue run, handled by one task."""
+
+    run = models.ForeignKey(IssueRun, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    holder_ids = models.JSONField(default=list)
+    renewals_issued = models.PositiveIntegerField(
+        "renewals", default=0, help_text="Holders of the chunk who have their renewal for the year."
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "index"], name="one_chunk_per_run_index")
+        ]
+
+    def __str__(self):
+        return f"Chunk {self.index + 1} of {self.run}"

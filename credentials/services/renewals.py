@@ -1,0 +1,414 @@
+"""Renewals: issuing them with their invoices, the steps that complete them, and the
+lapse at the end of grace (SPEC rules 3, 4, 8 and 9).
+
+Issuing is written for many holders at once (the Celery task calls `issue_renewals` with
+chunks of holder ids): a batch costs a handful of queries and bulk inserts, not a few
+queries per holder, and is idempotent because a holder has one renewal per year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from credentials import rules, selectors
+from credentials.models import Credential, Renewal, RenewalCredential, User
+from credentials.notifications import queue_message, queue_messages
+
+BATCH_SIZE = 500
+
+
+@dataclass
+class IssueSummary:
+    """What a run of `issue_renewals` did."""
+
+    year: int
+    holders: int = 0
+    issued: int = 0
+    already_issued: int = 0
+    nothing_due: int = 0
+    reinstatements: int = 0
+    invoiced_cents: int = 0
+    missing_requirement_sets: set[str] = field(default_factory=set)
+
+    def add(self, other: IssueSummary) -> None:
+        self.issued += other.issued
+        self.already_issued += other.already_issued
+        self.nothing_due += other.nothing_due
+        self.reinstatements += other.reinstatements
+        self.invoiced_cents += other.invoiced_cents
+        self.missing_requirement_sets |= other.missing_requirement_sets
+
+    def __str__(self) -> str:
+        from payments.money import format_cents
+
+        text = (
+            f"{self.year} renewals: {self.issued} issued ({self.reinstatements} with "
+            f"reinstatement), {self.already_issued} already issued, {self.nothing_due} with "
+            f"nothing due, of {self.holders} holders; invoiced {format_cents(self.invoiced_cents)}."
+        )
+        if self.missing_requirement_sets:
+            codes = ", ".join(sorted(self.missing_requirement_sets))
+            text += f" No requirement set for {self.year}: {codes} (not invoiced)."
+        return text
+
+
+def holders_due(year: int):
+    """Ids of active holders with at least one credential the renewal for `year` includes."""
+    return (
+        Credential.objects.filter(
+            holder__is_active=True,
+            credential_type__renews_annually=True,
+            valid_through__lt=rules.valid_through_after_renewal(year),
+        )
+        .order_by("holder_id")
+        .values_list("holder_id", flat=True)
+        .distinct()
+    )
+
+
+def issue_renewals(
+    year: int,
+    holder_ids: Iterable[int] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    by=None,
+    on: dt.date | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> IssueSummary:
+    """Issue the renewal for `year`, with its invoice and email, to every holder (or to
+    `holder_ids`) who has a credential due and no renewal for that year yet.
+
+    Running it again issues nothing new. `progress(done, total)` is called after each
+    batch. Credential statuses (for the reinstatement fee) are taken on `on`, today by
+    default.
+    """
+    on = on or selectors.today()
+    ids = sorted(set(holders_due(year) if holder_ids is None else holder_ids))
+    summary = IssueSummary(year=year, holders=len(ids))
+    book = selectors.RequirementBook()
+    for start in range(0, len(ids), batch_size):
+        batch = ids[start : start + batch_size]
+        summary.add(_issue_batch_safely(year, batch, book=book, on=on, by=by))
+        if progress is not None:
+            progress(min(start + batch_size, len(ids)), len(ids))
+    return summary
+
+
+def issue_renewal_for(holder, year: int, *, by=None, on: dt.date | None = None) -> Renewal | None:
+    """The holder's renewal for `year`, issued now if it is due and was not issued yet;
+    None when nothing of theirs renews that year (e.g. they hold only CAMT)."""
+    issue_renewals(year, holder_ids=[holder.pk], by=by, on=on)
+    return Renewal.objects.filter(holder=holder, year=year).select_related("governing_type").first()
+
+
+def _issue_batch_safely(year, holder_ids, **kwargs) -> IssueSummary:
+    try:
+        with transaction.atomic():
+            return _issue_batch(year, holder_ids, **kwargs)
+    except IntegrityError:
+        # Another issuer (a second worker, a staff click) got some of these holders
+        # first: retry one by one so the rest are still issued.
+        summary = IssueSummary(year=year)
+        for holder_id in holder_ids:
+            try:
+                with transaction.atomic():
+                    summary.add(_issue_batch(year, [holder_id], **kwargs))
+            except IntegrityError:
+                summary.already_issued += 1
+        return summary
+
+
+def _issue_batch(year, holder_ids, *, book, on, by) -> IssueSummary:
+    from payments.services.invoices import create_invoices_for
+
+    summary = IssueSummary(year=year)
+    existing = set(
+        Renewal.objects.filter(year=year, holder_id__in=holder_ids).values_list(
+            "holder_id", flat=True
+        )
+    )
+    summary.already_issued = len(existing)
+    todo = [holder_id for holder_id in holder_ids if holder_id not in existing]
+    if not todo:
+        return summary
+
+    due = defaultdict(list)
+    types = {}
+    credentials = (
+        Credential.objects.filter(
+            holder_id__in=todo,
+            holder__is_active=True,
+            credential_type__renews_annually=True,
+            valid_through__lt=rules.valid_through_after_renewal(year),
+        )
+        .select_related("credential_type")
+        .order_by("holder_id", "credential_type__code")
+    )
+    for credential in credentials:
+        types[credential.credential_type_id] = credential.credential_type
+        if not rules.due_for_renewal(
+            year, credential.valid_through, credential.credential_type.renews_annually
+        ):
+            continue
+        requirement_set = book.set_for(credential.credential_type_id, year)
+        if requirement_set is None:
+            summary.missing_requirement_sets.add(credential.credential_type.code)
+            continue
+        due[credential.holder_id].append(
+            (credential, requirement_set, book.status_of(credential, on))
+        )
+    summary.nothing_due = len(todo) - len(due)
+    if not due:
+        return summary
+
+    renewals, items_per_renewal = [], []
+    for holder_id, planned in due.items():
+        requirements = [selectors.requirement_of(s) for _, s, _ in planned]
+        combined = rules.combined_requirement(requirements)
+        governing_set = planned[requirements.index(combined)][1]
+        calendar = book.calendar_for(governing_set.credential_type_id, year)
+        items = [
+            RenewalCredential(
+                credential=credential,
+                cecs_owed=requirement_set.cecs_owed,
+                in_network_min=requirement_set.in_network_min,
+                participation_cap=requirement_set.participation_cap,
+                fee_cents=requirement_set.annual_fee_cents,
+                reinstatement_fee_cents=requirement_set.reinstatement_fee_cents
+                if rules.needs_reinstatement(status)
+                else 0,
+            )
+            for credential, requirement_set, status in planned
+        ]
+        renewals.append(
+            Renewal(
+                holder_id=holder_id,
+                year=year,
+                cecs_owed=combined.cecs_owed,
+                in_network_min=combined.in_network_min,
+                participation_cap=combined.participation_cap,
+                governing_type_id=governing_set.credential_type_id,
+                due_on=calendar.due_on,
+                grace_ends_on=calendar.grace_ends_on,
+                reinstatement=any(item.reinstatement_fee_cents for item in items),
+            )
+        )
+        items_per_renewal.append(items)
+
+    renewals = bulk_create_with_history(
+        renewals, Renewal, default_user=by, default_change_reason=f"{year} renewal issued"
+    )
+    for renewal, items in zip(renewals, items_per_renewal, strict=True):
+        for item in items:
+            item.renewal = renewal
+    RenewalCredential.objects.bulk_create([item for items in items_per_renewal for item in items])
+    invoices = create_invoices_for(zip(renewals, items_per_renewal, strict=True), by=by)
+
+    holders = User.objects.in_bulk([renewal.holder_id for renewal in renewals])
+    # Links are the same for every holder but the invoice number: resolve them once.
+    urls = {
+        "renewal_url": reverse("credentials:renewal"),
+        "invoice_url": reverse("payments:invoice", args=[NUMBER_SLOT]),
+    }
+    emails = []
+    for renewal, items, invoice in zip(renewals, items_per_renewal, invoices, strict=True):
+        renewal.holder = holders[renewal.holder_id]
+        renewal.governing_type = types[renewal.governing_type_id]
+        emails.append(_invoice_email(renewal, items, invoice, urls))
+        summary.issued += 1
+        summary.reinstatements += int(renewal.reinstatement)
+        summary.invoiced_cents += invoice.total_cents
+    queue_messages(emails)
+    return summary
+
+
+NUMBER_SLOT = "invoice-number"
+
+
+def _invoice_email(renewal, items, invoice, urls) -> dict:
+    """The "renewal_invoice" email (SPEC: Celery sends renewal invoices with the PDF)."""
+    from payments.services.invoices import invoice_lines_for
+
+    first, last = rules.earning_window(renewal.year)
+    return {
+        "holder": renewal.holder,
+        "kind": "renewal_invoice",
+        "dedupe_key": f"renewal_invoice:{renewal.pk}",
+        "renewal": renewal,
+        "context": {
+            "invoice": invoice,
+            "lines": invoice_lines_for(renewal, items),
+            "items": items,
+            "window_first": first,
+            "window_last": last,
+            "renewal_url": urls["renewal_url"],
+            "invoice_url": urls["invoice_url"].replace(NUMBER_SLOT, invoice.number),
+        },
+        "attachments": [{"document": "invoice_pdf", "id": invoice.pk}],
+    }
+
+
+# --- The steps ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def mark_cec_status_seen(renewal: Renewal, *, by=None) -> Renewal:
+    """Step 3: the holder has seen their CECs earned against the CECs owed."""
+    renewal = Renewal.objects.select_for_update().get(pk=renewal.pk)
+    if by is not None and by.pk != renewal.holder_id:
+        raise ValidationError("Only the holder can check their own CEC status.")
+    if renewal.cec_status_seen_at is None:
+        renewal.cec_status_seen_at = timezone.now()
+        renewal._change_reason = "CEC status checked by the holder"
+        renewal._history_user = by
+        renewal.save(update_fields=["cec_status_seen_at"])
+        complete_if_done(renewal, by=by)
+    return renewal
+
+
+@transaction.atomic
+def complete_if_done(renewal: Renewal, *, by=None) -> bool:
+    """When all four steps are done, renew each credential on the renewal through
+    31 December of its year and confirm it to the holder. True if this call completed
+    the renewal; calling it again does nothing."""
+    renewal = (
+        Renewal.objects.select_for_update()
+        .select_related("holder", "governing_type")
+        .get(pk=renewal.pk)
+    )
+    if renewal.completed_at is not None or not selectors.renewal_steps(renewal).all_done:
+        return False
+    through = rules.valid_through_after_renewal(renewal.year)
+    item_ids = renewal.items.values_list("credential_id", flat=True)
+    credentials = list(
+        Credential.objects.select_for_update()
+        .filter(pk__in=list(item_ids))
+        .select_related("credential_type")
+    )
+    for credential in credentials:
+        reason = f"Renewed through {through:%B %-d, %Y} by the {renewal.year} renewal"
+        if credential.lapsed_on is not None:
+            reason = f"Reinstated and renewed through {through:%B %-d, %Y}"
+            credential.lapsed_on = None
+            credential.lapse_reason = ""
+        if credential.valid_through is None or credential.valid_through < through:
+            credential.valid_through = through
+        credential._change_reason = reason
+        credential._history_user = by
+        credential.save()
+    renewal.completed_at = timezone.now()
+    renewal._change_reason = "All four steps done: renewal complete"
+    renewal._history_user = by
+    renewal.save(update_fields=["completed_at"])
+    queue_message(
+        holder=renewal.holder,
+        kind="renewal_complete",
+        dedupe_key=f"renewal_complete:{renewal.pk}",
+        renewal=renewal,
+        context={
+            "credentials": credentials,
+            "valid_through": through,
+            "renewal_url": reverse("credentials:renewal"),
+        },
+    )
+    return True
+
+
+# --- Grace and lapse -------------------------------------------------------------------
+
+
+def lapse_reason_for(calendar: rules.RenewalCalendar) -> str:
+    return (
+        f"Not renewed for {calendar.year}: the renewal was due {calendar.due_on:%B %-d, %Y} "
+        f"and its grace period ended {calendar.grace_ends_on:%B %-d, %Y}."
+    )
+
+
+@transaction.atomic
+def lapse_overdue_credentials(on: dt.date | None = None, *, by=None, holder_ids=None) -> int:
+    """Record the lapse of every credential whose grace ended unrenewed (rule 9), with the
+    reason; an open invoice of the renewal that would have renewed it gains the
+    reinstatement fee. Returns how many lapsed; running it again lapses nothing new."""
+    on = on or selectors.today()
+    book = selectors.RequirementBook()
+    candidates = Credential.objects.filter(lapsed_on__isnull=True)
+    if holder_ids is not None:
+        candidates = candidates.filter(holder_id__in=list(holder_ids))
+    overdue = list(
+        candidates.filter(selectors.credential_status_q(rules.LAPSED, on, book))
+        .select_related("credential_type")
+        .select_for_update()
+    )
+    for credential in overdue:
+        calendar = book.calendar_for(
+            credential.credential_type_id, credential.valid_through.year + 1
+        )
+        credential.lapsed_on = calendar.grace_ends_on + dt.timedelta(days=1)
+        credential.lapse_reason = lapse_reason_for(calendar)
+    bulk_update_with_history(
+        overdue,
+        Credential,
+        ["lapsed_on", "lapse_reason"],
+        default_user=by,
+        default_change_reason="Lapsed: grace ended without a completed renewal",
+    )
+    for credential in overdue:
+        _add_reinstatement_fee(credential, book, by=by)
+    return len(overdue)
+
+
+def _add_reinstatement_fee(credential, book, *, by=None):
+    """Renewing a lapsed credential costs the reinstatement fee: add it to the open
+    invoice of the renewal that includes it, if there is one and it is unpaid."""
+    from payments.models import Invoice, InvoiceLine, InvoiceStatus, LineKind
+
+    item = (
+        RenewalCredential.objects.filter(
+            credential=credential,
+            renewal__completed_at__isnull=True,
+            renewal__year=credential.valid_through.year + 1,
+            reinstatement_fee_cents=0,
+        )
+        .select_related("renewal")
+        .first()
+    )
+    if item is None:
+        return
+    invoice = (
+        Invoice.objects.select_for_update()
+        .filter(renewal=item.renewal, status=InvoiceStatus.OPEN)
+        .first()
+    )
+    requirement_set = book.set_for(credential.credential_type_id, item.renewal.year)
+    if invoice is None or requirement_set is None or not requirement_set.reinstatement_fee_cents:
+        return
+    fee = requirement_set.reinstatement_fee_cents
+    item.reinstatement_fee_cents = fee
+    item.save(update_fields=["reinstatement_fee_cents"])
+    renewal = item.renewal
+    renewal.reinstatement = True
+    renewal._change_reason = f"{credential.credential_type.code} lapsed: reinstatement fee added"
+    renewal._history_user = by
+    renewal.save(update_fields=["reinstatement"])
+    InvoiceLine.objects.create(
+        invoice=invoice,
+        kind=LineKind.REINSTATEMENT_FEE,
+        description=f"Reinstatement of lapsed {credential.credential_type.code} "
+        f"(credential {credential.number})",
+        credential=credential,
+        amount_cents=fee,
+        position=invoice.lines.count() + 1,
+    )
+    invoice.total_cents += fee
+    invoice._change_reason = f"Reinstatement fee added: {credential.credential_type.code} lapsed"
+    invoice._history_user = by
+    invoice.save(update_fields=["total_cents"])

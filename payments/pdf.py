@@ -1,0 +1,51 @@
+"""Payment documents rendered to PDF: the renewal invoice (templates/pdf/invoice.html)."""
+
+from django.conf import settings
+from django.urls import reverse
+
+from credentials import rules
+from payments.models import Invoice, LineKind
+from renewal_portal.pdf import render_pdf
+
+
+def invoice_filename(invoice: Invoice) -> str:
+    return f"AASC-invoice-{invoice.number}.pdf"
+
+
+def invoice_context(invoice: Invoice) -> dict:
+    renewal = invoice.renewal
+    first, last = rules.earning_window(renewal.year)
+    holder = renewal.holder
+    profile = getattr(holder, "profile", None)
+    lines = list(invoice.lines.select_related("credential__credential_type"))
+    return {
+        "invoice": invoice,
+        "renewal": renewal,
+        "holder": holder,
+        "address_lines": profile.mailing_address_lines if profile else [],
+        "lines": lines,
+        "several_credentials": several_credentials(lines),
+        "window_first": first,
+        "window_last": last,
+        "pay_url": settings.SITE_URL + reverse("credentials:renewal"),
+        "office_signature": settings.OFFICE_SIGNATURE,
+    }
+
+
+def several_credentials(lines) -> bool:
+    """Whether the invoice renews more than one credential (the shared-CECs note)."""
+    return sum(1 for line in lines if line.kind == LineKind.RENEWAL_FEE) > 1
+
+
+def invoice_pdf(invoice: Invoice) -> bytes:
+    """The renewal invoice as a PDF: letterhead, number, lines, total, CECs owed, the
+    earning window and how to pay."""
+    return render_pdf("pdf/invoice.html", invoice_context(invoice))
+
+
+def invoice_attachment(invoice_id) -> tuple[str, bytes, str]:
+    """The invoice PDF as an email attachment (the outbox calls this at send time)."""
+    invoice = Invoice.objects.select_related(
+        "renewal__holder__profile", "renewal__governing_type"
+    ).get(pk=invoice_id)
+    return invoice_filename(invoice), invoice_pdf(invoice), "application/pdf"
