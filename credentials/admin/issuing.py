@@ -127,7 +127,9 @@ class IssueRunAdmin(admin.ModelAdmin):
     def renewals(self, obj):
         return self._progress(obj)["renewals_issued"]
 
-    @admin.action(description="Resume the unfinished chunks of the selected runs")
+    @admin.action(
+        description="Resume the unfinished chunks of the selected runs", permissions=["change"]
+    )
     def resume(self, request, queryset):
         count = sum(issue_runs.resume(run) for run in queryset.filter(finished_at__isnull=True))
         self.message_user(request, f"{count} chunk(s) queued again.")

@@ -1,0 +1,74 @@
+"""One small world with a record of every kind, all belonging to holder A, so each page
+can be tried by each role and by another holder."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from cec.models import ClassSession, Evidence, LedgerEntry, ReportingForm, Submission
+from cec.services.ledger import record_attendance
+from credentials.models import Renewal, User
+from credentials.services.renewals import issue_renewal_for
+from payments.models import Invoice, Payment, PaymentMethod, PaymentStatus
+from tests.factories import (
+    ClassSessionFactory,
+    CredentialFactory,
+    HolderFactory,
+    PaymentFactory,
+    ReviewerFactory,
+    StaffFactory,
+    SubmissionFactory,
+    verified_form,
+)
+
+
+@dataclass
+class World:
+    holder_a: User
+    holder_b: User
+    staff: User
+    reviewer: User
+    renewal: Renewal
+    invoice: Invoice
+    payment: Payment
+    session: ClassSession
+    entry: LedgerEntry
+    form: ReportingForm
+    evidence: Evidence
+    submission: Submission
+
+
+def build_world() -> World:
+    staff = StaffFactory(email="world-staff@example.org")
+    reviewer = ReviewerFactory(email="world-reviewer@example.org")
+    holder_a = HolderFactory(email="holder-a@example.org")
+    holder_b = HolderFactory(email="holder-b@example.org")
+    for holder in (holder_a, holder_b):
+        CredentialFactory(holder=holder, valid_through=dt.date(2026, 12, 31))
+    renewal = issue_renewal_for(holder_a, 2027, on=dt.date(2026, 11, 20))
+    issue_renewal_for(holder_b, 2027, on=dt.date(2026, 11, 20))
+    session = ClassSessionFactory(date=dt.date(2026, 5, 12))
+    entry = record_attendance(session, holder_a, by=staff)
+    form = verified_form(staff, holder=holder_a)
+    submission = SubmissionFactory(renewal=renewal, entries=[entry, *form.ledger_entries.all()])
+    renewal.invoice.status = "paid"
+    renewal.invoice.save(update_fields=["status"])
+    payment = PaymentFactory(
+        invoice=renewal.invoice,
+        method=PaymentMethod.CARD,
+        status=PaymentStatus.SUCCEEDED,
+        stripe_payment_intent="pi_world",
+    )
+    return World(
+        holder_a=holder_a,
+        holder_b=holder_b,
+        staff=staff,
+        reviewer=reviewer,
+        renewal=renewal,
+        invoice=renewal.invoice,
+        payment=payment,
+        session=session,
+        entry=entry,
+        form=form,
+        evidence=form.evidence.get(),
+        submission=submission,
+    )
