@@ -19,12 +19,20 @@ install-test: $(VENV)/bin/python
 	bash scripts/install-system-deps.sh --test
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[demo,test]'
+	@# axe-core for the accessibility tests, from the npm registry (tests/browser/package.json).
+	[ -d tests/browser/node_modules/axe-core ] || npm --prefix tests/browser install --no-audit --no-fund --loglevel=error
 
 run: install
 	bash scripts/run.sh
 
 test: install-test
 	bash scripts/test.sh
+
+# The production shape on loopback: PostgreSQL, Redis, localstripe, an SMTP sink,
+# gunicorn, two Celery workers and beat, driven over HTTP (scripts/prod_smoke.py).
+.PHONY: prod-smoke
+prod-smoke: install-test
+	$(PY) scripts/prod_smoke.py
 
 lint:
 	$(VENV)/bin/ruff check .

@@ -21,13 +21,25 @@ class LocalStaticFetcher(URLFetcher):
 
     def fetch(self, url, headers=None):
         if url.startswith(_STATIC_BASE):
-            path = finders.find(url[len(_STATIC_BASE) :].split("?", 1)[0])
+            name = url[len(_STATIC_BASE) :].split("?", 1)[0]
+            path = finders.find(name) or _collected_static(name)
             if not path:
                 raise ValueError(f"No static file for {url}")
             url = f"file://{path}"
         elif url.startswith("file:"):
             raise ValueError(f"Documents read only static files ({url}).")
         return super().fetch(url, headers)
+
+
+def _collected_static(name):
+    """A collected file by its hashed name ({% static %} in production mode names
+    css/print.<hash>.css, which only STATIC_ROOT holds)."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    try:
+        return staticfiles_storage.path(name) if staticfiles_storage.exists(name) else None
+    except NotImplementedError:  # a remote static storage has no local path
+        return None
 
 
 def render_pdf(template_name: str, context: dict, request=None) -> bytes:

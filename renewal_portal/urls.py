@@ -17,4 +17,16 @@ urlpatterns = [
     path("cec/", include("cec.urls")),
     path("review/", include("cec.urls_review")),
     path("payments/", include("payments.urls")),
+    path("", include("cec.urls_checkin")),
+]
+
+# Health checks for load balancers and monitoring (renewal_portal/health.py); with or
+# without the trailing slash, since a probe does not follow redirects.
+from django.urls import re_path  # noqa: E402
+
+from renewal_portal import health  # noqa: E402
+
+urlpatterns += [
+    re_path(r"^healthz/?$", health.PortalHealthView.as_view(), name="healthz"),
+    re_path(r"^healthz/workers/?$", health.WorkersHealthView.as_view(), name="healthz_workers"),
 ]

@@ -24,3 +24,8 @@ fail_on_no_tests $? || exit $?
 echo "== Database-sensitive tests on PostgreSQL"
 scripts/with-postgres.sh .venv/bin/pytest -m postgres -p no:cacheprovider "$@"
 fail_on_no_tests $? || exit $?
+
+# The production shape (PostgreSQL, Redis, gunicorn, two Celery workers and beat, SMTP,
+# localstripe) started on loopback and driven over HTTP: about a minute.
+echo "== Production smoke run"
+.venv/bin/python scripts/prod_smoke.py || exit $?

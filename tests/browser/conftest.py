@@ -61,16 +61,29 @@ def browser():
 def new_page(browser):
     """Opens pages in fresh browser contexts (each its own cookies: one per person)."""
     contexts = []
+    csp_violations = []
 
-    def open_page(viewport=None):
-        context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
+    def open_page(viewport=None, **context_options):
+        context = browser.new_context(
+            viewport=viewport or {"width": 1280, "height": 900}, **context_options
+        )
         context.set_default_timeout(15_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        # Every page must pass the Content Security Policy: the browser reports each
+        # refused script, frame or connection on the console.
+        page.on(
+            "console",
+            lambda message: csp_violations.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None,
+        )
+        return page
 
     yield open_page
     for context in contexts:
         context.close()
+    assert not csp_violations, "\n".join(csp_violations)
 
 
 @pytest.fixture
