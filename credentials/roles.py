@@ -27,9 +27,12 @@ ROLE_PERMISSIONS = {
         "credentials.change_outboxmessage",  # the "retry failed" action; fields are read-only
         *_crud("credentials", "issuerun", ("add", "change", "view")),
         "credentials.view_issuerunchunk",
+        *_crud("credentials", "packetbuild", ("add", "view")),  # audit packets of many renewals
         *_crud("cec", "course"),
         *_crud("cec", "classsession"),
         *_crud("cec", "attendance"),
+        *_crud("cec", "event"),
+        "cec.view_checkin",
         *_crud("cec", "ledgerentry", ("change", "view")),
         *_crud("cec", "reportingform", ("change", "view")),
         "cec.verify_reportingform",

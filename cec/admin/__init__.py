@@ -1,2 +1,2 @@
 # One module per topic; importing them registers their ModelAdmins.
-from . import classes, forms, ledger, submissions  # noqa: F401
+from . import checkin, classes, forms, ledger, submissions  # noqa: F401

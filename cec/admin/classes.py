@@ -102,6 +102,7 @@ class ClassSessionForm(forms.ModelForm):
         model = ClassSession
         fields = [
             "course",
+            "event",
             "instructor",
             "location",
             "capacity",
@@ -129,14 +130,14 @@ class ClassSessionAdmin(admin.ModelAdmin):
         "location",
         "attendee_count",
     ]
-    list_filter = ["course__category", "date", "course"]
+    list_filter = ["course__category", "event", "date", "course"]
     search_fields = ["course__title", "instructor", "location"]
     date_hierarchy = "date"
     list_select_related = ["course"]
     autocomplete_fields = ["course"]
     readonly_fields = ["cec_value", "roster_import"]
     fieldsets = [
-        (None, {"fields": ["course", "instructor", "location", "capacity"]}),
+        (None, {"fields": ["course", "event", "instructor", "location", "capacity"]}),
         (
             "When",
             {

@@ -1,3 +1,4 @@
+from .checkin import CheckIn, CheckInKey, CheckInMethod, Event
 from .classes import Attendance, Category, ClassSession, Course
 from .forms import ActivityType, Evidence, FormState, ReportingForm
 from .ledger import EntryState, LedgerEntry, Source
@@ -7,9 +8,13 @@ __all__ = [
     "ActivityType",
     "Attendance",
     "Category",
+    "CheckIn",
+    "CheckInKey",
+    "CheckInMethod",
     "ClassSession",
     "Course",
     "EntryState",
+    "Event",
     "Evidence",
     "FormState",
     "LedgerEntry",

@@ -40,6 +40,14 @@ class ClassSession(models.Model):
     two decimals (SPEC rule 2), kept in `cec_hours` so lists and sums need no Python."""
 
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="sessions")
+    event = models.ForeignKey(
+        "cec.Event",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sessions",
+        help_text="The event (such as the Expo) this session is part of, if any.",
+    )
     instructor = models.CharField(max_length=200, blank=True)
     date = models.DateField()
     start_time = models.TimeField()

@@ -56,9 +56,12 @@ def check_can_attend(session: ClassSession, holder=None) -> None:
 
 
 @transaction.atomic
-def record_attendance(session: ClassSession, holder, by) -> LedgerEntry:
+def record_attendance(
+    session: ClassSession, holder, by, *, pre_verified: bool = False, reason: str = ""
+) -> LedgerEntry:
     """A holder attended a class: credit the CEC entry at once. Recording the same
-    attendance again returns the entry already credited."""
+    attendance again returns the entry already credited. `pre_verified` (Expo check-in
+    by AASC staff at the door) makes the entry verified by `by`, with no Reporting Form."""
     check_can_attend(session, holder)
     attendance, created = Attendance.objects.get_or_create(
         session=session, holder=holder, defaults={"recorded_by": by}
@@ -68,8 +71,10 @@ def record_attendance(session: ClassSession, holder, by) -> LedgerEntry:
         if existing is not None:
             return existing
     entry = _entry_from(attendance)
+    if pre_verified:
+        entry.state = EntryState.VERIFIED
     entry._history_user = by
-    entry._change_reason = f"Attendance at {session} recorded"
+    entry._change_reason = (reason or f"Attendance at {session} recorded")[:100]
     entry.save()
     return entry
 

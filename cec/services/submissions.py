@@ -13,6 +13,7 @@ from django.utils import timezone
 from cec.models import EntryState, LedgerEntry, Submission, SubmissionState
 from cec.selectors.ledger import as_credits, renewal_requirement
 from cec.selectors.submissions import LIVE_STATES, SUBMITTABLE_STATES
+from cec.services import checkin as checkin_services
 from credentials import rules
 from credentials.models import Renewal
 from credentials.notifications import queue_message
@@ -145,7 +146,9 @@ def reject_submission(submission, *, by, reason: str) -> Submission:
     submission.rejection_reason = reason
     _save(submission, by, "Rejected by NAAEI")
     for entry in submission.entries.select_for_update():
-        entry.state = EntryState.VERIFIED if entry.reporting_form_id else EntryState.CREDITED
+        # Verified entries (signed forms, Expo check-ins) go back verified.
+        verified = entry.reporting_form_id or checkin_services.was_checked_in(entry)
+        entry.state = EntryState.VERIFIED if verified else EntryState.CREDITED
         _save(entry, by, f"Returned: submission #{submission.pk} was rejected", ["state"])
     queue_message(
         holder=renewal.holder,

@@ -29,6 +29,15 @@ OWNER_ONLY = {"anon": LOGIN, "A": 200, "B": 404, "staff": 404, "reviewer": 404}
 OWNER_AND_OFFICE = {"anon": LOGIN, "A": 200, "B": 404, "staff": 200, "reviewer": 200}
 OWNER_AND_STAFF = {"anon": LOGIN, "A": 200, "B": 404, "staff": 200, "reviewer": 404}
 REVIEWERS_ONLY = {"anon": LOGIN, "A": 403, "B": 403, "staff": 403, "reviewer": 200}
+STAFF_ONLY = {"anon": LOGIN, "A": 403, "B": 403, "staff": 200, "reviewer": 403}
+
+
+def expo_session(world):
+    """An Expo session (check-in pages exist for event sessions only), made on first use."""
+    from tests.factories.checkin import ExpoSessionFactory
+
+    return {"pk": ExpoSessionFactory().pk}
+
 
 # name -> (kwargs from the world, expected on GET, expected on an empty POST or None)
 MATRIX = {
@@ -110,6 +119,13 @@ MATRIX = {
     ),
     # Stripe signs its calls; nobody's session matters, a missing signature is refused.
     "payments:stripe_webhook": (None, {r: 405 for r in ROLES}, {r: 400 for r in ROLES}),
+    # Expo check-in: everyone has their own code; scanning is for AASC staff only. A scan
+    # that is not JSON is refused (400); an empty typed form comes back with the reason.
+    "checkin:my_code": (None, OWN_PAGE, None),
+    "checkin:sessions": (None, STAFF_ONLY, None),
+    "checkin:scanner": (expo_session, STAFF_ONLY, {**STAFF_ONLY, "staff": 302}),
+    "checkin:scan": (expo_session, {**STAFF_ONLY, "staff": 405}, {**STAFF_ONLY, "staff": 400}),
+    "checkin:attendance_csv": (expo_session, STAFF_ONLY, None),
     # Load balancer probes: open to all, and never a server error.
     "healthz": (None, {r: (200, 503) for r in ROLES}, None),
     "healthz_workers": (None, {r: (200, 503) for r in ROLES}, None),

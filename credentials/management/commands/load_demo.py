@@ -9,6 +9,7 @@ DEMO_MODULES = [
     "credentials.demo",
     "cec.demo_classes",
     "cec.demo_forms",
+    "cec.demo_checkin",
 ]
 
 

@@ -1,0 +1,82 @@
+"""Events such as the AASC Expo, and checking holders in at their sessions by QR code.
+
+An event groups class sessions (ordinary ClassSessions with `event` set, so each one's
+CEC value is computed like any class). A holder shows a daily check-in code; staff scan
+it at a session, which records the attendance and a pre-verified ledger entry.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+
+class Event(models.Model):
+    """An event with several class sessions, such as the AASC Education Conference & Expo."""
+
+    name = models.CharField(max_length=200)
+    starts_on = models.DateField("first day")
+    ends_on = models.DateField("last day")
+    location = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="event_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.starts_on:%b %-d, %Y})"
+
+    def clean(self):
+        super().clean()
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "The event cannot end before it starts."})
+
+    def is_on(self, day) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+
+class CheckInKey(models.Model):
+    """The holder's secret behind their daily check-in codes. The token is random and
+    never shown as such: codes are signed from it, the day and the event."""
+
+    holder = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkin_key"
+    )
+    token = models.CharField(max_length=32, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "check-in key"
+
+    def __str__(self):
+        return f"Check-in key of {self.holder}"
+
+
+class CheckInMethod(models.TextChoices):
+    CAMERA = "camera", "Camera scan"
+    TYPED = "typed", "Typed code"
+
+
+class CheckIn(models.Model):
+    """How an attendance was recorded at the door: who scanned whom, when, and how."""
+
+    attendance = models.OneToOneField(
+        "cec.Attendance", on_delete=models.CASCADE, related_name="checkin"
+    )
+    scanned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    scanned_at = models.DateTimeField(auto_now_add=True)
+    method = models.CharField(max_length=10, choices=CheckInMethod.choices)
+
+    class Meta:
+        ordering = ["-scanned_at"]
+        verbose_name = "check-in"
+
+    def __str__(self):
+        return f"Check-in: {self.attendance}"
