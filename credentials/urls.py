@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_packets
 
 app_name = "credentials"
 
@@ -13,4 +13,7 @@ urlpatterns = [
     path("credentials/", views.credentials, name="credentials"),
     path("faq/", views.faq, name="faq"),
     path("contact/", views.contact, name="contact"),
+    path("renewals/<int:pk>/audit-packet.pdf", views_packets.packet_pdf_view, name="packet_pdf"),
+    path("renewals/<int:pk>/audit-packet.zip", views_packets.packet_zip_view, name="packet_zip"),
+    path("renewals/verify/<uuid:token>/", views_packets.packet_verify, name="packet_verify"),
 ]

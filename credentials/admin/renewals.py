@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from credentials import selectors
 from credentials.models import Renewal, RenewalCredential
+from credentials.services import packets as packet_services
 from credentials.services.renewals import issue_renewals
 from payments.models import Invoice, InvoiceStatus
 from payments.money import format_cents
@@ -204,8 +205,10 @@ class RenewalAdmin(SimpleHistoryAdmin):
         "cec_status_seen_at",
         "completed_at",
         "steps",
+        "audit_packet",
     ]
     fields = readonly_fields
+    actions = ["build_audit_packets"]
     change_list_template = "admin/credentials/renewal/change_list.html"
 
     def get_queryset(self, request):
@@ -246,6 +249,32 @@ class RenewalAdmin(SimpleHistoryAdmin):
                 for step in selectors.renewal_steps(obj)
             ],
         )
+
+    @admin.display(description="audit packet")
+    def audit_packet(self, obj):
+        return format_html(
+            '<a href="{}">PDF</a> · <a href="{}">ZIP with evidence files</a>',
+            reverse("credentials:packet_pdf", args=[obj.pk]),
+            reverse("credentials:packet_zip", args=[obj.pk]),
+        )
+
+    @admin.action(
+        description="Build audit packets of the selected renewals (in the background)",
+        permissions=["build_packets"],
+    )
+    def build_audit_packets(self, request, queryset):
+        """Filter a year (and select all) to build every packet of that year: one archive,
+        built by Celery, with progress on the build's page."""
+        build = packet_services.start_packet_build(queryset, by=request.user)
+        self.message_user(
+            request,
+            f"Building {build.renewals_total} audit packet(s) in the background.",
+            messages.SUCCESS,
+        )
+        return redirect(reverse("admin:credentials_packetbuild_change", args=[build.pk]))
+
+    def has_build_packets_permission(self, request):
+        return request.user.has_perm("credentials.add_packetbuild")
 
     def get_urls(self):
         return [

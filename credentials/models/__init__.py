@@ -4,6 +4,7 @@ from .content import FaqEntry, OfficeContact
 from .holdings import Credential, CredentialStatus
 from .issuing import IssueRun, IssueRunChunk
 from .outbox import OutboxMessage
+from .packets import PacketBuild, PacketBuildItem, PacketToken
 from .renewals import Renewal, RenewalCredential
 
 __all__ = [
@@ -16,6 +17,9 @@ __all__ = [
     "IssueRunChunk",
     "OfficeContact",
     "OutboxMessage",
+    "PacketBuild",
+    "PacketBuildItem",
+    "PacketToken",
     "Renewal",
     "RenewalCredential",
     "RequirementSet",

@@ -1,0 +1,169 @@
+"""The audit packet's documents: the PDF, the CSV of its entries, and the ZIP that holds
+both with the original evidence files (read through the storage API, so the files may
+live on disk or in an object store)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import zipfile
+
+from django.conf import settings
+from django.urls import reverse
+
+from cec.pdf import qr_code_data_uri
+from credentials import rules
+from credentials.packet import AuditPacket
+from renewal_portal.pdf import render_pdf
+
+logger = logging.getLogger(__name__)
+
+
+def verification_url(packet: AuditPacket) -> str:
+    return settings.SITE_URL + reverse("credentials:packet_verify", args=[packet.token.token])
+
+
+def packet_basename(renewal) -> str:
+    return f"AASC-audit-packet-{renewal.year}-R{renewal.pk}"
+
+
+# --- PDF ---------------------------------------------------------------------------------
+
+
+def packet_context(packet: AuditPacket) -> dict:
+    url = verification_url(packet)
+    return {
+        "packet": packet,
+        "renewal": packet.renewal,
+        "holder": packet.holder,
+        "contact": packet.contact,
+        "progress": packet.progress,
+        "fmt": rules.fmt_hours,
+        "earned": rules.fmt_hours(packet.progress.earned),
+        "owed": rules.fmt_hours(packet.progress.owed),
+        "in_network": rules.fmt_hours(packet.progress.in_network),
+        "in_network_min": rules.fmt_hours(packet.progress.in_network_min),
+        "participation": rules.fmt_hours(packet.progress.participation),
+        "participation_counted": rules.fmt_hours(packet.progress.participation_counted),
+        "participation_cap": (
+            rules.fmt_hours(packet.progress.participation_cap)
+            if packet.progress.participation_cap is not None
+            else None
+        ),
+        "verification_url": url,
+        "qr_code": qr_code_data_uri(url),
+    }
+
+
+def packet_pdf(packet: AuditPacket) -> bytes:
+    return render_pdf("pdf/audit_packet.html", packet_context(packet))
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+CSV_COLUMNS = [
+    "date",
+    "activity",
+    "source",
+    "in_network",
+    "participation",
+    "cec_hours",
+    "state",
+    "recorded_by",
+    "recorded_at",
+    "certificate_number",
+    "class",
+    "instructor",
+    "reporting_form",
+    "signed_by",
+    "signed_at",
+    "signature_note",
+    "evidence_files",
+    "decision",
+    "decided_by",
+    "decided_at",
+    "decision_note",
+]
+
+
+def safe_cell(value) -> str:
+    """A cell that a spreadsheet shows as text: anything a person typed (titles, notes,
+    names) that starts like a formula is prefixed with a quote (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") else text
+
+
+def _iso(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def packet_csv(packet: AuditPacket) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for row in packet.entries:
+        entry, form, attendance = row.entry, row.form, row.attendance
+        decision = row.decisions[-1] if row.decisions else None
+        writer.writerow(
+            [
+                entry.earned_on.isoformat(),
+                safe_cell(entry.title),
+                entry.get_source_display(),
+                "yes" if entry.in_network else "no",
+                "yes" if entry.participation else "no",
+                f"{entry.hours:.2f}",
+                entry.get_state_display(),
+                safe_cell(row.recorded_by),
+                _iso(row.recorded_at),
+                safe_cell(entry.certificate_number or ""),
+                safe_cell(attendance.course if attendance else ""),
+                safe_cell(attendance.instructor if attendance else ""),
+                f"#{form.form_id}" if form else "",
+                safe_cell(form.signed_by if form else ""),
+                _iso(form.signed_at) if form else "",
+                safe_cell(form.signature_note if form else ""),
+                safe_cell("; ".join(f.zip_name for f in form.files) if form else ""),
+                decision.state if decision else "",
+                safe_cell(decision.decided_by if decision else ""),
+                _iso(decision.decided_at) if decision else "",
+                safe_cell(decision.note if decision else ""),
+            ]
+        )
+    return out.getvalue()
+
+
+# --- ZIP ---------------------------------------------------------------------------------
+
+
+def write_packet_zip(packet: AuditPacket, target, pdf: bytes | None = None) -> None:
+    """Write the packet's ZIP to the binary file `target`: the PDF, the CSV and every
+    evidence file, in one folder named after the renewal. An evidence file missing from
+    the storage is listed in MISSING-EVIDENCE.txt rather than failing the packet."""
+    base = packet_basename(packet.renewal)
+    pdf = pdf if pdf is not None else packet_pdf(packet)
+    missing = []
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{base}/{base}.pdf", pdf)
+        archive.writestr(f"{base}/cec-entries.csv", packet_csv(packet))
+        for file in packet.evidence_files:
+            evidence, name = file.evidence, f"{base}/{file.zip_name}"
+            try:
+                with evidence.file.storage.open(evidence.file.name, "rb") as source:
+                    with archive.open(name, "w") as sink:
+                        while chunk := source.read(1024 * 1024):
+                            sink.write(chunk)
+            except OSError:
+                logger.warning("Evidence %s of form %s is missing", evidence.pk, evidence.form_id)
+                missing.append(f"{file.zip_name} ({file.original_name})")
+        if missing:
+            archive.writestr(
+                f"{base}/MISSING-EVIDENCE.txt",
+                "These evidence files could not be read from storage:\n" + "\n".join(missing),
+            )
+
+
+def packet_zip(packet: AuditPacket) -> bytes:
+    out = io.BytesIO()
+    write_packet_zip(packet, out)
+    return out.getvalue()
