@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q
@@ -178,6 +178,7 @@ class AuditPacket:
     earning_window: tuple[dt.date, dt.date]
     token: PacketToken
     generated_at: dt.datetime = field(default_factory=timezone.now)
+    payments_withheld: bool = False
 
     @property
     def evidence_files(self):
@@ -344,6 +345,19 @@ def _entry_rows(renewal: Renewal, entries) -> tuple[EntryRow, ...]:
             )
         )
     return tuple(rows)
+
+
+def for_viewer(packet: AuditPacket, user) -> AuditPacket:
+    """NAAEI reviewers see nothing of payments: their copy leaves the invoice out."""
+    from credentials import roles
+
+    if (
+        roles.is_naaei_reviewer(user)
+        and not roles.is_aasc_staff(user)
+        and (user.pk != packet.renewal.holder_id)
+    ):
+        return replace(packet, invoice=None, invoice_lines=(), payments=(), payments_withheld=True)
+    return packet
 
 
 def audit_packet(renewal: Renewal, token: PacketToken) -> AuditPacket:

@@ -35,7 +35,7 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 @require_GET
 def packet_pdf_view(request, pk):
     renewal = _renewal_or_404(request.user, pk)
-    content = packet_pdf(audit_packet_of(renewal))
+    content = packet_pdf(selectors.for_viewer(audit_packet_of(renewal), request.user))
     return _download(content, "application/pdf", f"{packet_basename(renewal)}.pdf")
 
 
@@ -45,7 +45,7 @@ def packet_zip_view(request, pk):
     renewal = _renewal_or_404(request.user, pk)
     # Evidence files can be large: the ZIP goes through a temporary file, not memory.
     spool = tempfile.TemporaryFile()
-    write_packet_zip(audit_packet_of(renewal), spool)
+    write_packet_zip(selectors.for_viewer(audit_packet_of(renewal), request.user), spool)
     spool.seek(0)
     response = FileResponse(
         spool,

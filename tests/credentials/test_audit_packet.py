@@ -208,6 +208,17 @@ def test_the_packet_shows_the_credentials_invoice_and_cheque_receipt(holder_clie
     assert "November 22, 2026" in text
 
 
+def test_the_reviewers_copy_leaves_out_the_invoice_and_payments(reviewer_client, renewal):
+    """NAAEI reviewers see nothing of payments (SPEC: roles)."""
+    text = flat(pdf_text(packet_pdf_of(reviewer_client, renewal).content))
+    payment = renewal.invoice.payments.get()
+    assert f"Invoice {renewal.invoice.number}" not in text
+    assert receipt_number(payment) not in text
+    assert "cheque no. 1042" not in text
+    assert "not part of the copy made for NAAEI reviewers" in text
+    assert "8.5 of 8 CECs" in text
+
+
 def test_the_packet_totals_against_the_renewals_own_requirement(holder_client, renewal):
     text = flat(pdf_text(packet_pdf_of(holder_client, renewal).content))
     # 2.5 + 4 in-network class hours and 2 of committee service, against CAM's 8 (5).
