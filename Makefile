@@ -34,6 +34,13 @@ test: install-test
 prod-smoke: install-test
 	$(PY) scripts/prod_smoke.py
 
+# Benchmarks (issue 9), not part of `make test`: data for 50,000 holders on SQLite and
+# PostgreSQL, the invoice run, gunicorn + wrk against the framework floor, PDF renders;
+# figures in docs/PERFORMANCE.md. BENCH_HOLDERS=5000 for a quicker run.
+bench: install-test
+	$(PY) -m pip install --quiet -e '.[demo,test,bench]'
+	bash bench/run.sh
+
 lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -50,6 +50,9 @@ class ContactDetailsForm(forms.ModelForm):
                 field.strip = True
             field.widget.attrs.setdefault("autocomplete", AUTOCOMPLETE.get(name, "on"))
         self.helper = FormHelper()
+        # The page's own <form> holds this layout and the "Save and confirm" button: a
+        # second <form> tag inside it would leave that button outside any form.
+        self.helper.form_tag = False
         self.helper.layout = Layout(
             Fieldset(
                 "Name",

@@ -11,6 +11,8 @@ if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
 fi
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(chromium redis-server postgresql poppler-utils)
+  # npm installs axe-core for the accessibility tests; Debian's only when there is none.
+  command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi
 
 missing=()

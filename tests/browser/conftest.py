@@ -74,9 +74,11 @@ def new_page(browser):
         # refused script, frame or connection on the console.
         page.on(
             "console",
-            lambda message: csp_violations.append(f"{page.url}: {message.text}")
-            if "Content Security Policy" in message.text
-            else None,
+            lambda message: (
+                csp_violations.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text
+                else None
+            ),
         )
         return page
 

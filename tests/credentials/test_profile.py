@@ -112,3 +112,33 @@ def test_confirming_incomplete_details_is_refused(client):
 def test_confirming_without_an_open_renewal_says_so(holder_client):
     response = holder_client.post(reverse("credentials:confirm_contact"), follow=True)
     assert "no renewal open" in response.content.decode()
+
+
+def test_save_and_confirm_button_belongs_to_the_form_with_the_contact_fields(holder_client, holder):
+    # Browsers ignore a <form> nested in another and end the outer form at the inner one's
+    # end tag: the button would then sit outside any form and do nothing when pressed.
+    from html.parser import HTMLParser
+
+    class FormOf(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.depth, self.count, self.nested, self.form_of = 0, 0, False, {}
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "form":
+                self.nested |= self.depth > 0
+                self.depth += 1
+                self.count += 1
+            elif attrs.get("name") and self.depth:
+                self.form_of[attrs["name"]] = self.count
+
+        def handle_endtag(self, tag):
+            if tag == "form":
+                self.depth -= 1
+
+    RenewalFactory(holder=holder, year=2027)
+    parser = FormOf()
+    parser.feed(holder_client.get(reverse("credentials:profile")).content.decode())
+    assert not parser.nested
+    assert parser.form_of["confirm"] == parser.form_of["first_name"] == parser.form_of["save"]
