@@ -4,6 +4,7 @@ critical violation (axe-core from the npm registry, injected by Playwright)."""
 
 import pytest
 
+from credentials.services.packets import token_for
 from tests.support.axe import axe_violations, describe
 from tests.support.portal_world import (
     ANONYMOUS,
@@ -33,6 +34,11 @@ PAGES = [
         "anonymous-certificate-verification",
         ANONYMOUS,
         lambda w: f"/cec/verify/{w['entry'].verification_token}/",
+    ),
+    (
+        "anonymous-audit-packet-verification",
+        ANONYMOUS,
+        lambda w: f"/renewals/verify/{token_for(w['renewal']).token}/",
     ),
     ("holder-home", HOLDER, lambda w: "/"),
     ("holder-profile", HOLDER, lambda w: "/profile/"),
