@@ -27,6 +27,14 @@ ATTACHMENT_RENDERERS = {
     "receipt_pdf": "payments.receipts.receipt_attachment",
 }
 
+# Kinds whose text may be rendered at send time rather than when queued: kind ->
+# "module.function" returning the template context for the message's row. Issuing a
+# season's invoices then writes rows only; each email is rendered once, when it is sent,
+# from the records as they stand (the same ones its PDF attachment is rendered from).
+DEFERRED_CONTEXTS = {
+    "renewal_invoice": "credentials.services.renewals.invoice_email_context",
+}
+
 
 def queue_message(*, holder, kind, dedupe_key, context=None, renewal=None, attachments=()):
     """Record an email from templates/emails/<kind>_subject.txt, <kind>.txt and
@@ -71,12 +79,16 @@ def queue_message(*, holder, kind, dedupe_key, context=None, renewal=None, attac
 def queue_messages(messages) -> list[int]:
     """queue_message for many emails at once (issuing a year's invoices): one query for
     the dedupe keys already used, one bulk insert, one query for the new ids. Each item of
-    `messages` is a dict of queue_message's keyword arguments. Returns the new ids."""
+    `messages` is a dict of queue_message's keyword arguments, plus `deferred: True` for a
+    kind of DEFERRED_CONTEXTS: its text is then rendered when it is sent, not now (a
+    season's invoice emails). Returns the new ids."""
     messages = list(messages)
     for message in messages:
         for spec in message.get("attachments", ()):
             if spec.get("document") not in ATTACHMENT_RENDERERS:
                 raise ValueError(f"Unknown attachment document {spec.get('document')!r}.")
+        if message.get("deferred") and message["kind"] not in DEFERRED_CONTEXTS:
+            raise ValueError(f"{message['kind']!r} emails cannot be rendered at send time.")
     keys = [message["dedupe_key"] for message in messages]
     used = set(
         OutboxMessage.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)
@@ -87,18 +99,13 @@ def queue_messages(messages) -> list[int]:
             continue
         used.add(message["dedupe_key"])
         holder, kind, renewal = message["holder"], message["kind"], message.get("renewal")
-        context = {
-            "holder": holder,
-            "renewal": renewal,
-            "site_url": settings.SITE_URL,
-            "office_signature": settings.OFFICE_SIGNATURE,
-            **(message.get("context") or {}),
-        }
-        subject = " ".join(render_to_string(f"emails/{kind}_subject.txt", context).split())
-        try:
-            body_html = render_to_string(f"emails/{kind}.html", context)
-        except TemplateDoesNotExist:
-            body_html = ""
+        if message.get("deferred"):
+            # Subject and body stay blank until the send renders and records them.
+            content = {"subject": "", "body_text": "", "body_html": ""}
+        else:
+            content = render_message(
+                kind, {"holder": holder, "renewal": renewal, **(message.get("context") or {})}
+            )
         rows.append(
             OutboxMessage(
                 holder=holder,
@@ -106,10 +113,8 @@ def queue_messages(messages) -> list[int]:
                 kind=kind,
                 dedupe_key=message["dedupe_key"],
                 to_email=holder.email,
-                subject=subject[:300],
-                body_text=render_to_string(f"emails/{kind}.txt", context),
-                body_html=body_html,
                 attachments=list(message.get("attachments", ())),
+                **content,
             )
         )
     if not rows:
@@ -121,8 +126,39 @@ def queue_messages(messages) -> list[int]:
             dedupe_key__in=[row.dedupe_key for row in rows], status=OutboxMessage.Status.PENDING
         ).values_list("pk", flat=True)
     )
-    transaction.on_commit(lambda: [enqueue_send(pk) for pk in ids], robust=True)
+    transaction.on_commit(lambda: enqueue_sends(ids), robust=True)
     return ids
+
+
+def render_message(kind, context) -> dict:
+    """Subject, text and HTML body of a `kind` email (templates/emails/<kind>…)."""
+    context = {
+        "site_url": settings.SITE_URL,
+        "office_signature": settings.OFFICE_SIGNATURE,
+        **context,
+    }
+    subject = " ".join(render_to_string(f"emails/{kind}_subject.txt", context).split())
+    try:
+        body_html = render_to_string(f"emails/{kind}.html", context)
+    except TemplateDoesNotExist:
+        body_html = ""
+    return {
+        "subject": subject[:300],
+        "body_text": render_to_string(f"emails/{kind}.txt", context),
+        "body_html": body_html,
+    }
+
+
+def is_deferred(message: OutboxMessage) -> bool:
+    """A message queued without its text, to be rendered when it is sent."""
+    return message.kind in DEFERRED_CONTEXTS and not message.body_text
+
+
+def render_deferred(message: OutboxMessage) -> dict:
+    """The subject and bodies of a deferred message, from its records as they stand."""
+    module_path, func_name = DEFERRED_CONTEXTS[message.kind].rsplit(".", 1)
+    context = getattr(import_module(module_path), func_name)(message)
+    return render_message(message.kind, context)
 
 
 def enqueue_send(message_id) -> bool:
@@ -135,6 +171,27 @@ def enqueue_send(message_id) -> bool:
         if _tasks_run_eagerly():
             raise  # in tests and eager mode the "broker" is the task itself: show its error
         logger.exception("Could not enqueue outbox message %s; the sweep will send it", message_id)
+        return False
+    return True
+
+
+def enqueue_sends(message_ids) -> bool:
+    """Hand many messages to Celery at once: one task that a worker fans out to a send
+    per message (an enqueue costs Celery about half a millisecond; a season's invoice
+    run queues tens of thousands). A broker failure leaves them pending for the sweep."""
+    message_ids = list(message_ids)
+    if len(message_ids) <= 1:
+        return all(enqueue_send(message_id) for message_id in message_ids)
+    from credentials.tasks import enqueue_outbox_sends
+
+    try:
+        enqueue_outbox_sends.delay(message_ids)
+    except Exception:
+        if _tasks_run_eagerly():
+            raise
+        logger.exception(
+            "Could not enqueue %s outbox messages; the sweep will send them", len(message_ids)
+        )
         return False
     return True
 

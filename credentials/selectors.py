@@ -32,7 +32,7 @@ def open_renewal_for(user, on: dt.date | None = None) -> Renewal | None:
     """The holder's renewal for the current renewal year, if one was issued."""
     return (
         Renewal.objects.filter(holder=user, year=current_renewal_year(on))
-        .select_related("governing_type")
+        .select_related("governing_type", "invoice")
         .first()
     )
 
@@ -241,11 +241,20 @@ def _submission_detail(submission) -> str:
     return f"Submitted {local(submission.submitted_at):%B %-d, %Y}, waiting for NAAEI review"
 
 
+def _approved_and_latest_submissions(renewal):
+    """approved_submission_of and latest_submission_of in one query: a renewal has a
+    handful of submissions at most (one live, and the rejected ones before it)."""
+    submissions = list(renewal.submissions.order_by("-submitted_at", "-pk"))
+    approved = [s for s in submissions if s.state == "approved"]
+    approved.sort(key=lambda s: (s.decided_at is not None, s.decided_at), reverse=True)
+    return (approved[0] if approved else None), (submissions[0] if submissions else None)
+
+
 def renewal_steps(renewal: Renewal) -> RenewalSteps:
     """The four steps of SPEC rule 8, derived from the records each depends on."""
     invoice = invoice_of(renewal)
-    approved = approved_submission_of(renewal)
-    latest = approved or latest_submission_of(renewal)
+    approved, latest = _approved_and_latest_submissions(renewal)
+    latest = approved or latest
     local = timezone.localtime
     return RenewalSteps(
         (

@@ -38,7 +38,9 @@ def ledger(request):
             window=rules.earning_window(renewal.year),
             gap=None if progress.complete else selectors.close_the_gap(renewal, progress),
         )
-        if renewal.completed_at is None:
+        # Only the first visit writes: a write (a lock on SQLite) on every view of the
+        # ledger would serialise the holders' page views in renewal season.
+        if renewal.completed_at is None and renewal.cec_status_seen_at is None:
             mark_cec_status_seen(renewal, by=holder)
     else:
         renewal_year = credential_selectors.current_renewal_year()

@@ -9,6 +9,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -32,15 +33,30 @@ def reviewer_required(view):
     return wrapper
 
 
+# The queue is read a page at a time: in season thousands of submissions wait, and a
+# page of them costs the same few queries however many there are.
+QUEUE_PAGE_SIZE = 50
+
+
 @reviewer_required
 @require_GET
 def queue(request):
     filters = QueueFilterForm(request.GET or None)
-    submissions = selectors.review_queue(**filters.filters())
+    page = Paginator(selectors.review_queue(**filters.filters()), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "review/queue.html",
-        {"filters": filters, "submissions": submissions, "waiting": not request.GET.get("state")},
+        {
+            "filters": filters,
+            "submissions": page.object_list,
+            "page": page,
+            "page_query": query.urlencode(),
+            "waiting": not request.GET.get("state"),
+        },
     )
 
 

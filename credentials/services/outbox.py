@@ -9,7 +9,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from credentials.models import OutboxMessage, Renewal
-from credentials.notifications import enqueue_send, render_attachment
+from credentials.notifications import (
+    enqueue_send,
+    is_deferred,
+    render_attachment,
+    render_deferred,
+)
 
 # A pending message older than this was not picked up after its commit (the broker was
 # down at that moment): the sweep enqueues it again. Long enough that a message merely
@@ -22,6 +27,11 @@ FINISHED = (OutboxMessage.Status.SENT, OutboxMessage.Status.SKIPPED)
 
 
 def build_email(message: OutboxMessage) -> EmailMultiAlternatives:
+    """The email of a message; a deferred message's text is rendered now (and kept on
+    `message`, for the send to record)."""
+    if is_deferred(message):
+        for name, value in render_deferred(message).items():
+            setattr(message, name, value)
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
@@ -53,17 +63,24 @@ def send_outbox_message(message_id) -> bool:
             status=OutboxMessage.Status.SKIPPED, last_error=reason
         )
         return False
+    deferred = is_deferred(message)
     try:
         email = build_email(message)
     except Exception as exc:
         _record_failure(message_id, exc, count_attempt=True)
         raise
+    # A message rendered at send time keeps what was sent, as one rendered when queued does.
+    rendered = (
+        {name: getattr(message, name) for name in ("subject", "body_text", "body_html")}
+        if deferred
+        else {}
+    )
     failure = None
     with transaction.atomic():
         claimed = (
             OutboxMessage.objects.filter(pk=message_id)
             .exclude(status__in=FINISHED)
-            .update(attempts=F("attempts") + 1)
+            .update(attempts=F("attempts") + 1, **rendered)
         )
         if not claimed:
             return False

@@ -142,7 +142,6 @@ def _issue_batch(year, holder_ids, *, book, on, by) -> IssueSummary:
         return summary
 
     due = defaultdict(list)
-    types = {}
     credentials = (
         Credential.objects.filter(
             holder_id__in=todo,
@@ -154,7 +153,6 @@ def _issue_batch(year, holder_ids, *, book, on, by) -> IssueSummary:
         .order_by("holder_id", "credential_type__code")
     )
     for credential in credentials:
-        types[credential.credential_type_id] = credential.credential_type
         if not rules.due_for_renewal(
             year, credential.valid_through, credential.credential_type.renews_annually
         ):
@@ -214,16 +212,10 @@ def _issue_batch(year, holder_ids, *, book, on, by) -> IssueSummary:
     invoices = create_invoices_for(zip(renewals, items_per_renewal, strict=True), by=by)
 
     holders = User.objects.in_bulk([renewal.holder_id for renewal in renewals])
-    # Links are the same for every holder but the invoice number: resolve them once.
-    urls = {
-        "renewal_url": reverse("credentials:renewal"),
-        "invoice_url": reverse("payments:invoice", args=[NUMBER_SLOT]),
-    }
     emails = []
-    for renewal, items, invoice in zip(renewals, items_per_renewal, invoices, strict=True):
+    for renewal, invoice in zip(renewals, invoices, strict=True):
         renewal.holder = holders[renewal.holder_id]
-        renewal.governing_type = types[renewal.governing_type_id]
-        emails.append(_invoice_email(renewal, items, invoice, urls))
+        emails.append(_invoice_email(renewal, invoice))
         summary.issued += 1
         summary.reinstatements += int(renewal.reinstatement)
         summary.invoiced_cents += invoice.total_cents
@@ -231,29 +223,38 @@ def _issue_batch(year, holder_ids, *, book, on, by) -> IssueSummary:
     return summary
 
 
-NUMBER_SLOT = "invoice-number"
+def _invoice_email(renewal, invoice) -> dict:
+    """The "renewal_invoice" email (SPEC: Celery sends renewal invoices with the PDF).
 
-
-def _invoice_email(renewal, items, invoice, urls) -> dict:
-    """The "renewal_invoice" email (SPEC: Celery sends renewal invoices with the PDF)."""
-    from payments.services.invoices import invoice_lines_for
-
-    first, last = rules.earning_window(renewal.year)
+    Only the row is written now: its text is rendered when it is sent (see
+    invoice_email_context), so issuing a season's invoices costs no template rendering.
+    """
     return {
         "holder": renewal.holder,
         "kind": "renewal_invoice",
         "dedupe_key": f"renewal_invoice:{renewal.pk}",
         "renewal": renewal,
-        "context": {
-            "invoice": invoice,
-            "lines": invoice_lines_for(renewal, items),
-            "items": items,
-            "window_first": first,
-            "window_last": last,
-            "renewal_url": urls["renewal_url"],
-            "invoice_url": urls["invoice_url"].replace(NUMBER_SLOT, invoice.number),
-        },
+        "deferred": True,
         "attachments": [{"document": "invoice_pdf", "id": invoice.pk}],
+    }
+
+
+def invoice_email_context(message) -> dict:
+    """What the "renewal_invoice" templates need, loaded for an outbox message at send
+    time: the invoice and its lines as they stand (those the attached PDF shows)."""
+    renewal = Renewal.objects.select_related("holder", "governing_type").get(pk=message.renewal_id)
+    invoice = renewal.invoice
+    first, last = rules.earning_window(renewal.year)
+    return {
+        "holder": renewal.holder,
+        "renewal": renewal,
+        "invoice": invoice,
+        "lines": list(invoice.lines.all()),
+        "items": list(renewal.items.select_related("credential__credential_type")),
+        "window_first": first,
+        "window_last": last,
+        "renewal_url": reverse("credentials:renewal"),
+        "invoice_url": reverse("payments:invoice", args=[invoice.number]),
     }
 
 

@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from credentials.models import OutboxMessage, Renewal, RequirementSet
+from credentials.services.outbox import build_email, send_outbox_message
 from credentials.services.renewals import issue_renewal_for, issue_renewals
 from payments.models import Invoice, LineKind
 from tests.factories import CredentialFactory, HolderFactory, credential_type
@@ -156,9 +157,24 @@ def test_the_invoice_email_is_queued_with_the_invoice_pdf(holder):
     message = OutboxMessage.objects.get(kind="renewal_invoice")
     assert message.dedupe_key == f"renewal_invoice:{renewal.pk}"
     assert message.attachments == [{"document": "invoice_pdf", "id": renewal.invoice.pk}]
+    email = build_email(message)  # the text is rendered when the email is sent
+    assert renewal.invoice.number in email.subject
+    assert "CECs owed for the 2027 renewal: 8" in email.body
+    assert "January 1, 2026 to December 31, 2026" in email.body
+
+
+def test_issuing_renders_no_email_text_and_the_send_records_what_was_sent(holder):
+    holding(holder, "CAM")
+    renewal = issue_renewal_for(holder, 2027)
+    message = OutboxMessage.objects.get(kind="renewal_invoice")
+    assert (message.subject, message.body_text) == ("", "")
+    assert send_outbox_message(message.pk)
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.SENT
+    assert message.subject == mail.outbox[0].subject
     assert renewal.invoice.number in message.subject
-    assert "CECs owed for the 2027 renewal: 8" in message.body_text
-    assert "January 1, 2026 to December 31, 2026" in message.body_text
+    assert message.body_text == mail.outbox[0].body
+    assert "Total: $150.00" in message.body_text
 
 
 def test_the_invoice_email_is_sent_after_commit_with_the_pdf_attached(

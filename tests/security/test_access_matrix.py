@@ -12,6 +12,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.security.world import build_world
 
+
+def packet_token(renewal):
+    from credentials.services.packets import token_for
+
+    return token_for(renewal).token
+
+
 pytestmark = pytest.mark.django_db
 
 LOGIN = "login"  # a redirect to the sign-in page
@@ -121,6 +128,14 @@ MATRIX = {
     "payments:stripe_webhook": (None, {r: 405 for r in ROLES}, {r: 400 for r in ROLES}),
     # Expo check-in: everyone has their own code; scanning is for AASC staff only. A scan
     # that is not JSON is refused (400); an empty typed form comes back with the reason.
+    # The audit packet: its holder, AASC staff, and the reviewer it was submitted to.
+    "credentials:packet_pdf": (lambda w: {"pk": w.renewal.pk}, OWNER_AND_OFFICE, None),
+    "credentials:packet_zip": (lambda w: {"pk": w.renewal.pk}, OWNER_AND_OFFICE, None),
+    "credentials:packet_verify": (
+        lambda w: {"token": packet_token(w.renewal)},
+        PUBLIC,
+        None,
+    ),
     "checkin:my_code": (None, OWN_PAGE, None),
     "checkin:sessions": (None, STAFF_ONLY, None),
     "checkin:scanner": (expo_session, STAFF_ONLY, {**STAFF_ONLY, "staff": 302}),
