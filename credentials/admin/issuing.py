@@ -3,9 +3,9 @@ progress, and resume a run whose chunks stopped on an error."""
 
 from django import forms
 from django.contrib import admin
-from django.utils.html import format_html
 
 from credentials import selectors
+from credentials.admin.progress import progress_bar
 from credentials.models import IssueRun, IssueRunChunk
 from credentials.services import issue_runs
 
@@ -110,17 +110,12 @@ class IssueRunAdmin(admin.ModelAdmin):
     @admin.display(description="progress")
     def progress(self, obj):
         p = self._progress(obj)
-        failing = (
-            format_html(' <strong style="color:#b02a37">{} failing</strong>', p["failing"])
-            if p["failing"]
-            else ""
-        )
-        return format_html(
-            '<progress max="100" value="{}"></progress> {} of {} chunks{}',
-            p["percent"],
-            p["chunks_done"],
-            p["chunks_total"],
-            failing,
+        return progress_bar(
+            percent=p["percent"],
+            done=p["chunks_done"],
+            total=p["chunks_total"],
+            noun="chunks",
+            failing=p["failing"],
         )
 
     @admin.display(description="renewals")

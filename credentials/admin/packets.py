@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from credentials.admin.progress import progress_bar
 from credentials.models import PacketBuild, PacketBuildItem
 from credentials.services import packets
 
@@ -103,17 +104,12 @@ class PacketBuildAdmin(admin.ModelAdmin):
     @admin.display(description="progress")
     def progress(self, obj):
         p = self._progress(obj)
-        failing = (
-            format_html(' <strong style="color:#b02a37">{} failing</strong>', p["failing"])
-            if p["failing"]
-            else ""
-        )
-        return format_html(
-            '<progress max="100" value="{}"></progress> {} of {} packets{}',
-            p["percent"],
-            p["done"],
-            p["total"],
-            failing,
+        return progress_bar(
+            percent=p["percent"],
+            done=p["done"],
+            total=p["total"],
+            noun="packets",
+            failing=p["failing"],
         )
 
     @admin.display(description="archive")
