@@ -121,6 +121,7 @@ def test_the_reinstatement_fee_applies_from_the_day_after_grace_ends(holder):
     assert renewal.invoice.total_cents == 15000 + 5000
 
 
+@pytest.mark.postgres  # locking and unique constraints: run on PostgreSQL too
 def test_issuing_twice_creates_nothing_new(holder):
     holding(holder, "CAM", "CALP")
     first = issue_renewals(2027)

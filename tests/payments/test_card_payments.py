@@ -141,6 +141,7 @@ def test_reloading_the_pay_page_reuses_the_open_attempt(localstripe, invoice, ho
     assert invoice.payments.count() == 1
 
 
+@pytest.mark.postgres  # locking and unique constraints: run on PostgreSQL too
 def test_confirming_the_same_attempt_twice_charges_once(localstripe, invoice, holder):
     attempt = pay_by_card(localstripe, invoice, holder)
     again = payment_services.start_card_payment(invoice, holder)
@@ -203,6 +204,7 @@ def test_a_succeeded_charge_for_the_wrong_amount_is_flagged_and_pays_nothing(
     assert invoice.status == InvoiceStatus.OPEN
 
 
+@pytest.mark.postgres  # locking and unique constraints: run on PostgreSQL too
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_concurrent_attempts_to_pay_the_same_invoice_make_one_charge(localstripe, holder):
     invoice = InvoiceFactory(renewal__holder=holder)

@@ -46,6 +46,7 @@ def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
+@pytest.mark.postgres  # locking and unique constraints: run on PostgreSQL too
 def test_invoice_numbers_are_sequential_within_a_renewal_year():
     numbers = [renewal_of(HolderFactory(), "CAM").invoice.number for _ in range(3)]
     assert numbers == ["2027-000001", "2027-000002", "2027-000003"]
@@ -58,6 +59,7 @@ def test_a_rolled_back_issue_does_not_use_up_a_number():
     assert take_invoice_numbers(2027, 1) == ["2027-000001"]
 
 
+@pytest.mark.postgres  # locking and unique constraints: run on PostgreSQL too
 def test_numbers_of_deleted_invoices_are_never_reused():
     first = renewal_of(HolderFactory(), "CAM").invoice
     first.lines.all().delete()

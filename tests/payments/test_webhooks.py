@@ -21,6 +21,7 @@ def succeeded_event(localstripe, invoice, holder):
     return localstripe.event_for("payment_intent.succeeded", attempt.payment.stripe_payment_intent)
 
 
+@pytest.mark.postgres  # locking and unique constraints: run on PostgreSQL too
 def test_webhook_replay_of_the_same_event_100_times_records_one_payment(
     client, invoice, succeeded_event
 ):
@@ -129,6 +130,7 @@ def test_a_payment_whose_currency_differs_from_the_invoice_is_flagged(
     assert invoice.status == InvoiceStatus.OPEN
 
 
+@pytest.mark.postgres  # locking and unique constraints: run on PostgreSQL too
 def test_a_card_payment_arriving_after_a_cheque_paid_the_invoice_is_flagged_not_paid_twice(
     client, localstripe, invoice, succeeded_event, staff
 ):
