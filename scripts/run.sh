@@ -36,6 +36,6 @@ cat <<MSG
   Press Ctrl-C to stop.
 
 MSG
-$PY manage.py runserver "127.0.0.1:${PORT}" --noreload &
-pids+=($!)
-wait "${pids[-1]}"
+# In the foreground, so Ctrl-C reaches the web server itself (a background job of a
+# script ignores SIGINT); the EXIT trap then stops the background services.
+$PY manage.py runserver "127.0.0.1:${PORT}" --noreload
