@@ -1,12 +1,12 @@
 """Admin for the credential catalog, requirement sets and holders' credentials."""
 
 from django.contrib import admin, messages
-from simple_history.admin import SimpleHistoryAdmin
 
 from credentials import selectors
 from credentials.models import Credential, CredentialStatus, CredentialType, RequirementSet
 from credentials.services.renewals import issue_renewals
 from payments.money import format_cents
+from renewal_portal.admin_history import HistoryAdmin
 
 
 class RequirementSetInline(admin.TabularInline):
@@ -24,7 +24,7 @@ class RequirementSetInline(admin.TabularInline):
 
 
 @admin.register(CredentialType)
-class CredentialTypeAdmin(SimpleHistoryAdmin):
+class CredentialTypeAdmin(HistoryAdmin):
     list_display = ["code", "name", "formerly", "renews_annually"]
     list_filter = ["renews_annually"]
     search_fields = ["code", "name", "formerly"]
@@ -32,7 +32,7 @@ class CredentialTypeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(RequirementSet)
-class RequirementSetAdmin(SimpleHistoryAdmin):
+class RequirementSetAdmin(HistoryAdmin):
     list_display = [
         "credential_type",
         "first_year",
@@ -98,7 +98,7 @@ class CredentialStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Credential)
-class CredentialAdmin(SimpleHistoryAdmin):
+class CredentialAdmin(HistoryAdmin):
     list_display = [
         "number",
         "holder",
