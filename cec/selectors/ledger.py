@@ -8,8 +8,8 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
-from cec.models import Category, ClassSession, EntryState, LedgerEntry
-from credentials import rules
+from cec.models import Category, ClassSession, EntryState, LedgerEntry, Submission, SubmissionState
+from credentials import roles, rules
 
 # Entries that are CECs the holder has (or is having) credited; withdrawn, rejected and
 # not-yet-verified ones are shown in the ledger but earn nothing.
@@ -150,6 +150,26 @@ def certificate_entries_for(holder):
         .exclude(certificate_number="")
         .exclude(state=EntryState.WITHDRAWN)
     )
+
+
+def certificate_entries_visible_to(user):
+    """The certificates `user` may download: AASC staff any; an NAAEI reviewer those of
+    entries in a submission waiting in the review queue or decided by them (and their
+    own); a holder their own."""
+    with_certificate = (
+        LedgerEntry.objects.exclude(certificate_number__isnull=True)
+        .exclude(certificate_number="")
+        .exclude(state=EntryState.WITHDRAWN)
+    )
+    if roles.is_aasc_staff(user):
+        return with_certificate
+    if roles.is_naaei_reviewer(user):
+        reviewable = Submission.objects.filter(
+            Q(state=SubmissionState.SUBMITTED) | Q(decided_by=user)
+        )
+        in_queue = LedgerEntry.objects.filter(submissions__in=reviewable).values("pk")
+        return with_certificate.filter(Q(holder=user) | Q(pk__in=in_queue))
+    return certificate_entries_for(user)
 
 
 def entry_by_verification_token(token):

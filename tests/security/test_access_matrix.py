@@ -209,3 +209,23 @@ def test_each_role_gets_what_the_matrix_says(name, world):
         _check(_client(world, role).get(url), on_get[role])
         if on_post is not None:
             _check(_client(world, role).post(url, {}), on_post[role])
+
+
+# The same URLs with other records of holder A: what each role reaches beyond the world's
+# main records (issue 15.13: a reviewer reads certificates of submissions in the queue
+# only, not any holder's by walking ids).
+SCOPED_CASES = {
+    "certificate never submitted": (
+        "cec:certificate",
+        lambda w: {"pk": w.loose_entry.pk},
+        {"anon": LOGIN, "A": 200, "B": 404, "staff": 200, "reviewer": 404},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SCOPED_CASES))
+def test_each_role_gets_what_the_scoped_cases_say(case, world):
+    name, kwargs_for, on_get = SCOPED_CASES[case]
+    url = reverse(name, kwargs=kwargs_for(world))
+    for role in ROLES:
+        _check(_client(world, role).get(url), on_get[role])
