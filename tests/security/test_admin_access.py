@@ -345,3 +345,68 @@ def test_viewing_a_reporting_forms_history_cannot_restore_it(staff_client, staff
     assert staff_client.post(_history_url(form, sent), {}).status_code == 403
     form.refresh_from_db()
     assert form.state == FormState.VERIFIED
+
+
+# --- Admin pages with a rule of their own, per role (issue 15.1, 15.2) ---------------------
+
+ADMIN_LOGIN = "login"
+
+
+def _first_schedule():
+    from django_celery_beat.models import PeriodicTask
+
+    return PeriodicTask.objects.order_by("pk").first()
+
+
+ADMIN_PAGES = {
+    # name: (args from (holder, staff, superuser, credential), expected per role)
+    "password of a holder": (
+        lambda h, s, su, c: reverse("admin:auth_user_password_change", args=[h.pk]),
+        {"holder": ADMIN_LOGIN, "reviewer": ADMIN_LOGIN, "staff": 403, "superuser": 200},
+    ),
+    "account of a holder": (
+        lambda h, s, su, c: reverse("admin:credentials_user_change", args=[h.pk]),
+        {"holder": ADMIN_LOGIN, "reviewer": ADMIN_LOGIN, "staff": 200, "superuser": 200},
+    ),
+    "account of the superuser": (
+        lambda h, s, su, c: reverse("admin:credentials_user_change", args=[su.pk]),
+        {"holder": ADMIN_LOGIN, "reviewer": ADMIN_LOGIN, "staff": 302, "superuser": 200},
+    ),
+    "account of a staff member": (
+        lambda h, s, su, c: reverse("admin:credentials_user_change", args=[s.pk]),
+        {"holder": ADMIN_LOGIN, "reviewer": ADMIN_LOGIN, "staff": 302, "superuser": 200},
+    ),
+    "change validity dates": (
+        lambda h, s, su, c: reverse("admin:credentials_credential_validity", args=[c.pk]),
+        {"holder": ADMIN_LOGIN, "reviewer": ADMIN_LOGIN, "staff": 200, "superuser": 200},
+    ),
+    "a beat schedule": (
+        lambda h, s, su, c: reverse(
+            "admin:django_celery_beat_periodictask_change", args=[_first_schedule().pk]
+        ),
+        {"holder": ADMIN_LOGIN, "reviewer": ADMIN_LOGIN, "staff": 200, "superuser": 200},
+    ),
+}
+
+
+@pytest.mark.parametrize("page", sorted(ADMIN_PAGES))
+def test_admin_pages_with_their_own_rule_answer_each_role(
+    page, holder, holder_client, reviewer_client, staff, staff_client, superuser, superuser_client
+):
+    from tests.factories import CredentialFactory
+
+    credential = CredentialFactory(holder=holder)
+    url_for, expected = ADMIN_PAGES[page]
+    url = url_for(holder, staff, superuser, credential)
+    clients = {
+        "holder": holder_client,
+        "reviewer": reviewer_client,
+        "staff": staff_client,
+        "superuser": superuser_client,
+    }
+    for role, client in clients.items():
+        response = client.get(url)
+        if expected[role] == ADMIN_LOGIN:
+            assert response.status_code == 302 and "/login" in response["Location"], role
+        else:
+            assert response.status_code == expected[role], role
