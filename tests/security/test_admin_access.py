@@ -410,3 +410,19 @@ def test_admin_pages_with_their_own_rule_answer_each_role(
             assert response.status_code == 302 and "/login" in response["Location"], role
         else:
             assert response.status_code == expected[role], role
+
+
+def test_a_superuser_adds_an_account_with_a_password(superuser_client):
+    from credentials.models import User
+    from tests.support.admin_forms import admin_post_data, editable_fields
+
+    url = reverse("admin:credentials_user_add")
+    response = superuser_client.get(url)
+    # Django's creation form also carries "usable_password" (not shown: always usable).
+    assert editable_fields(response) - {"usable_password"} == {"email", "password1", "password2"}
+    data = admin_post_data(response)
+    data.update(
+        email="new-clerk@example.org", password1="Chosen-1-pass!", password2="Chosen-1-pass!"
+    )
+    assert superuser_client.post(url, data).status_code == 302
+    assert User.objects.get(email="new-clerk@example.org").check_password("Chosen-1-pass!")
