@@ -8,7 +8,6 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
 from credentials import selectors
 from credentials.models import Renewal, RenewalCredential
@@ -16,6 +15,7 @@ from credentials.services import packets as packet_services
 from credentials.services.renewals import issue_renewals
 from payments.models import Invoice, InvoiceStatus
 from payments.money import format_cents
+from renewal_portal.admin_history import HistoryAdmin
 
 
 def _approved_submission():
@@ -161,7 +161,7 @@ class IssueRenewalsForm(forms.Form):
 
 
 @admin.register(Renewal)
-class RenewalAdmin(SimpleHistoryAdmin):
+class RenewalAdmin(HistoryAdmin):
     list_display = [
         "holder",
         "year",

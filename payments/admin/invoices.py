@@ -4,10 +4,10 @@ here; payments (card or cheque) change an invoice through the payment services."
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
 from payments.models import Invoice, InvoiceLine
 from payments.money import format_cents
+from renewal_portal.admin_history import HistoryAdmin
 
 
 class InvoiceLineInline(admin.TabularInline):
@@ -25,7 +25,7 @@ class InvoiceLineInline(admin.TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(SimpleHistoryAdmin):
+class InvoiceAdmin(HistoryAdmin):
     list_display = [
         "number",
         "holder",

@@ -17,12 +17,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
 from payments import provider
 from payments.models import Invoice, Payment, WebhookEvent
 from payments.money import format_cents
 from payments.services import payments as payment_services
+from renewal_portal.admin_history import HistoryAdmin
 
 
 class OfflinePaymentForm(forms.Form):
@@ -56,7 +56,7 @@ class OfflinePaymentForm(forms.Form):
 
 
 @admin.register(Payment)
-class PaymentAdmin(SimpleHistoryAdmin):
+class PaymentAdmin(HistoryAdmin):
     list_display = [
         "invoice",
         "holder",
