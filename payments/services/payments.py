@@ -21,6 +21,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from credentials.services import steps
 from payments import provider
 from payments.models import Invoice, InvoiceStatus, Payment, PaymentMethod, PaymentStatus
 from payments.money import format_cents
@@ -311,12 +312,10 @@ def record_failure(payment: Payment, message: str, *, intent_id="", by=None) -> 
 
 
 def _mark_paid(invoice: Invoice, payment: Payment, *, by=None):
-    from credentials.services.renewals import complete_if_done
-
     invoice.status = InvoiceStatus.PAID
     invoice.paid_at = timezone.now()
     _save(invoice, f"Paid ({payment.get_method_display()})", by=by)
-    complete_if_done(invoice.renewal)
+    steps.invoice_paid(invoice.renewal, by=by)
     _queue_receipt(payment)
 
 
