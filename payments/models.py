@@ -104,6 +104,9 @@ class Payment(models.Model):
     currency = models.CharField(max_length=3, default="usd")
     stripe_payment_intent = models.CharField(max_length=100, unique=True, null=True, blank=True)
     stripe_customer = models.CharField(max_length=100, blank=True)
+    # The SetupIntent the pay page's card element confirms: reused on every load of the
+    # page while it can still take a card, so reloading creates nothing new at Stripe.
+    stripe_setup_intent = models.CharField(max_length=100, blank=True)
     failure_message = models.CharField(max_length=300, blank=True)
     flag_reason = models.CharField(max_length=300, blank=True)
     cheque_number = models.CharField(max_length=40, blank=True)

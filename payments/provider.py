@@ -44,6 +44,15 @@ class SetupState:
     payment_method: str
     client_secret: str
 
+    @property
+    def can_take_a_card(self) -> bool:
+        """Still waiting for a card (not yet used, not canceled): the pay page may reuse it."""
+        return self.status in (
+            "requires_payment_method",
+            "requires_confirmation",
+            "requires_action",
+        )
+
 
 @dataclass(frozen=True)
 class IntentState:

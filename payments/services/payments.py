@@ -83,7 +83,8 @@ def _check_payable(invoice: Invoice):
 
 def start_card_payment(invoice: Invoice, holder) -> CardAttempt:
     """The holder's open card attempt on the invoice (reused, so reloading the pay page
-    never starts a second charge), with a fresh SetupIntent for the card element."""
+    never starts a second charge), with its SetupIntent for the card element (also
+    reused while it can take a card: 50 loads of the page make one SetupIntent)."""
     if invoice.renewal.holder_id != holder.pk:
         raise PaymentError("This invoice is not yours.")
     with transaction.atomic():
@@ -124,11 +125,29 @@ def start_card_payment(invoice: Invoice, holder) -> CardAttempt:
         )
         Payment.objects.filter(pk=payment.pk, stripe_customer="").update(stripe_customer=customer)
         payment.refresh_from_db()
-    setup = provider.create_setup_intent(
-        customer=payment.stripe_customer,
-        metadata={"invoice": invoice.number, "payment": str(payment.pk)},
-    )
+    setup = _open_setup_intent(payment)
+    if setup is None:
+        setup = provider.create_setup_intent(
+            customer=payment.stripe_customer,
+            metadata={"invoice": invoice.number, "payment": str(payment.pk)},
+        )
+        Payment.objects.filter(pk=payment.pk).update(stripe_setup_intent=setup.id)
+        payment.stripe_setup_intent = setup.id
     return CardAttempt(payment=payment, setup_client_secret=setup.client_secret)
+
+
+def _open_setup_intent(payment: Payment) -> provider.SetupState | None:
+    """The attempt's SetupIntent if the card element can still use it (loading the pay
+    page again must not create another one at Stripe); None when a new one is needed."""
+    if not payment.stripe_setup_intent:
+        return None
+    try:
+        setup = provider.retrieve_setup_intent(payment.stripe_setup_intent)
+    except provider.NotFound:
+        return None
+    if setup.customer != payment.stripe_customer or not setup.can_take_a_card:
+        return None
+    return setup
 
 
 def _known_customer(holder) -> str:
