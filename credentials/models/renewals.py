@@ -70,6 +70,16 @@ class RenewalCredential(models.Model):
         default=0,
         help_text="Charged only when the credential had lapsed when the renewal was issued.",
     )
+    # Kept when the renewal completes, so a payment that goes back (SPEC rule 11) can
+    # return the credential to the dates it had before.
+    previous_valid_through = models.DateField(null=True, blank=True)
+    previous_lapsed_on = models.DateField(null=True, blank=True)
+    previous_lapse_reason = models.CharField(max_length=300, blank=True)
+    extended_through = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The valid-through date this renewal gave the credential when it completed.",
+    )
 
     class Meta:
         ordering = ["credential__credential_type__code"]
