@@ -16,11 +16,13 @@ import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from credentials import rules, selectors
 from credentials.models import ContactProfile, PacketToken, Renewal
+from renewal_portal.documents import clip
 
 REVIEW_PERMISSION = "cec.review_submission"
 OFFICE_PERMISSION = "credentials.view_renewal"
@@ -318,7 +320,8 @@ def _entry_rows(renewal: Renewal, entries) -> tuple[EntryRow, ...]:
                 hours_claimed=report.hours_claimed,
                 signed_by=_name(report.signed_by) if report.signed_by_id else "not signed",
                 signed_at=report.signed_at,
-                signature_note=report.signature_note,
+                # Text people typed is bounded in documents (issue 15 item 8).
+                signature_note=clip(report.signature_note, settings.DOCUMENT_TEXT_MAX_CHARS),
                 files=tuple(
                     EvidenceFile(file, file.original_name, evidence_zip_name(file))
                     for file in report.evidence.all()
@@ -330,7 +333,7 @@ def _entry_rows(renewal: Renewal, entries) -> tuple[EntryRow, ...]:
                 state=submission.get_state_display(),
                 decided_by=_name(submission.decided_by) if submission.decided_by_id else "",
                 decided_at=submission.decided_at,
-                note=submission.rejection_reason,
+                note=clip(submission.rejection_reason, settings.DOCUMENT_TEXT_MAX_CHARS),
             )
             for submission in entry.renewal_submissions
         )

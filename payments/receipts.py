@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from payments.models import Payment, PaymentStatus
+from renewal_portal.documents import StoredDocument, pdf_document
 from renewal_portal.pdf import render_pdf
 
 # A receipt exists for money that was received, even if it was refunded later.
@@ -31,6 +32,16 @@ def receipt_context(payment: Payment) -> dict:
 
 def receipt_pdf(payment: Payment) -> bytes:
     return render_pdf("pdf/receipt.html", receipt_context(payment))
+
+
+def receipt_document(payment: Payment) -> StoredDocument:
+    """The receipt PDF for a download, rendered again only when what it shows changed."""
+    return pdf_document(
+        f"receipt/{payment.pk}",
+        "pdf/receipt.html",
+        receipt_context(payment),
+        filename=receipt_filename(payment),
+    )
 
 
 def receipt_filename(payment: Payment) -> str:

@@ -199,6 +199,20 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
+# What one holder can make the portal store and render (issue 15 items 7 and 8).
+REPORTING_FORM_MAX_DRAFTS = env.int("REPORTING_FORM_MAX_DRAFTS", default=20)
+EVIDENCE_MAX_FILES_PER_FORM = env.int("EVIDENCE_MAX_FILES_PER_FORM", default=5)
+EVIDENCE_MAX_BYTES_PER_HOLDER_YEAR = env.int(
+    "EVIDENCE_MAX_BYTES_PER_HOLDER_YEAR", default=100 * 1024 * 1024
+)
+# Text a person typed is cut to this many characters in a PDF, and a PDF lists at most
+# this many history rows: no input makes a document slow to render.
+DOCUMENT_TEXT_MAX_CHARS = env.int("DOCUMENT_TEXT_MAX_CHARS", default=4000)
+DOCUMENT_MAX_HISTORY_ROWS = env.int("DOCUMENT_MAX_HISTORY_ROWS", default=50)
+# Downloads of rendered documents per person and time window (shared cache counter).
+DOCUMENT_DOWNLOADS_PER_WINDOW = env.int("DOCUMENT_DOWNLOADS_PER_WINDOW", default=30)
+DOCUMENT_DOWNLOAD_WINDOW_SECONDS = env.int("DOCUMENT_DOWNLOAD_WINDOW_SECONDS", default=60)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
