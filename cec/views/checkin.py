@@ -151,7 +151,8 @@ def scan(request, pk):
     try:
         result = services.check_in(session, code, by=request.user, method=method)
     except services.CheckInRefused as refused:
-        return _json(422, "refused", refused.message, reason=refused.reason)
+        status = 429 if refused.reason == "throttled" else 422
+        return _json(status, "refused", refused.message, reason=refused.reason)
     except PermissionDenied:
         raise
     return _json(
