@@ -234,6 +234,29 @@ def renewal_year_on(on: dt.date, opens=SEASON_OPENS) -> int:
     return on.year + 1 if (on.month, on.day) >= opens else on.year
 
 
+def issue_year_refusal(year: int, on: dt.date, opens=SEASON_OPENS) -> str:
+    """Why the office cannot issue the renewals for `year` on `on`, or '' when it can
+    (rule 12: one season at a time).
+
+    Renewals for year Y are issued from 1 November of Y-1, when Y becomes the current
+    renewal year; a later year waits for its own season, and a past year's season is
+    over (those behind on it renew, and are reinstated, through the current one).
+    """
+    current = renewal_year_on(on, opens)
+    if year > current:
+        opens_on = dt.date(year - 1, *opens)
+        return (
+            f"Renewals for {year} can be issued from {opens_on:%B %-d, %Y}. "
+            f"The current renewal year is {current}."
+        )
+    if year < current:
+        return (
+            f"The {year} renewal season is over. The current renewal year is {current}: "
+            f"holders who missed {year} renew, and are reinstated, through the {current} renewal."
+        )
+    return ""
+
+
 ACTIVE, RENEWAL_DUE, IN_GRACE, LAPSED = "active", "renewal_due", "in_grace", "lapsed"
 
 

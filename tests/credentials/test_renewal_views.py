@@ -245,10 +245,17 @@ def test_staff_see_renewals_in_grace_with_cecs_missing(staff_client, staff, rene
     assert renewal.invoice.number not in now.content.decode()
 
 
-def test_staff_issue_renewals_for_a_year_from_admin(staff_client):
+def test_staff_issue_renewals_for_a_year_from_admin(
+    staff_client, django_capture_on_commit_callbacks
+):
     holder = HolderFactory()
     holding(holder, "CAS")
-    response = staff_client.post(reverse("admin:credentials_renewal_issue"), {"year": "2027"})
+    url = reverse("admin:credentials_renewal_issue")
+    confirm = staff_client.post(url, {"year": "2027", "chunk_size": "50"})
+    assert confirm.status_code == 200
+    assert not Renewal.objects.exists()  # the first step only says what it will do
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(url, {"year": "2027", "chunk_size": "50", "confirm": "1"})
     assert response.status_code == 302
     assert Renewal.objects.filter(holder=holder, year=2027).exists()
 
