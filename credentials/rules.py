@@ -312,6 +312,26 @@ def valid_through_after_renewal(renewal_year: int) -> dt.date:
     return dt.date(renewal_year, 12, 31)
 
 
+def next_renewal_year(valid_through: dt.date, on: dt.date, opens=SEASON_OPENS) -> int:
+    """The renewal that renews a credential next: the one for the year after it expires,
+    or, once that renewal's season has passed (the credential lapsed), the current
+    renewal year, which reinstates it."""
+    return max(valid_through.year + 1, renewal_year_on(on, opens))
+
+
+def lapse_day(calendar: RenewalCalendar) -> dt.date:
+    """A credential not renewed by the end of grace lapses the day after."""
+    return calendar.grace_ends_on + dt.timedelta(days=1)
+
+
+def lapse_reason(calendar: RenewalCalendar) -> str:
+    """Why a credential lapsed, in the holder's words."""
+    return (
+        f"Not renewed for {calendar.year}: the renewal was due {calendar.due_on:%B %-d, %Y} "
+        f"and its grace period ended {calendar.grace_ends_on:%B %-d, %Y}."
+    )
+
+
 # --- Which credentials a renewal includes --------------------------------------------
 
 

@@ -151,6 +151,7 @@ def test_save_and_confirm_contact_details_returns_to_the_renewal(holder_client, 
 def test_the_home_page_sends_holders_to_their_renewal(holder_client):
     page = holder_client.get(reverse("credentials:home")).content.decode()
     assert f'href="{reverse("credentials:renewal")}">Go to my renewal' in page
+    assert 'data-testid="next-action"' in page
 
 
 # /credentials/
@@ -164,7 +165,10 @@ def test_the_credentials_page_shows_each_status_and_dates(holder_client, holder)
     assert "Renewal due" in page
     assert "Lifetime" in page
     assert "Lapsed" in page
-    assert "The grace period ended Mar 31, 2025 without a renewal." in page
+    assert (
+        "Lapsed Apr 1, 2025. Not renewed for 2025: the renewal was due January 1, 2025 and its "
+        "grace period ended March 31, 2025." in page
+    )
     assert "2027: due Jan 1, 2027, grace until Mar 31, 2027" in page
 
 
