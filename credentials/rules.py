@@ -234,6 +234,29 @@ def renewal_year_on(on: dt.date, opens=SEASON_OPENS) -> int:
     return on.year + 1 if (on.month, on.day) >= opens else on.year
 
 
+def issue_year_refusal(year: int, on: dt.date, opens=SEASON_OPENS) -> str:
+    """Why the office cannot issue the renewals for `year` on `on`, or '' when it can
+    (rule 12: one season at a time).
+
+    Renewals for year Y are issued from 1 November of Y-1, when Y becomes the current
+    renewal year; a later year waits for its own season, and a past year's season is
+    over (those behind on it renew, and are reinstated, through the current one).
+    """
+    current = renewal_year_on(on, opens)
+    if year > current:
+        opens_on = dt.date(year - 1, *opens)
+        return (
+            f"Renewals for {year} can be issued from {opens_on:%B %-d, %Y}. "
+            f"The current renewal year is {current}."
+        )
+    if year < current:
+        return (
+            f"The {year} renewal season is over. The current renewal year is {current}: "
+            f"holders who missed {year} renew, and are reinstated, through the {current} renewal."
+        )
+    return ""
+
+
 ACTIVE, RENEWAL_DUE, IN_GRACE, LAPSED = "active", "renewal_due", "in_grace", "lapsed"
 
 
@@ -287,6 +310,26 @@ def reminder_dates(
 def valid_through_after_renewal(renewal_year: int) -> dt.date:
     """A completed renewal for year Y keeps each credential through 31 December of Y."""
     return dt.date(renewal_year, 12, 31)
+
+
+def next_renewal_year(valid_through: dt.date, on: dt.date, opens=SEASON_OPENS) -> int:
+    """The renewal that renews a credential next: the one for the year after it expires,
+    or, once that renewal's season has passed (the credential lapsed), the current
+    renewal year, which reinstates it."""
+    return max(valid_through.year + 1, renewal_year_on(on, opens))
+
+
+def lapse_day(calendar: RenewalCalendar) -> dt.date:
+    """A credential not renewed by the end of grace lapses the day after."""
+    return calendar.grace_ends_on + dt.timedelta(days=1)
+
+
+def lapse_reason(calendar: RenewalCalendar) -> str:
+    """Why a credential lapsed, in the holder's words."""
+    return (
+        f"Not renewed for {calendar.year}: the renewal was due {calendar.due_on:%B %-d, %Y} "
+        f"and its grace period ended {calendar.grace_ends_on:%B %-d, %Y}."
+    )
 
 
 # --- Which credentials a renewal includes --------------------------------------------
