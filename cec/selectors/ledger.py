@@ -41,12 +41,7 @@ def as_credits(entries):
 
 def renewal_requirement(renewal) -> rules.Requirement:
     """The numbers the renewal copied from its requirement sets when it was issued."""
-    return rules.Requirement(
-        cecs_owed=renewal.cecs_owed,
-        in_network_min=renewal.in_network_min,
-        participation_cap=renewal.participation_cap,
-        code=renewal.governing_type.code if renewal.governing_type_id else "",
-    )
+    return renewal.requirement
 
 
 def progress_for_renewal(renewal) -> rules.CecProgress:
@@ -84,7 +79,12 @@ STATE_REASONS = {
 class LedgerRow:
     entry: LedgerEntry
     counts: bool  # counts toward the renewal the page is about
-    reason: str  # why not, in plain words; '' when it counts
+    reason: str  # why not (or why only in part), in plain words; '' when it counts in full
+    counted: Decimal | None = None  # the hours that count, when the participation cap trims them
+
+    @property
+    def partly(self) -> bool:
+        return self.counts and self.counted is not None and self.counted < self.entry.hours
 
     @property
     def has_certificate(self) -> bool:
@@ -119,12 +119,64 @@ def why_entry_does_not_count(entry: LedgerEntry, renewal_year: int | None) -> st
     return rules.why_not_in_window(renewal_year, entry.earned_on)
 
 
-def ledger_years(holder, renewal_year: int | None) -> list[LedgerYear]:
-    """Every entry of the holder, newest year first, each marked for `renewal_year`."""
+def _participation_allowance(entries, renewal_year, cap) -> dict[int, Decimal]:
+    """How many hours of each counting participation entry the cap lets count, the
+    earliest entries first (rule 3)."""
+    if renewal_year is None or cap is None:
+        return {}
+    participating = sorted(
+        (
+            e
+            for e in entries
+            if e.participation
+            and e.state in EARNING_STATES
+            and rules.in_earning_window(renewal_year, e.earned_on)
+        ),
+        key=lambda e: (e.earned_on, e.id),
+    )
+    counted = rules.participation_counted([e.hours for e in participating], cap)
+    return {e.id: hours for e, hours in zip(participating, counted, strict=True)}
+
+
+def _ledger_row(entry, renewal_year, allowance, cap) -> LedgerRow:
+    reason = why_entry_does_not_count(entry, renewal_year)
+    if reason or entry.id not in allowance:
+        return LedgerRow(entry, counts=not reason, reason=reason)
+    counted = allowance[entry.id]
+    if counted <= 0:
+        return LedgerRow(
+            entry,
+            counts=False,
+            reason=(
+                f"Participation counts for at most {rules.fmt_hours(cap)} "
+                f"{rules.plural_cecs(cap)} a renewal; earlier entries already reach it."
+            ),
+            counted=rules.ZERO,
+        )
+    if counted < entry.hours:
+        return LedgerRow(
+            entry,
+            counts=True,
+            reason=(
+                f"Participation counts for at most {rules.fmt_hours(cap)} "
+                f"{rules.plural_cecs(cap)} a renewal."
+            ),
+            counted=counted,
+        )
+    return LedgerRow(entry, counts=True, reason="", counted=counted)
+
+
+def ledger_years(
+    holder, renewal_year: int | None, participation_cap: Decimal | None = None
+) -> list[LedgerYear]:
+    """Every entry of the holder, newest year first, each marked for `renewal_year`, with
+    participation entries trimmed to the renewal's participation cap."""
     by_year: dict[int, list[LedgerRow]] = defaultdict(list)
-    for entry in entries_for(holder).order_by("-earned_on", "-id"):
-        reason = why_entry_does_not_count(entry, renewal_year)
-        by_year[entry.earned_on.year].append(LedgerRow(entry, counts=not reason, reason=reason))
+    entries = list(entries_for(holder).order_by("-earned_on", "-id"))
+    allowance = _participation_allowance(entries, renewal_year, participation_cap)
+    for entry in entries:
+        row = _ledger_row(entry, renewal_year, allowance, participation_cap)
+        by_year[entry.earned_on.year].append(row)
     years = []
     for year, rows in sorted(by_year.items(), reverse=True):
         earning = [row.entry for row in rows if row.entry.state in EARNING_STATES]

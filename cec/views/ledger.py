@@ -46,7 +46,10 @@ def ledger(request):
         renewal_year = credential_selectors.current_renewal_year()
         context["no_renewal_reason"] = credential_selectors.why_no_renewal(holder, renewal_year)
         context["window"] = rules.earning_window(renewal_year)
-    context.update(renewal_year=renewal_year, years=selectors.ledger_years(holder, renewal_year))
+    cap = renewal.participation_cap if renewal is not None else None
+    context.update(
+        renewal_year=renewal_year, years=selectors.ledger_years(holder, renewal_year, cap)
+    )
     return render(request, "cec/ledger.html", context)
 
 

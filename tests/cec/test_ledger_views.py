@@ -52,9 +52,42 @@ def test_the_ledger_shows_progress_in_the_words_of_the_rules(holder_client, hold
     LedgerEntryFactory(holder=holder, hours=Decimal("4"), in_network=True)
     LedgerEntryFactory(holder=holder, hours=Decimal("3"), in_network=False, participation=True)
     page = holder_client.get(LEDGER).content.decode()
-    assert "6 of 8 CECs, 4 of 5 in-network, participation 2 of 2 (cap reached)" in page
+    assert (
+        "6 CECs, 8 needed; 4 in-network, 5 needed; participation 3, of which 2 count (cap reached)"
+        in page
+    )
     assert 'aria-valuenow="75"' in page
     assert "You need 2 more CECs" in page
+
+
+def test_met_requirements_read_as_met_not_as_an_excess(holder_client, holder, renewal):
+    # Issue 17.5: "15 of 8 CECs", "6 of 5 in-network" read like an error.
+    LedgerEntryFactory(holder=holder, hours=Decimal("6"), in_network=True)
+    LedgerEntryFactory(holder=holder, hours=Decimal("9"), in_network=False)
+    page = holder_client.get(LEDGER).content.decode()
+    assert "15 CECs, 8 needed ✓; 6 in-network, 5 needed ✓" in page
+    assert "of 8 CECs" not in page
+
+
+def test_a_participation_entry_over_the_cap_shows_how_much_of_it_counts(
+    holder_client, holder, renewal
+):
+    # Issue 17.5: a 3-hour participation entry said "Yes" when only 2 count.
+    committee = LedgerEntryFactory(
+        holder=holder, earned_on=dt.date(2026, 4, 1), hours=Decimal("3"), participation=True
+    )
+    later = LedgerEntryFactory(
+        holder=holder, earned_on=dt.date(2026, 9, 1), hours=Decimal("1"), participation=True
+    )
+    response = holder_client.get(LEDGER)
+    rows = {r.entry: r for y in response.context["years"] for r in y.rows}
+    assert rows[committee].counts is True
+    assert rows[committee].counted == Decimal("2")
+    assert rows[later].counts is False
+    assert "earlier entries already reach it" in rows[later].reason
+    page = response.content.decode()
+    assert "Yes, 2 of 3" in page
+    assert "Participation counts for at most 2 CECs a renewal." in page
 
 
 def test_entries_outside_the_earning_window_are_marked_as_not_counting_with_the_reason(
@@ -147,7 +180,7 @@ def test_attendance_recorded_by_staff_appears_in_the_ledger_at_once(
     page = holder_client.get(LEDGER).content.decode()
     assert session.course.title in page
     assert reverse("cec:certificate", args=[entry.pk]) in page
-    assert "2.5 of 8 CECs, 2.5 of 5 in-network" in page
+    assert "2.5 CECs, 8 needed; 2.5 in-network, 5 needed" in page
 
 
 def test_the_transcript_csv_lists_the_cecs_of_the_year(holder_client, holder):

@@ -216,13 +216,16 @@ def test_the_reviewers_copy_leaves_out_the_invoice_and_payments(reviewer_client,
     assert receipt_number(payment) not in text
     assert "cheque no. 1042" not in text
     assert "not part of the copy made for NAAEI reviewers" in text
-    assert "8.5 of 8 CECs" in text
+    assert "8.5 CECs, 8 needed ✓" in text
 
 
 def test_the_packet_totals_against_the_renewals_own_requirement(holder_client, renewal):
     text = flat(pdf_text(packet_pdf_of(holder_client, renewal).content))
     # 2.5 + 4 in-network class hours and 2 of committee service, against CAM's 8 (5).
-    assert "8.5 of 8 CECs, 6.5 of 5 in-network, participation 2 of 2 (cap reached)" in text
+    assert (
+        "8.5 CECs, 8 needed ✓; 6.5 in-network, 5 needed ✓; participation 2 of up to 2 (cap reached)"
+        in text
+    )
     assert "The requirement is met." in text
     assert "Renewal complete" in text
 
