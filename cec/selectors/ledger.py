@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cec.models import Category, ClassSession, EntryState, LedgerEntry
 from credentials import rules
+from renewal_portal.errors import parse_token
 
 # Entries that are CECs the holder has (or is having) credited; withdrawn, rejected and
 # not-yet-verified ones are shown in the ledger but earn nothing.
@@ -206,7 +207,11 @@ def certificate_entries_for(holder):
 
 
 def entry_by_verification_token(token):
-    """The entry a printed certificate points to, for the public verification page."""
+    """The entry a printed certificate points to, for the public verification page; None
+    for an unknown or malformed token."""
+    token = parse_token(token)
+    if token is None:
+        return None
     return (
         LedgerEntry.objects.exclude(certificate_number__isnull=True)
         .exclude(certificate_number="")

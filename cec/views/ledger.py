@@ -16,6 +16,7 @@ from cec.selectors import ledger as selectors
 from credentials import rules
 from credentials import selectors as credential_selectors
 from credentials.services.renewals import mark_cec_status_seen
+from renewal_portal import errors
 
 # Transcripts exist for years the portal can have entries for; anything else is a 404.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -103,7 +104,7 @@ def verify(request, token):
     """Public: confirms a certificate from its QR code, and nothing more."""
     entry = selectors.entry_by_verification_token(token)
     if entry is None:
-        raise Http404("No certificate has this verification code.")
+        return errors.not_verified(request, "certificate")
     response = render(request, "cec/certificate_verify.html", {"entry": entry})
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -29,6 +29,7 @@ from payments.services.payments import record_offline_payment
 from tests.factories import (
     ClassSessionFactory,
     CredentialFactory,
+    HolderFactory,
     LedgerEntryFactory,
     RenewalFactory,
     credential_type,
@@ -396,6 +397,20 @@ def test_the_verification_page_reveals_nothing_else(client, holder_client, renew
 def test_an_unknown_verification_token_is_not_found(client, renewal):
     response = client.get(reverse("credentials:packet_verify", args=[uuid.uuid4()]))
     assert response.status_code == 404
+    assert "This audit packet could not be verified" in response.content.decode()
+    forged = client.get("/renewals/verify/forged-code/")
+    assert forged.status_code == 404
+    assert "This audit packet could not be verified" in forged.content.decode()
+
+
+def test_the_verification_page_never_shows_an_email_when_no_name_is_on_file(clock, client):
+    # Issue 15.12: a public page named the holder by email when no name was on file.
+    nameless = HolderFactory(email="no.name@example.org", first_name="", last_name="")
+    renewal = RenewalFactory(holder=nameless, year=2027)
+    token = audit_packet_of(renewal).token.token
+    page = client.get(reverse("credentials:packet_verify", args=[token])).content.decode()
+    assert "no.name" not in page
+    assert "Name not on file" in page
 
 
 def test_the_verification_page_shows_an_unfinished_renewal_as_such(clock, client, holder):
