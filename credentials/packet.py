@@ -23,6 +23,7 @@ from django.utils import timezone
 from credentials import rules, selectors
 from credentials.models import ContactProfile, PacketToken, Renewal
 from renewal_portal.documents import clip
+from renewal_portal.errors import parse_token
 
 REVIEW_PERMISSION = "cec.review_submission"
 OFFICE_PERMISSION = "credentials.view_renewal"
@@ -52,7 +53,11 @@ def renewals_with_packets_for(user):
 
 
 def renewal_by_packet_token(token) -> Renewal | None:
-    """The renewal a printed packet points to, for the public verification page."""
+    """The renewal a printed packet points to, for the public verification page; None for
+    an unknown or malformed token."""
+    token = parse_token(token)
+    if token is None:
+        return None
     found = (
         PacketToken.objects.select_related("renewal__holder")
         .prefetch_related("renewal__items__credential__credential_type")

@@ -7,7 +7,6 @@ them. The verification page is public and confirms the renewal, nothing more.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET
 from credentials import packet as selectors
 from credentials.packet_pdf import packet_document, packet_zip_document
 from credentials.services.packets import audit_packet_of
+from renewal_portal import errors
 from renewal_portal.downloads import download, limit_document_downloads
 
 
@@ -44,12 +44,12 @@ def packet_verify(request, token):
     """Public: the holder's name, the credentials, the year and the status; nothing else."""
     renewal = selectors.renewal_by_packet_token(token)
     if renewal is None:
-        raise Http404("No audit packet has this verification code.")
+        return errors.not_verified(request, "audit packet")
     response = render(
         request,
         "credentials/packet_verify.html",
         {
-            "holder_name": renewal.holder.display_name,
+            "holder_name": renewal.holder.public_name,
             "year": renewal.year,
             "credentials": [item.credential.credential_type for item in renewal.items.all()],
             "status": selectors.packet_status(renewal),

@@ -132,6 +132,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
+# A failed CSRF check answers the portal's own page (renewal_portal/errors.py).
+CSRF_FAILURE_VIEW = "renewal_portal.errors.csrf_failure"
 LOGIN_REDIRECT_URL = "credentials:home"
 SITE_ID = 1
 

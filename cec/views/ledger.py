@@ -16,6 +16,7 @@ from cec.selectors import ledger as selectors
 from credentials import rules
 from credentials import selectors as credential_selectors
 from credentials.services.renewals import mark_cec_status_seen
+from renewal_portal import errors
 from renewal_portal.downloads import download, limit_document_downloads
 
 # Transcripts exist for years the portal can have entries for; anything else is a 404.
@@ -47,7 +48,10 @@ def ledger(request):
         renewal_year = credential_selectors.current_renewal_year()
         context["no_renewal_reason"] = credential_selectors.why_no_renewal(holder, renewal_year)
         context["window"] = rules.earning_window(renewal_year)
-    context.update(renewal_year=renewal_year, years=selectors.ledger_years(holder, renewal_year))
+    cap = renewal.participation_cap if renewal is not None else None
+    context.update(
+        renewal_year=renewal_year, years=selectors.ledger_years(holder, renewal_year, cap)
+    )
     return render(request, "cec/ledger.html", context)
 
 
@@ -103,7 +107,7 @@ def verify(request, token):
     """Public: confirms a certificate from its QR code, and nothing more."""
     entry = selectors.entry_by_verification_token(token)
     if entry is None:
-        raise Http404("No certificate has this verification code.")
+        return errors.not_verified(request, "certificate")
     response = render(request, "cec/certificate_verify.html", {"entry": entry})
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from credentials import rules
+
 from .catalog import CredentialType
 from .holdings import Credential
 
@@ -55,6 +57,21 @@ class Renewal(models.Model):
     @property
     def earning_year(self):
         return self.year - 1
+
+    @property
+    def requirement(self) -> rules.Requirement:
+        """The numbers the renewal copied from its requirement sets when it was issued."""
+        return rules.Requirement(
+            cecs_owed=self.cecs_owed,
+            in_network_min=self.in_network_min,
+            participation_cap=self.participation_cap,
+            code=self.governing_type.code if self.governing_type_id else "",
+        )
+
+    @property
+    def requirement_text(self) -> str:
+        """'8 CECs, at least 5 of them in-network; participation counts for at most 2'"""
+        return rules.describe(self.requirement)
 
 
 class RenewalCredential(models.Model):

@@ -323,7 +323,7 @@ def test_the_page_proposes_every_countable_entry_ticked(holder_client, holder, c
     page = holder_client.get(START).content.decode()
     for entry in entries:
         assert f'value="{entry.pk}" id="entry-{entry.pk}" checked' in page
-    assert "8 of 8 CECs, 6 of 5 in-network" in page
+    assert "8 CECs, 8 needed ✓; 6 in-network, 5 needed ✓" in page
 
 
 def test_the_page_lists_entries_outside_the_window_as_not_addable(holder_client, holder, current):
