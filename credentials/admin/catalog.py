@@ -1,15 +1,29 @@
 """Admin for the credential catalog, requirement sets and holders' credentials."""
 
 from django.contrib import admin, messages
-from simple_history.admin import SimpleHistoryAdmin
 
 from credentials import selectors
 from credentials.models import Credential, CredentialStatus, CredentialType, RequirementSet
 from credentials.services.renewals import issue_renewals
 from payments.money import format_cents
+from payments.money_fields import DollarsAdminMixin
+from renewal_portal.admin_history import ReasonedHistoryAdmin
 
 
-class RequirementSetInline(admin.TabularInline):
+def requirement_sets_in_use(objs) -> list[str]:
+    """Why each set in `objs` cannot be deleted: renewals were judged by it."""
+    reasons = []
+    for requirement_set in objs:
+        count = selectors.renewals_governed_by(requirement_set).count()
+        if count:
+            reasons.append(
+                f"{requirement_set}: in use by {count} renewal{'s' if count != 1 else ''}. "
+                "Set its last year instead, and add a new set for the years after."
+            )
+    return reasons
+
+
+class RequirementSetInline(DollarsAdminMixin, admin.TabularInline):
     model = RequirementSet
     extra = 0
     fields = [
@@ -24,15 +38,24 @@ class RequirementSetInline(admin.TabularInline):
 
 
 @admin.register(CredentialType)
-class CredentialTypeAdmin(SimpleHistoryAdmin):
+class CredentialTypeAdmin(ReasonedHistoryAdmin):
     list_display = ["code", "name", "formerly", "renews_annually"]
     list_filter = ["renews_annually"]
     search_fields = ["code", "name", "formerly"]
     inlines = [RequirementSetInline]
 
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for credential_type in objs:
+            protected = [
+                *protected,
+                *requirement_sets_in_use(credential_type.requirement_sets.all()),
+            ]
+        return deleted, counts, perms_needed, protected
+
 
 @admin.register(RequirementSet)
-class RequirementSetAdmin(SimpleHistoryAdmin):
+class RequirementSetAdmin(DollarsAdminMixin, ReasonedHistoryAdmin):
     list_display = [
         "credential_type",
         "first_year",
@@ -51,7 +74,7 @@ class RequirementSetAdmin(SimpleHistoryAdmin):
     fieldsets = (
         (None, {"fields": ("credential_type", "first_year", "last_year")}),
         ("CECs", {"fields": ("cecs_owed", "in_network_min", "participation_cap")}),
-        ("Fees (in cents)", {"fields": ("annual_fee_cents", "reinstatement_fee_cents")}),
+        ("Fees", {"fields": ("annual_fee_cents", "reinstatement_fee_cents")}),
         (
             "Calendar",
             {
@@ -64,6 +87,12 @@ class RequirementSetAdmin(SimpleHistoryAdmin):
             },
         ),
     )
+
+    def get_deleted_objects(self, objs, request):
+        # A set in use is "protected": the delete page (one set or the bulk action) lists
+        # why and offers no button to confirm.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, perms_needed, [*protected, *requirement_sets_in_use(objs)]
 
     @admin.display(description="annual fee", ordering="annual_fee_cents")
     def annual_fee(self, obj):
@@ -98,7 +127,7 @@ class CredentialStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Credential)
-class CredentialAdmin(SimpleHistoryAdmin):
+class CredentialAdmin(ReasonedHistoryAdmin):
     list_display = [
         "number",
         "holder",
