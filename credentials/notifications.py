@@ -79,6 +79,28 @@ def queue_message(
     return message
 
 
+def queue_rendered_message(
+    *, holder, to_email, kind, dedupe_key, subject, body_text, body_html=""
+) -> OutboxMessage | None:
+    """Record an email whose text was rendered elsewhere (django-allauth's account
+    emails); returns the new message, or None if its key was queued before."""
+    try:
+        with transaction.atomic():
+            message = OutboxMessage.objects.create(
+                holder=holder,
+                kind=kind,
+                dedupe_key=dedupe_key,
+                to_email=to_email,
+                subject=subject[:300],
+                body_text=body_text,
+                body_html=body_html,
+            )
+    except IntegrityError:
+        return None
+    transaction.on_commit(lambda: enqueue_send(message.pk), robust=True)
+    return message
+
+
 def queue_messages(messages) -> list[int]:
     """queue_message for many emails at once (issuing a year's invoices): one query for
     the dedupe keys already used, one bulk insert, one query for the new ids. Each item of

@@ -334,6 +334,30 @@ def retrieve_payment_intent(intent_id: str) -> IntentState:
     return _intent_state(_call(_client().v1.payment_intents.retrieve, intent_id))
 
 
+@dataclass(frozen=True)
+class CardDetails:
+    """The card a PaymentIntent charged, as a receipt names it."""
+
+    brand: str  # Stripe's: visa, mastercard, amex …
+    last4: str
+
+
+def card_of_payment_intent(intent_id: str) -> CardDetails | None:
+    """The brand and last four digits of the card a PaymentIntent charged (None when it
+    charged no card)."""
+    client = _client()
+    intent = _call(client.v1.payment_intents.retrieve, intent_id)
+    payment_method_id = _id(getattr(intent, "payment_method", None))
+    if not payment_method_id:
+        return None
+    method = _call(client.v1.payment_methods.retrieve, payment_method_id)
+    data = method.to_dict() if hasattr(method, "to_dict") else dict(method)
+    card = data.get("card") or {}
+    if not card.get("last4"):
+        return None
+    return CardDetails(brand=str(card.get("brand") or "")[:20], last4=str(card["last4"])[-4:])
+
+
 def refund_payment_intent(intent_id: str, *, idempotency_key: str) -> RefundState:
     refund = _call(
         _client().v1.refunds.create,

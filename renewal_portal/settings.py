@@ -147,6 +147,8 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "credentials:home"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AASC renewals] "
+# Account emails are outbox rows like every other email (credentials/account_email.py).
+ACCOUNT_ADAPTER = "credentials.account_email.OutboxAccountAdapter"
 # Failed sign-ins are throttled per address and per account (allauth's rate limits).
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 

@@ -23,7 +23,6 @@ class ContactProfileInline(admin.StackedInline):
     model = ContactProfile
     can_delete = False
     extra = 0
-    exclude = ["user"]
 
 
 class AccountForm(forms.ModelForm):

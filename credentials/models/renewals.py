@@ -23,9 +23,13 @@ class Renewal(models.Model):
     credentials = models.ManyToManyField(
         Credential, through="RenewalCredential", related_name="renewals"
     )
-    cecs_owed = models.DecimalField(max_digits=5, decimal_places=2)
-    in_network_min = models.DecimalField(max_digits=5, decimal_places=2)
-    participation_cap = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    cecs_owed = models.DecimalField("CECs owed", max_digits=5, decimal_places=2)
+    in_network_min = models.DecimalField(
+        "minimum in-network CECs", max_digits=5, decimal_places=2
+    )
+    participation_cap = models.DecimalField(
+        "cap on participation CECs", max_digits=5, decimal_places=2, null=True, blank=True
+    )
     governing_type = models.ForeignKey(
         CredentialType,
         on_delete=models.PROTECT,
@@ -39,7 +43,7 @@ class Renewal(models.Model):
     )
     issued_at = models.DateTimeField(auto_now_add=True)
     contact_confirmed_at = models.DateTimeField(null=True, blank=True)
-    cec_status_seen_at = models.DateTimeField(null=True, blank=True)
+    cec_status_seen_at = models.DateTimeField("CEC status checked at", null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
@@ -79,11 +83,16 @@ class RenewalCredential(models.Model):
 
     renewal = models.ForeignKey(Renewal, on_delete=models.CASCADE, related_name="items")
     credential = models.ForeignKey(Credential, on_delete=models.PROTECT, related_name="+")
-    cecs_owed = models.DecimalField(max_digits=5, decimal_places=2)
-    in_network_min = models.DecimalField(max_digits=5, decimal_places=2)
-    participation_cap = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
-    fee_cents = models.PositiveIntegerField()
+    cecs_owed = models.DecimalField("CECs owed", max_digits=5, decimal_places=2)
+    in_network_min = models.DecimalField(
+        "minimum in-network CECs", max_digits=5, decimal_places=2
+    )
+    participation_cap = models.DecimalField(
+        "cap on participation CECs", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    fee_cents = models.PositiveIntegerField("renewal fee")
     reinstatement_fee_cents = models.PositiveIntegerField(
+        "reinstatement fee",
         default=0,
         help_text="Charged only when the credential had lapsed when the renewal was issued.",
     )

@@ -25,6 +25,7 @@ from credentials.services import steps
 from payments import provider
 from payments.models import Invoice, InvoiceStatus, Payment, PaymentMethod, PaymentStatus
 from payments.money import format_cents
+from payments.receipts import issue_receipt
 
 logger = logging.getLogger(__name__)
 
@@ -341,6 +342,7 @@ def _mark_paid(invoice: Invoice, payment: Payment, *, by=None):
     invoice.paid_at = timezone.now()
     _save(invoice, f"Paid ({payment.get_method_display()})", by=by)
     steps.invoice_paid(invoice.renewal, by=by)
+    issue_receipt(payment)  # its number now; the card's brand and last 4 after commit
     _queue_receipt(payment)
 
 

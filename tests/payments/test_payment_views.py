@@ -197,7 +197,7 @@ def test_the_receipt_pdf_states_the_amount_and_invoice(invoice, staff):
     filename, content, mimetype = receipt_attachment(payment.pk)
 
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
-    assert filename == f"AASC-receipt-R-{invoice.number}-{payment.pk}.pdf"
+    assert filename == f"AASC-receipt-{payment.receipt_number}-invoice-{invoice.number}.pdf"
     assert "$275.00" in text and invoice.number in text and "4711" in text
 
 
