@@ -13,11 +13,10 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from import_export.admin import ImportMixin
-from import_export.formats.base_formats import CSV
 from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.results import RowResult
 
-from cec.imports import RosterResource
+from cec.imports import RosterCSV, RosterError, RosterResource, check_roster_file
 from cec.models import Attendance, ClassSession, Course, LedgerEntry
 from cec.services import ledger as ledger_services
 from credentials import rules
@@ -226,6 +225,22 @@ class RosterImportForm(ImportForm):
     )
     field_order = ["session", "resource", "import_file", "format"]
 
+    def clean(self):
+        # A file that cannot be a roster is refused here, in one sentence beside the field,
+        # before import-export reads a row (where a failure would show as a traceback).
+        cleaned = super().clean()
+        upload = cleaned.get("import_file")
+        if upload is None:
+            return cleaned
+        upload.seek(0)
+        data = upload.read()
+        upload.seek(0)
+        try:
+            check_roster_file(data, cleaned.get("session"))
+        except RosterError as exc:
+            self.add_error("import_file", str(exc))
+        return cleaned
+
 
 class RosterConfirmForm(ConfirmImportForm):
     session = forms.ModelChoiceField(
@@ -278,7 +293,7 @@ class AttendanceAdmin(ImportMixin, admin.ModelAdmin):
     date_hierarchy = "session__date"
 
     resource_classes = [RosterResource]
-    import_formats = [CSV]
+    import_formats = [RosterCSV]
     import_form_class = RosterImportForm
     confirm_form_class = RosterConfirmForm
     import_template_name = "admin/cec/attendance/import.html"

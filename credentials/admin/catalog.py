@@ -13,10 +13,24 @@ from credentials.models import Credential, CredentialStatus, CredentialType, Req
 from credentials.services import validity
 from credentials.services.renewals import issue_renewals
 from payments.money import format_cents
+from payments.money_fields import DollarsAdminMixin
 from renewal_portal.admin_history import HistoryAdmin
 
 
-class RequirementSetInline(admin.TabularInline):
+def requirement_sets_in_use(objs) -> list[str]:
+    """Why each set in `objs` cannot be deleted: renewals were judged by it."""
+    reasons = []
+    for requirement_set in objs:
+        count = selectors.renewals_governed_by(requirement_set).count()
+        if count:
+            reasons.append(
+                f"{requirement_set}: in use by {count} renewal{'s' if count != 1 else ''}. "
+                "Set its last year instead, and add a new set for the years after."
+            )
+    return reasons
+
+
+class RequirementSetInline(DollarsAdminMixin, admin.TabularInline):
     model = RequirementSet
     extra = 0
     fields = [
@@ -37,9 +51,18 @@ class CredentialTypeAdmin(HistoryAdmin):
     search_fields = ["code", "name", "formerly"]
     inlines = [RequirementSetInline]
 
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for credential_type in objs:
+            protected = [
+                *protected,
+                *requirement_sets_in_use(credential_type.requirement_sets.all()),
+            ]
+        return deleted, counts, perms_needed, protected
+
 
 @admin.register(RequirementSet)
-class RequirementSetAdmin(HistoryAdmin):
+class RequirementSetAdmin(DollarsAdminMixin, HistoryAdmin):
     list_display = [
         "credential_type",
         "first_year",
@@ -58,7 +81,7 @@ class RequirementSetAdmin(HistoryAdmin):
     fieldsets = (
         (None, {"fields": ("credential_type", "first_year", "last_year")}),
         ("CECs", {"fields": ("cecs_owed", "in_network_min", "participation_cap")}),
-        ("Fees (in cents)", {"fields": ("annual_fee_cents", "reinstatement_fee_cents")}),
+        ("Fees", {"fields": ("annual_fee_cents", "reinstatement_fee_cents")}),
         (
             "Calendar",
             {
@@ -71,6 +94,12 @@ class RequirementSetAdmin(HistoryAdmin):
             },
         ),
     )
+
+    def get_deleted_objects(self, objs, request):
+        # A set in use is "protected": the delete page (one set or the bulk action) lists
+        # why and offers no button to confirm.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, perms_needed, [*protected, *requirement_sets_in_use(objs)]
 
     @admin.display(description="annual fee", ordering="annual_fee_cents")
     def annual_fee(self, obj):

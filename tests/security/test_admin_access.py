@@ -249,21 +249,28 @@ def test_staff_add_a_holder_without_a_password_or_a_role(staff_client):
     assert not created.has_usable_password()
 
 
-def test_staff_send_a_holder_a_password_reset_email(staff_client, holder, mailoutbox):
-    response = staff_client.post(
-        reverse("admin:credentials_user_changelist"),
-        {"action": "send_password_reset", "_selected_action": [str(holder.pk)]},
-    )
+def test_staff_send_a_holder_a_password_reset_email(
+    staff_client, holder, mailoutbox, django_capture_on_commit_callbacks
+):
+    # Account emails go through the outbox, which sends after the transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("admin:credentials_user_changelist"),
+            {"action": "send_password_reset", "_selected_action": [str(holder.pk)]},
+        )
     assert response.status_code == 302
     assert [message.to for message in mailoutbox] == [[holder.email]]
     assert "password" in mailoutbox[0].subject.lower()
 
 
-def test_staff_cannot_send_a_reset_email_to_an_office_account(staff_client, superuser, mailoutbox):
-    staff_client.post(
-        reverse("admin:credentials_user_changelist"),
-        {"action": "send_password_reset", "_selected_action": [str(superuser.pk)]},
-    )
+def test_staff_cannot_send_a_reset_email_to_an_office_account(
+    staff_client, superuser, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(
+            reverse("admin:credentials_user_changelist"),
+            {"action": "send_password_reset", "_selected_action": [str(superuser.pk)]},
+        )
     assert mailoutbox == []
 
 
