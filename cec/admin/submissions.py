@@ -2,10 +2,12 @@
 happens only in the reviewer queue (/review/), by reviewers."""
 
 from django.contrib import admin
+from django.template.defaultfilters import floatformat
 from django.utils.html import format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from cec.models import Submission
+from renewal_portal.admin_display import short_datetime
 
 
 @admin.register(Submission)
@@ -14,11 +16,11 @@ class SubmissionAdmin(SimpleHistoryAdmin):
         "holder",
         "year",
         "state",
-        "total_hours",
-        "in_network_hours",
-        "submitted_at",
+        "cecs",
+        "in_network",
+        "submitted",
         "decided_by",
-        "decided_at",
+        "decided",
     ]
     list_filter = ["state", "renewal__year"]
     search_fields = ["renewal__holder__email", "renewal__holder__last_name"]
@@ -49,6 +51,22 @@ class SubmissionAdmin(SimpleHistoryAdmin):
     @admin.display(ordering="renewal__holder__email")
     def holder(self, submission):
         return submission.renewal.holder
+
+    @admin.display(description="CECs", ordering="total_hours")
+    def cecs(self, submission):
+        return floatformat(submission.total_hours, -2)
+
+    @admin.display(description="in-network", ordering="in_network_hours")
+    def in_network(self, submission):
+        return floatformat(submission.in_network_hours, -2)
+
+    @admin.display(description="submitted", ordering="submitted_at")
+    def submitted(self, submission):
+        return short_datetime(submission.submitted_at)
+
+    @admin.display(description="decided", ordering="decided_at")
+    def decided(self, submission):
+        return short_datetime(submission.decided_at)
 
     @admin.display(description="renewal year", ordering="renewal__year")
     def year(self, submission):

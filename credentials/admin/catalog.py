@@ -1,6 +1,7 @@
 """Admin for the credential catalog, requirement sets and holders' credentials."""
 
 from django.contrib import admin, messages
+from django.template.defaultfilters import floatformat
 
 from credentials import selectors
 from credentials.models import Credential, CredentialStatus, CredentialType, RequirementSet
@@ -57,12 +58,10 @@ class CredentialTypeAdmin(ReasonedHistoryAdmin):
 @admin.register(RequirementSet)
 class RequirementSetAdmin(DollarsAdminMixin, ReasonedHistoryAdmin):
     list_display = [
-        "credential_type",
-        "first_year",
-        "last_year",
-        "cecs_owed",
-        "in_network_min",
-        "participation_cap",
+        "__str__",
+        "cecs",
+        "in_network",
+        "participation",
         "annual_fee",
         "reinstatement_fee",
         "due_date",
@@ -94,11 +93,23 @@ class RequirementSetAdmin(DollarsAdminMixin, ReasonedHistoryAdmin):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         return deleted, counts, perms_needed, [*protected, *requirement_sets_in_use(objs)]
 
+    @admin.display(description="CECs", ordering="cecs_owed")
+    def cecs(self, obj):
+        return floatformat(obj.cecs_owed, -2)
+
+    @admin.display(description="in-network", ordering="in_network_min")
+    def in_network(self, obj):
+        return floatformat(obj.in_network_min, -2)
+
+    @admin.display(description="particip. cap", ordering="participation_cap")
+    def participation(self, obj):
+        return "–" if obj.participation_cap is None else floatformat(obj.participation_cap, -2)
+
     @admin.display(description="annual fee", ordering="annual_fee_cents")
     def annual_fee(self, obj):
         return format_cents(obj.annual_fee_cents)
 
-    @admin.display(description="reinstatement fee", ordering="reinstatement_fee_cents")
+    @admin.display(description="reinstating", ordering="reinstatement_fee_cents")
     def reinstatement_fee(self, obj):
         return format_cents(obj.reinstatement_fee_cents)
 
@@ -131,8 +142,7 @@ class CredentialAdmin(ReasonedHistoryAdmin):
     list_display = [
         "number",
         "holder",
-        "credential_type",
-        "earned_on",
+        "type_code",
         "valid_through",
         "status_today",
         "lapsed_on",
@@ -147,6 +157,10 @@ class CredentialAdmin(ReasonedHistoryAdmin):
     def get_queryset(self, request):
         self._book = selectors.RequirementBook()
         return super().get_queryset(request)
+
+    @admin.display(description="type", ordering="credential_type__code")
+    def type_code(self, obj):
+        return obj.credential_type.code
 
     @admin.display(description="status today")
     def status_today(self, obj):

@@ -7,18 +7,18 @@ from django.utils.text import Truncator
 
 from credentials.models import OutboxMessage
 from credentials.services import outbox
+from renewal_portal.admin_display import short_datetime
 
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
     list_display = [
-        "created_at",
+        "created",
         "kind",
         "to_email",
         "subject",
         "status_badge",
-        "attempts",
-        "sent_at",
+        "sent",
         "error",
     ]
     list_filter = ["status", "kind", "created_at"]
@@ -60,11 +60,20 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def has_retry_permission(self, request):
         return request.user.has_perm("credentials.change_outboxmessage")
 
+    @admin.display(description="queued", ordering="created_at")
+    def created(self, obj):
+        return short_datetime(obj.created_at)
+
+    @admin.display(description="sent", ordering="sent_at")
+    def sent(self, obj):
+        return short_datetime(obj.sent_at)
+
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj):
         colour = {"sent": "#1e7e34", "failed": "#b02a37"}.get(obj.status, "#6c757d")
+        tries = f" ({obj.attempts} tries)" if obj.attempts > 1 else ""
         return format_html(
-            '<strong style="color: {}">{}</strong>', colour, obj.get_status_display()
+            '<strong style="color: {}">{}</strong>{}', colour, obj.get_status_display(), tries
         )
 
     @admin.display(description="error")
