@@ -25,6 +25,7 @@ from import_export.formats.base_formats import CSV
 
 from cec.models import Attendance, ClassSession
 from cec.services.ledger import record_attendance
+from credentials import roles
 from credentials.models import Credential, User
 
 EMAIL, NUMBER, DATE = "email", "credential_number", "date"
@@ -143,9 +144,10 @@ class RosterResource(resources.ModelResource):
         clean_model_instances = False
         report_skipped = True
 
-    def __init__(self, session: ClassSession | None = None, **kwargs):
+    def __init__(self, session: ClassSession | None = None, recorded_by=None, **kwargs):
         super().__init__()
         self.session = session
+        self.recorded_by = recorded_by
 
     def get_user_visible_fields(self):
         # The matched holder is shown in the preview, not asked for in the file.
@@ -206,6 +208,8 @@ class RosterResource(resources.ModelResource):
                     f"Wrong date: {attended_on:%B %-d, %Y} is not the date of this session "
                     f"({self.session.date:%B %-d, %Y})."
                 )
+        if roles.credits_own_ledger(self.recorded_by, holder):
+            errors[NON_FIELD_ERRORS] = roles.SELF_CREDIT_REFUSED
         if holder is not None:
             first = self.line_of_holder.setdefault(holder.pk, line)
             if first != line:
@@ -256,7 +260,8 @@ class RosterResource(resources.ModelResource):
         return instance.holder_id in self.already_attending
 
     def save_instance(self, instance, is_create, row, **kwargs):
-        entry = record_attendance(self.session, instance.holder, by=kwargs.get("user"))
+        by = kwargs.get("user") or self.recorded_by
+        entry = record_attendance(self.session, instance.holder, by=by)
         instance.pk = entry.attendance_id
 
 

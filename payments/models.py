@@ -10,6 +10,7 @@ class InvoiceStatus(models.TextChoices):
     OPEN = "open", "Open"
     PAID = "paid", "Paid"
     REFUNDED = "refunded", "Refunded"
+    DISPUTED = "disputed", "Disputed (chargeback open)"
     VOID = "void", "Void"
 
 
@@ -102,6 +103,8 @@ class PaymentStatus(models.TextChoices):
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
     REFUNDED = "refunded", "Refunded"
+    DISPUTED = "disputed", "Disputed (chargeback open)"
+    CHARGED_BACK = "charged_back", "Charged back (dispute lost)"
     FLAGGED = "flagged", "Flagged for staff (amount mismatch)"
 
 
@@ -115,6 +118,9 @@ class Payment(models.Model):
     )
     amount_cents = models.PositiveIntegerField("amount")
     currency = models.CharField(max_length=3, default="usd")
+    # The SetupIntent the pay page's card element confirms: reused on every load of the
+    # page while it can still take a card, so reloading creates nothing new at Stripe.
+    stripe_setup_intent = models.CharField(max_length=100, blank=True)
     stripe_payment_intent = models.CharField(
         "Stripe PaymentIntent", max_length=100, unique=True, null=True, blank=True
     )
@@ -134,6 +140,9 @@ class Payment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     refunded_at = models.DateTimeField(null=True, blank=True)
+    # Money that went back: refunds (in full or in part) and the open or last dispute.
+    amount_refunded_cents = models.PositiveIntegerField(default=0)
+    stripe_dispute = models.CharField(max_length=100, blank=True)
 
     history = HistoricalRecords()
 

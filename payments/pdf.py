@@ -10,6 +10,7 @@ from django.urls import reverse
 from credentials import rules
 from payments import receipts
 from payments.models import Invoice, LineKind, PaymentStatus
+from renewal_portal.documents import StoredDocument, pdf_document
 from renewal_portal.pdf import render_pdf
 
 
@@ -62,6 +63,16 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     """The renewal invoice as a PDF: letterhead, number, lines, total, CECs owed, the
     earning window and how to pay."""
     return render_pdf("pdf/invoice.html", invoice_context(invoice))
+
+
+def invoice_document(invoice: Invoice) -> StoredDocument:
+    """The invoice PDF for a download, rendered again only when what it shows changed."""
+    return pdf_document(
+        f"invoice/{invoice.pk}",
+        "pdf/invoice.html",
+        invoice_context(invoice),
+        filename=invoice_filename(invoice),
+    )
 
 
 def invoice_attachment(invoice_id) -> tuple[str, bytes, str]:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from credentials import selectors
 from payments import provider
 from payments.models import Payment, PaymentMethod, PaymentStatus, ReceiptNumberSequence
+from renewal_portal.documents import StoredDocument, pdf_document
 from renewal_portal.pdf import render_pdf
 
 logger = logging.getLogger(__name__)
@@ -149,6 +150,16 @@ def receipt_context(payment: Payment) -> dict:
 
 def receipt_pdf(payment: Payment) -> bytes:
     return render_pdf("pdf/receipt.html", receipt_context(payment))
+
+
+def receipt_document(payment: Payment) -> StoredDocument:
+    """The receipt PDF for a download, rendered again only when what it shows changed."""
+    return pdf_document(
+        f"receipt/{payment.pk}",
+        "pdf/receipt.html",
+        receipt_context(payment),
+        filename=receipt_filename(payment),
+    )
 
 
 def receipt_filename(payment: Payment) -> str:

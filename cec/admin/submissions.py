@@ -4,14 +4,14 @@ happens only in the reviewer queue (/review/), by reviewers."""
 from django.contrib import admin
 from django.template.defaultfilters import floatformat
 from django.utils.html import format_html_join
-from simple_history.admin import SimpleHistoryAdmin
 
 from cec.models import Submission
 from renewal_portal.admin_display import short_datetime
+from renewal_portal.admin_history import HistoryAdmin
 
 
 @admin.register(Submission)
-class SubmissionAdmin(SimpleHistoryAdmin):
+class SubmissionAdmin(HistoryAdmin):
     list_display = [
         "holder",
         "year",
@@ -68,7 +68,7 @@ class SubmissionAdmin(SimpleHistoryAdmin):
     def decided(self, submission):
         return short_datetime(submission.decided_at)
 
-    @admin.display(description="renewal year", ordering="renewal__year")
+    @admin.display(description="year", ordering="renewal__year")
     def year(self, submission):
         return submission.renewal.year
 

@@ -19,7 +19,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "subject",
         "status_badge",
         "sent",
-        "error",
     ]
     list_filter = ["status", "kind", "created_at"]
     search_fields = ["to_email", "subject", "dedupe_key", "holder__email", "holder__last_name"]
@@ -70,10 +69,18 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj):
+        # A failure's error follows its status in the same cell (the full text on hover and
+        # on the message's page), so the list needs no column of its own for it.
         colour = {"sent": "#1e7e34", "failed": "#b02a37"}.get(obj.status, "#6c757d")
         tries = f" ({obj.attempts} tries)" if obj.attempts > 1 else ""
+        error = f": {self.error(obj)}" if obj.last_error else ""
         return format_html(
-            '<strong style="color: {}">{}</strong>{}', colour, obj.get_status_display(), tries
+            '<strong style="color: {}" title="{}">{}</strong>{}{}',
+            colour,
+            obj.last_error,
+            obj.get_status_display(),
+            tries,
+            error,
         )
 
     @admin.display(description="error")
