@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import dateformat
 from django.utils.html import format_html
 from import_export.admin import ImportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
@@ -20,6 +21,7 @@ from cec.imports import RosterCSV, RosterError, RosterResource, check_roster_fil
 from cec.models import Attendance, ClassSession, Course, LedgerEntry
 from cec.services import ledger as ledger_services
 from credentials import rules
+from renewal_portal.admin_display import short_datetime
 
 
 @admin.register(Course)
@@ -141,10 +143,8 @@ class ClassSessionAdmin(admin.ModelAdmin):
     list_display = [
         "course",
         "date",
-        "start_time",
-        "end_time",
-        "break_minutes",
-        "cec_hours",
+        "time_span",
+        "cecs",
         "location",
         "attendee_count",
     ]
@@ -178,6 +178,17 @@ class ClassSessionAdmin(admin.ModelAdmin):
     @admin.display(description="attendees", ordering="attendee_total")
     def attendee_count(self, session):
         return session.attendee_total
+
+    @admin.display(description="time", ordering="start_time")
+    def time_span(self, session):
+        # "9:00–11:30 a.m.", or "9:00 a.m.–12:00 p.m." across noon
+        same_half = (session.start_time.hour < 12) == (session.end_time.hour < 12)
+        start = dateformat.format(session.start_time, "g:i" if same_half else "g:i a")
+        return f"{start}–{dateformat.format(session.end_time, 'g:i a')}"
+
+    @admin.display(description="CECs", ordering="cec_hours")
+    def cecs(self, session):
+        return session.cec_hours
 
     @admin.display(description="CEC value")
     def cec_value(self, session):
@@ -279,7 +290,7 @@ class AttendanceForm(forms.ModelForm):
 @admin.register(Attendance)
 class AttendanceAdmin(ImportMixin, admin.ModelAdmin):
     form = AttendanceForm
-    list_display = ["holder", "session", "entry_link", "recorded_by", "recorded_at"]
+    list_display = ["holder", "session", "entry_link", "recorded_by", "recorded"]
     list_filter = ["session__course__category", "session__date"]
     search_fields = [
         "holder__email",
@@ -304,6 +315,10 @@ class AttendanceAdmin(ImportMixin, admin.ModelAdmin):
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         return type(form.__name__, (form,), {"recorded_by": request.user})
+
+    @admin.display(description="recorded", ordering="recorded_at")
+    def recorded(self, attendance):
+        return short_datetime(attendance.recorded_at)
 
     @admin.display(description="ledger entry")
     def entry_link(self, attendance):

@@ -12,6 +12,7 @@ from cec.forms_reporting import ReturnForm, VerifyForm
 from cec.models import Evidence, FormState, ReportingForm
 from cec.selectors.forms import form_audit_trail
 from cec.services import forms as services
+from renewal_portal.admin_display import short_date, short_datetime
 from renewal_portal.admin_history import HistoryAdmin
 
 VERIFY_PERMISSION = "cec.verify_reportingform"
@@ -104,10 +105,10 @@ class ReportingFormAdmin(HistoryAdmin):
         "title",
         "holder",
         "activity_type",
-        "started_on",
+        "started",
         "hours_claimed",
         "state",
-        "sent_at",
+        "sent",
     ]
     list_filter = [QueueFilter, "activity_type", "sent_at"]
     search_fields = [
@@ -154,6 +155,14 @@ class ReportingFormAdmin(HistoryAdmin):
         ("Audit history", {"fields": ["audit_trail"]}),
     ]
     readonly_fields = ["signed_form", "audit_trail"]
+
+    @admin.display(description="date", ordering="started_on")
+    def started(self, form):
+        return short_date(form.started_on)
+
+    @admin.display(description="sent", ordering="sent_at")
+    def sent(self, form):
+        return short_datetime(form.sent_at)
 
     # The form is the holder's statement: staff decide on it with the buttons, never
     # edit it, so the admin is read-only apart from the two decisions.
