@@ -6,12 +6,16 @@ import hashlib
 import uuid
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.forms import default_token_generator
+from allauth.account.models import EmailAddress
+from allauth.account.utils import user_pk_to_url_str
 from allauth.core import context as allauth_context
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sites.shortcuts import get_current_site
 
 from credentials.notifications import queue_rendered_message
+from credentials.services.merges import is_unclaimed_record
 
 # Context entries that make one account email different from the next one of its kind
 # (a new verification key, reset link or code each time the holder asks).
@@ -60,7 +64,43 @@ class OutboxAccountAdapter(DefaultAccountAdapter):
             body_html=body_html,
         )
 
+    def send_account_already_exists_mail(self, email):
+        """Someone signed up with the address of an existing account. When the account is
+        a record the office made and nobody has signed into (issue 18), the address gets a
+        link to choose a password for that record: proving the address gives the person
+        their record, and no second account is made. Otherwise allauth's notice. The page
+        answers the same either way (allauth's enumeration prevention)."""
+        record = unclaimed_record_for(email)
+        if record is None:
+            return super().send_account_already_exists_mail(email)
+        token = default_token_generator.make_token(record)
+        key = f"{user_pk_to_url_str(record)}-{token}"
+        self.send_mail(
+            "account/email/claim_record",
+            email,
+            {"user": record, "password_reset_url": self.get_reset_password_from_key_url(key)},
+        )
+
     def _holder(self, email, user):
         if user is not None and getattr(user, "pk", None):
             return user
         return get_user_model().objects.filter(email__iexact=email).first()
+
+
+def unclaimed_record_for(email):
+    """The office's record with this address that nobody has signed into, if any."""
+    record = get_user_model().objects.filter(email__iexact=email).first()
+    return record if is_unclaimed_record(record) else None
+
+
+def address_proven_by_password_reset(sender, request, user, **kwargs):
+    """Following the emailed link to choose a password proves the address: mark it
+    verified, so a holder who claims their record by email signs in straight away."""
+    if not user.email:
+        return
+    address = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
+    if address is None:
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    elif not address.verified:
+        address.verified = True
+        address.save(update_fields=["verified"])

@@ -7,9 +7,10 @@ class CredentialsConfig(AppConfig):
     verbose_name = "Holders and credentials"
 
     def ready(self):
+        from allauth.account.signals import password_reset
         from django.db.models.signals import post_migrate, post_save
 
-        from . import roles, sites
+        from . import account_email, roles, sites
         from .models import OfficeContact
 
         # Keep each role's permissions in step with roles.py after every migrate.
@@ -17,3 +18,5 @@ class CredentialsConfig(AppConfig):
         # The Site (allauth's emails) names the office and SITE_URL, after every migrate.
         post_migrate.connect(sites.sync_site_after_migrate, sender=self)
         post_save.connect(sites.sync_site_after_office_saved, sender=OfficeContact)
+        # A holder who chose a password through the emailed link has proven the address.
+        password_reset.connect(account_email.address_proven_by_password_reset)

@@ -111,3 +111,26 @@ AUTOCOMPLETE = {
     "employer": "organization",
     "job_title": "organization-title",
 }
+
+
+class ClaimForm(forms.Form):
+    """A holder's claim to a record the office keeps: what is printed on their
+    certificate, and the last name and ZIP code the office has on file."""
+
+    number = forms.CharField(
+        label="Credential number",
+        max_length=30,
+        help_text="As printed on your NAAEI certificate or wallet card.",
+    )
+    last_name = forms.CharField(label="Last name", max_length=150)
+    postal_code = forms.CharField(
+        label="ZIP code",
+        max_length=10,
+        validators=[postal_code_validator],
+        help_text="Of the mailing address the AASC office has for you.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Send my claim to the AASC office"))

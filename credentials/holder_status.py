@@ -262,8 +262,8 @@ def _without_renewal(holder, year: int, on: dt.date) -> NextAction:
             kind=NO_CREDENTIALS,
             headline="No credential on record yet",
             text=why,
-            url=reverse("credentials:contact"),
-            button="Contact the AASC office",
+            url=reverse("credentials:claim"),
+            button="Claim my credentials",
             tone="info",
         )
     renewing = [c for c in credentials if c.credential_type.renews_annually and c.valid_through]

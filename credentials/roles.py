@@ -36,6 +36,12 @@ ROLE_PERMISSIONS = {
         *_crud("credentials", "issuerun", ("add", "change", "view")),
         "credentials.view_issuerunchunk",
         *_crud("credentials", "packetbuild", ("add", "view")),  # audit packets of many renewals
+        # Issue 18: the claims queue, merging two records, the season dashboard and exports.
+        *_crud("credentials", "claim", ("change", "view")),
+        "credentials.decide_claim",
+        *_crud("credentials", "holdermerge", ("add", "view")),
+        *_crud("credentials", "seasonexport", ("add", "view")),
+        "credentials.view_season_dashboard",
         *_crud("cec", "course"),
         *_crud("cec", "classsession"),
         *_crud("cec", "attendance"),

@@ -366,8 +366,8 @@ def why_no_renewal(holder, year: int, on: dt.date | None = None) -> str:
     credentials = list(Credential.objects.filter(holder=holder).select_related("credential_type"))
     if not credentials:
         return (
-            "We have no NAAEI credential on record for you. If you hold one, contact the "
-            "AASC office so we can add it to your account."
+            "We have no NAAEI credential on record for you. If you hold one, claim it with "
+            "your credential number, last name and ZIP code, or contact the AASC office."
         )
     renewing = [c for c in credentials if c.credential_type.renews_annually and c.valid_through]
     if not renewing:

@@ -10,7 +10,8 @@ from celery import shared_task
 from django.db import OperationalError
 
 from credentials import rules, selectors
-from credentials.models import IssueRun, IssueRunChunk
+from credentials.models import IssueRun, IssueRunChunk, SeasonExport
+from credentials.services import exports as export_services
 from credentials.services import issue_runs, lapses, outbox, reminders
 
 logger = logging.getLogger(__name__)
@@ -137,3 +138,14 @@ def build_audit_packet(item_id):
     if item is None:
         return False
     return packets.build_item(item)
+
+
+# --- Season exports ----------------------------------------------------------------------
+
+
+@shared_task(acks_late=True)
+def build_season_export(export_id):
+    """Build one season export's file (idempotent: a finished export is left alone)."""
+    export = SeasonExport.objects.filter(pk=export_id).first()
+    if export is not None:
+        export_services.build_export(export)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_packets
+from . import views, views_claims, views_packets
 
 app_name = "credentials"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("renewal/", views.renewal, name="renewal"),
     path("renewal/cec-status/", views.cec_status_seen, name="cec_status_seen"),
     path("credentials/", views.credentials, name="credentials"),
+    path("credentials/claim/", views_claims.claim, name="claim"),
     path("faq/", views.faq, name="faq"),
     path("contact/", views.contact, name="contact"),
     path("renewals/<int:pk>/audit-packet.pdf", views_packets.packet_pdf_view, name="packet_pdf"),

@@ -2,6 +2,8 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from credentials.admin.dashboard import season_dashboard
+
 admin.site.site_header = "AASC renewal portal – office"
 admin.site.site_title = "AASC renewal portal"
 admin.site.index_title = "Office administration"
@@ -11,6 +13,8 @@ admin.site.login = secure_admin_login(admin.site.login)
 handler403 = "renewal_portal.errors.permission_denied"
 
 urlpatterns = [
+    # The season dashboard is a staff page inside the admin site (its own permission).
+    path("admin/season/", admin.site.admin_view(season_dashboard), name="season_dashboard"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("credentials.urls")),

@@ -1,2 +1,13 @@
 # One module per topic; importing them registers their ModelAdmins.
-from . import accounts, catalog, content, issuing, outbox, packets, renewals, schedules  # noqa: F401
+from . import (  # noqa: F401
+    accounts,
+    catalog,
+    claims,
+    content,
+    exports,
+    issuing,
+    outbox,
+    packets,
+    renewals,
+    schedules,
+)

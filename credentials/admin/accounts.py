@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from credentials import roles
+from credentials.admin.season_filters import RenewalNotIssuedFilter
 from credentials.models import ContactProfile, User
 from credentials.services import accounts as account_services
 from renewal_portal.admin_history import HistoryAdmin
@@ -53,7 +54,7 @@ class HolderAccountForm(forms.ModelForm):
 class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "role_names", "is_active", "last_login"]
-    list_filter = ["groups", "is_staff", "is_active"]
+    list_filter = ["groups", "is_staff", "is_active", RenewalNotIssuedFilter]
     search_fields = ["email", "first_name", "last_name", "profile__employer"]
     inlines = [ContactProfileInline]
     form = AccountForm

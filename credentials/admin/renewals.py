@@ -9,6 +9,7 @@ from django.utils.html import format_html
 
 from credentials import selectors
 from credentials.admin import issuing
+from credentials.admin.season_filters import SeasonPhaseFilter
 from credentials.models import Renewal, RenewalCredential
 from credentials.services import packets as packet_services
 from payments.models import Invoice, InvoiceStatus
@@ -164,6 +165,7 @@ class RenewalAdmin(HistoryAdmin):
         "completed",
     ]
     list_filter = [
+        SeasonPhaseFilter,
         FollowUpFilter,
         PhaseFilter,
         CecsFilter,

@@ -1,6 +1,8 @@
 from .accounts import ContactProfile, User
 from .catalog import CredentialType, RequirementSet
+from .claims import Claim, ClaimState, HolderMerge
 from .content import FaqEntry, OfficeContact
+from .exports import ExportFormat, ExportKind, SeasonExport
 from .holdings import Credential, CredentialStatus
 from .issuing import IssueRun, IssueRunChunk
 from .outbox import OutboxMessage
@@ -8,11 +10,16 @@ from .packets import PacketBuild, PacketBuildItem, PacketToken
 from .renewals import Renewal, RenewalCredential
 
 __all__ = [
+    "Claim",
+    "ClaimState",
     "ContactProfile",
     "Credential",
     "CredentialStatus",
     "CredentialType",
+    "ExportFormat",
+    "ExportKind",
     "FaqEntry",
+    "HolderMerge",
     "IssueRun",
     "IssueRunChunk",
     "OfficeContact",
@@ -21,6 +28,7 @@ __all__ = [
     "PacketBuildItem",
     "PacketToken",
     "Renewal",
+    "SeasonExport",
     "RenewalCredential",
     "RequirementSet",
     "User",

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 
+from credentials.admin.season_filters import SeasonInvoicesFilter
 from payments.models import Invoice, InvoiceLine, InvoiceStatus, PaymentStatus
 from payments.money import format_cents
 from renewal_portal.admin_history import HistoryAdmin
@@ -65,7 +66,13 @@ class InvoiceAdmin(HistoryAdmin):
         "issued_on",
         "paid_at",
     ]
-    list_filter = ["status", MoneyReturnedFilter, "renewal__year", "issued_on"]
+    list_filter = [
+        "status",
+        MoneyReturnedFilter,
+        "renewal__year",
+        SeasonInvoicesFilter,
+        "issued_on",
+    ]
     search_fields = [
         "number",
         "renewal__holder__email",

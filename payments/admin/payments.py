@@ -19,6 +19,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from credentials.admin.season_filters import SeasonPaymentsFilter
 from payments import provider
 from payments.models import Invoice, Payment, PaymentStatus, WebhookEvent
 from payments.money import format_cents
@@ -104,6 +105,7 @@ class PaymentAdmin(HistoryAdmin):
         "currency",
         "created_at",
         "invoice__renewal__year",
+        SeasonPaymentsFilter,
     ]
     search_fields = [
         "invoice__number",

@@ -56,6 +56,13 @@ MATRIX = {
     "credentials:renewal": (None, OWN_PAGE, None),
     "credentials:cec_status_seen": (None, same(405), {**same(302), "anon": LOGIN}),
     "credentials:credentials": (None, OWN_PAGE, None),
+    # Issue 18: holders claim a record; office accounts never do. An empty claim is
+    # answered with the form's errors (200), never a 500.
+    "credentials:claim": (
+        None,
+        {**OWN_PAGE, "staff": 403, "reviewer": 403},
+        {**OWN_PAGE, "staff": 403, "reviewer": 403},
+    ),
     "cec:ledger": (None, OWN_PAGE, None),
     "cec:transcript_pdf": (lambda w: {"year": 2026}, OWN_PAGE, None),
     "cec:transcript_csv": (lambda w: {"year": 2026}, OWN_PAGE, None),

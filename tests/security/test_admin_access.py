@@ -366,6 +366,23 @@ def _first_schedule():
 
 
 ADMIN_PAGES = {
+    # Issue 18: the season dashboard (its own permission) and the claims queue.
+    "season dashboard": (
+        lambda h, s, su, c: reverse("season_dashboard"),
+        {"holder": ADMIN_LOGIN, "reviewer": ADMIN_LOGIN, "staff": 200, "superuser": 200},
+    ),
+    "claims queue": (
+        lambda h, s, su, c: reverse("admin:credentials_claim_changelist"),
+        {"holder": ADMIN_LOGIN, "reviewer": ADMIN_LOGIN, "staff": 200, "superuser": 200},
+    ),
+    "merge two holder records": (
+        lambda h, s, su, c: reverse("admin:credentials_holdermerge_add"),
+        {"holder": ADMIN_LOGIN, "reviewer": ADMIN_LOGIN, "staff": 200, "superuser": 200},
+    ),
+    "season exports": (
+        lambda h, s, su, c: reverse("admin:credentials_seasonexport_add"),
+        {"holder": ADMIN_LOGIN, "reviewer": ADMIN_LOGIN, "staff": 200, "superuser": 200},
+    ),
     # name: (args from (holder, staff, superuser, credential), expected per role)
     "password of a holder": (
         lambda h, s, su, c: reverse("admin:auth_user_password_change", args=[h.pk]),
