@@ -96,8 +96,9 @@ def unclaimed_record_for(email):
 def address_proven_by_password_reset(sender, request, user, **kwargs):
     """Following the emailed link to choose a password proves the address: mark it
     verified, so a holder who claims their record by email signs in straight away."""
-    if not user.email:
-        return
+    addresses = EmailAddress.objects.filter(user=user)
+    if not user.email or addresses.exclude(email__iexact=user.email).exists():
+        return  # the link may have gone to another of the account's addresses
     address = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
     if address is None:
         EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
