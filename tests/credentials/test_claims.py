@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -273,3 +273,21 @@ def test_staff_merge_from_the_admin_page(holder, staff, staff_client):
     )
     assert response.status_code == 302
     assert Credential.objects.get(number="CAM-204411").holder == holder
+
+
+def test_staff_refuse_a_claim_and_nothing_moves(holder, staff, staff_client):
+    record = office_record()
+    sent = claim(holder)
+    staff_client.post(
+        reverse("admin:credentials_claim_changelist"),
+        {"action": "refuse_claims", "_selected_action": [sent.pk]},
+    )
+    sent.refresh_from_db()
+    assert sent.state == ClaimState.REFUSED and sent.decided_by == staff
+    assert Credential.objects.get(number="CAM-204411").holder == record
+
+
+def test_reviewers_cannot_decide_claims(holder, reviewer):
+    office_record()
+    with pytest.raises(PermissionDenied):
+        claims.confirm_claim(claim(holder), by=reviewer)
