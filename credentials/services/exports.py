@@ -13,7 +13,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from credentials import exports
+from credentials import exports, tasks
 from credentials.models import ExportFormat, ExportKind, SeasonExport
 
 logger = logging.getLogger(__name__)
@@ -29,14 +29,9 @@ def start_export(*, kind: str, year: int, file_format: str, by) -> SeasonExport:
     export = SeasonExport.objects.create(
         kind=kind, year=year, file_format=file_format, requested_by=by
     )
-    transaction.on_commit(lambda: _dispatch(export.pk))
+    # The task module imports this one; its attribute is looked up when this runs.
+    transaction.on_commit(lambda: tasks.build_season_export.delay(export.pk))
     return export
-
-
-def _dispatch(export_id):
-    from credentials.tasks import build_season_export
-
-    build_season_export.delay(export_id)
 
 
 def build_export(export: SeasonExport) -> SeasonExport:
