@@ -9,8 +9,10 @@ holder records" → Add), refused with the reason when the two cannot be one.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_POST
 
 from credentials.models import Claim, ClaimState, ContactProfile, Credential, HolderMerge
 from credentials.services import claims as claim_services
@@ -89,9 +91,53 @@ class ClaimAdmin(HistoryAdmin):
         "decided_at",
     ]
     actions = ["confirm_claims", "refuse_claims"]
+    change_form_template = "admin/credentials/claim/change_form.html"
 
     def has_add_permission(self, request):
         return False  # holders send claims from their own page
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/decide/",
+                self.admin_site.admin_view(require_POST(self.decide_view)),
+                name="credentials_claim_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        claim = Claim.objects.filter(pk=object_id).first()
+        can_decide = (
+            claim is not None
+            and self.has_decide_permission(request)
+            and claim.state in (ClaimState.WAITING, ClaimState.NO_MATCH)
+        )
+        extra_context = {
+            **(extra_context or {}),
+            "can_decide": can_decide,
+            "can_confirm": can_decide and claim.state == ClaimState.WAITING,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def decide_view(self, request, pk):
+        """Confirm or refuse one claim from its page, with the office's note."""
+        if not self.has_decide_permission(request):
+            raise PermissionDenied
+        claim = get_object_or_404(Claim, pk=pk)
+        note = request.POST.get("note", "")[:300]
+        try:
+            if "confirm" in request.POST:
+                claim_services.confirm_claim(claim, by=request.user, note=note)
+                self.message_user(request, "Claim confirmed: the record moved.", messages.SUCCESS)
+            else:
+                note = note.strip() or "Refused by the AASC office: the evidence does not match."
+                claim_services.refuse_claim(claim, by=request.user, note=note)
+                self.message_user(request, "Claim refused.", messages.SUCCESS)
+        except (ValidationError, PermissionDenied) as exc:
+            text = " ".join(getattr(exc, "messages", [str(exc)]))
+            self.message_user(request, text, messages.ERROR)
+        return redirect(reverse("admin:credentials_claim_change", args=[claim.pk]))
 
     def has_change_permission(self, request, obj=None):
         return False  # decided by the actions below, through the services

@@ -11,7 +11,13 @@ from django.core import mail
 from django.core.management import call_command
 
 from credentials.models import Claim, ClaimState, User
-from tests.factories import ContactProfileFactory, CredentialFactory, HolderFactory
+from credentials.services.claims import submit_claim
+from tests.factories import (
+    ContactProfileFactory,
+    CredentialFactory,
+    HolderFactory,
+    StaffFactory,
+)
 from tests.factories.credentials import credential_type
 from tests.support.portal_world import sign_in_by_session
 
@@ -108,3 +114,25 @@ def test_staff_see_the_season_dashboard(new_page, live_server, settings, width):
     page.locator("[data-tile='invoiced'] a").first.click()
     page.wait_for_load_state()
     assert "season_phase=invoiced" in page.url
+
+
+def test_staff_confirm_a_claim_from_the_queue_and_the_holder_sees_the_credential(
+    new_page, live_server
+):
+    office_record()
+    claimant = HolderFactory(email="dana.new@example.org", last_name="Reyes")
+    submit_claim(claimant, number="cam-204411", last_name="Reyes", postal_code="80903-1234")
+    staff = StaffFactory(email="clerk@example.org")
+    page = new_page(viewport={"width": 1280, "height": 900})
+    sign_in_by_session(page.context, live_server, staff)
+    page.goto(f"{live_server.url}/admin/credentials/claim/")
+    page.locator("#result_list tbody th a").first.click()
+    page.get_by_text("Typed by the claimant").wait_for()
+    shot(page, "claim-evidence-1280")
+    page.get_by_role("button", name="Confirm: move the record to the claimant").click()
+    page.get_by_text("Claim confirmed: the record moved.").wait_for()
+
+    holder_page = new_page(viewport={"width": 390, "height": 844})
+    sign_in_by_session(holder_page.context, live_server, claimant)
+    holder_page.goto(f"{live_server.url}/credentials/")
+    assert holder_page.get_by_text("CAM-204411").is_visible()

@@ -291,3 +291,20 @@ def test_reviewers_cannot_decide_claims(holder, reviewer):
     office_record()
     with pytest.raises(PermissionDenied):
         claims.confirm_claim(claim(holder), by=reviewer)
+
+
+def test_staff_decide_a_claim_on_its_page(holder, staff_client, reviewer_client):
+    office_record()
+    sent = claim(holder)
+    url = reverse("admin:credentials_claim_decide", args=[sent.pk])
+    page = staff_client.get(reverse("admin:credentials_claim_change", args=[sent.pk]))
+    assert url in page.content.decode()
+    assert staff_client.get(url).status_code == 405
+    refused_by_reviewer = reviewer_client.post(url, {"confirm": "1"})
+    assert refused_by_reviewer.status_code == 302 and "/login" in refused_by_reviewer["Location"]
+    assert (
+        staff_client.post(url, {"confirm": "1", "note": "ID seen at the desk"}).status_code == 302
+    )
+    sent.refresh_from_db()
+    assert sent.state == ClaimState.CONFIRMED and sent.staff_note == "ID seen at the desk"
+    assert Credential.objects.get(number="CAM-204411").holder == holder
