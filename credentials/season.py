@@ -19,7 +19,7 @@ from django.utils import timezone
 from cec.models import FormState, LedgerEntry, ReportingForm, Submission, SubmissionState
 from cec.selectors.ledger import EARNING_STATES
 from credentials import roles, rules, selectors
-from credentials.models import OutboxMessage, Renewal, User
+from credentials.models import Claim, ClaimState, OutboxMessage, Renewal, User
 from credentials.services.renewals import holders_due
 from payments.models import Invoice, InvoiceStatus, Payment, PaymentStatus
 
@@ -194,6 +194,10 @@ def forms_waiting_for_aasc():
 
 def submissions_waiting_for_naaei(year: int):
     return Submission.objects.filter(renewal__year=year, state=SubmissionState.SUBMITTED)
+
+
+def claims_waiting():
+    return Claim.objects.filter(state=ClaimState.WAITING)
 
 
 def emails_failed():

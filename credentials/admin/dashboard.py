@@ -83,7 +83,15 @@ def queue_tiles(year: int) -> list[Tile]:
     forms = season.forms_waiting_for_aasc().count()
     submissions = season.submissions_waiting_for_naaei(year).count()
     failed = season.emails_failed().count()
+    claims = season.claims_waiting().count()
     return [
+        Tile(
+            "claims",
+            "Claims waiting for the office",
+            str(claims),
+            claims,
+            _url("admin:credentials_claim_changelist", queue="waiting"),
+        ),
         Tile(
             "forms",
             "Reporting Forms waiting for AASC",

@@ -15,13 +15,19 @@ import time_machine
 from django.urls import reverse
 
 from credentials import exports, season
-from credentials.models import ExportFormat, ExportKind, SeasonExport
+from credentials.models import ExportFormat, ExportKind, SeasonExport, User
 from credentials.services import exports as export_services
+from credentials.services.claims import submit_claim
 from payments import provider
 from payments.models import Invoice, InvoiceStatus
 from payments.services.payments import record_payment
 from payments.services.reversals import record_refund
-from tests.factories import CredentialFactory, HolderFactory, LedgerEntryFactory
+from tests.factories import (
+    ContactProfileFactory,
+    CredentialFactory,
+    HolderFactory,
+    LedgerEntryFactory,
+)
 from tests.factories.renewal_states import (
     complete,
     earn_enough,
@@ -105,7 +111,13 @@ def _list_count(client, url):
     return response.context_data["cl"].result_count
 
 
-def test_every_dashboard_number_equals_the_list_it_links_to(season_world, december, staff_client):
+def test_every_dashboard_number_equals_the_list_it_links_to(
+    season_world, december, staff_client, holder
+):
+    record = User.objects.create_user(email="kept@example.org", last_name="Kept")
+    ContactProfileFactory(user=record, postal_code="80903")
+    CredentialFactory(holder=record, number="CAS-1")
+    submit_claim(holder, number="CAS-1", last_name="Kept", postal_code="80903")
     response = staff_client.get(reverse("season_dashboard"))
     assert response.status_code == 200
     tiles = [*response.context["phases"], *response.context["money"], *response.context["queues"]]
@@ -113,7 +125,7 @@ def test_every_dashboard_number_equals_the_list_it_links_to(season_world, decemb
         assert _list_count(staff_client, tile.url) == tile.count, tile.label
     counts = {tile.key: tile.count for tile in response.context["phases"]}
     assert counts == {
-        "not_issued": 1,
+        "not_issued": 2,  # a holder, and the record waiting to be claimed
         # unpaid, and the fully refunded invoice is unpaid again
         "invoiced": 2,
         "paid": 1,
@@ -124,6 +136,7 @@ def test_every_dashboard_number_equals_the_list_it_links_to(season_world, decemb
         "in_grace": 0,
         "lapsed": 0,
     }
+    assert {tile.key: tile.count for tile in response.context["queues"]}["claims"] == 1
 
 
 def test_in_grace_and_lapsed_follow_the_calendar(season_world, staff, staff_client):
