@@ -124,6 +124,8 @@ SITE_ID = 1
 # django-allauth: email is the login, and it must be verified before signing in.
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# The name is asked at sign-up too (issue 17.10), before the email address.
+ACCOUNT_SIGNUP_FORM_CLASS = "credentials.forms.SignupNameForm"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False

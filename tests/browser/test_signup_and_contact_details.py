@@ -16,6 +16,8 @@ def test_new_holder_signs_up_verifies_email_and_updates_contact_details(
 ):
     page.goto(live_server.url)
     page.get_by_role("link", name="Create an account").first.click()
+    page.get_by_label("First name").fill("Nora")
+    page.get_by_label("Last name").fill("Newholder")
     page.locator("#id_email").fill("new.holder@example.org")
     page.locator("#id_password1").fill("a-long-renewal-passphrase")
     page.locator("#id_password2").fill("a-long-renewal-passphrase")
