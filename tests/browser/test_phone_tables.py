@@ -8,11 +8,18 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from django.utils import timezone
 
 from cec.models import Category
 from credentials import rules
-from tests.factories import ClassSessionFactory, CourseFactory, HolderFactory, LedgerEntryFactory
+from tests.factories import (
+    ClassSessionFactory,
+    CourseFactory,
+    HolderFactory,
+    LedgerEntryFactory,
+    UserFactory,
+)
 from tests.support.portal_world import ANONYMOUS, HOLDER, REVIEWER, build_world, sign_in_by_session
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -34,6 +41,7 @@ PAGES = [
     ("welcome", NEW_HOLDER, lambda w: "/", 200),
     ("renewal-new-holder", NEW_HOLDER, lambda w: "/renewal/", 200),
     ("sign-up", ANONYMOUS, lambda w: "/accounts/signup/", 200),
+    ("confirm-email", ANONYMOUS, lambda w: f"/accounts/confirm-email/{w['confirm_key']}/", 200),
     ("forbidden-review", HOLDER, lambda w: "/review/", 403),
     ("not-found", ANONYMOUS, lambda w: "/no-such-page/", 404),
     (
@@ -73,6 +81,11 @@ def world_for_tables():
     world["users"][NEW_HOLDER] = HolderFactory(
         email="nora.new@example.org", first_name="Nora", last_name="Newholder"
     )
+    # Just signed up: the address waits for its verification link.
+    unverified = UserFactory(email="sam.signup@example.org", first_name="Sam", last_name="Signup")
+    EmailAddress.objects.filter(user=unverified).update(verified=False)
+    address = EmailAddress.objects.get(user=unverified)
+    world["confirm_key"] = EmailConfirmationHMAC(address).key
     return world
 
 
