@@ -2,9 +2,11 @@
 the verification link signs the new holder in, the pages speak plainly, and a new holder
 without credentials gets a welcome page that says what happens next."""
 
+import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.cache import cache
@@ -82,6 +84,16 @@ def test_confirming_signs_the_new_holder_in_and_greets_them_by_name(client):
     page = response.content.decode()
     assert "Successfully signed in" not in page
     assert "Welcome, Nora" in page
+
+
+def test_confirming_signs_in_also_when_the_email_took_a_while_to_read(client):
+    # allauth's default keeps the sign-up pending for 15 minutes only: a holder who read
+    # the email later had to sign in again.
+    sign_up(client)
+    path = confirmation_path()
+    with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(minutes=50)):
+        response = client.post(path, follow=True)
+    assert response.wsgi_request.user.is_authenticated
 
 
 def test_confirming_in_another_browser_asks_to_sign_in_and_says_why(client):
