@@ -111,3 +111,20 @@ AUTOCOMPLETE = {
     "employer": "organization",
     "job_title": "organization-title",
 }
+
+
+class SignupNameForm(forms.Form):
+    """The name asked at sign-up (ACCOUNT_SIGNUP_FORM_CLASS): allauth's sign-up form
+    inherits these fields, and its adapter saves them on the new user."""
+
+    field_order = ["first_name", "last_name", "email", "password1", "password2"]
+
+    first_name = forms.CharField(
+        max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+
+    def signup(self, request, user):
+        """Nothing more to do: allauth's adapter already saved the name with the user."""

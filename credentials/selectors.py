@@ -360,6 +360,15 @@ def renewal_phase(renewal: Renewal, on: dt.date | None = None) -> str:
     return rules.renewal_phase_on(on or today(), renewal.due_on, renewal.grace_ends_on)
 
 
+def has_credentials_on_record(holder) -> bool:
+    """Whether the office has linked any credential (or issued any renewal) to the holder;
+    a brand-new account has neither until the office links its records."""
+    return (
+        Credential.objects.filter(holder=holder).exists()
+        or Renewal.objects.filter(holder=holder).exists()
+    )
+
+
 def why_no_renewal(holder, year: int, on: dt.date | None = None) -> str:
     """In plain words, why the holder has no renewal for `year`."""
     on = on or today()

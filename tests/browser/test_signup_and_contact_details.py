@@ -16,6 +16,8 @@ def test_new_holder_signs_up_verifies_email_and_updates_contact_details(
 ):
     page.goto(live_server.url)
     page.get_by_role("link", name="Create an account").first.click()
+    page.get_by_label("First name").fill("Nora")
+    page.get_by_label("Last name").fill("Newholder")
     page.locator("#id_email").fill("new.holder@example.org")
     page.locator("#id_password1").fill("a-long-renewal-passphrase")
     page.locator("#id_password2").fill("a-long-renewal-passphrase")
@@ -29,8 +31,12 @@ def test_new_holder_signs_up_verifies_email_and_updates_contact_details(
     page.get_by_role("button", name="Confirm").click()
     page.wait_for_load_state()
 
-    # Confirming signs the new holder in; the navigation shows the holder's pages.
-    page.get_by_role("link", name="Contact details").click()
+    # Confirming signs the new holder in, greets her by name and welcomes her with what
+    # happens next, starting with her contact details.
+    assert page.get_by_text("Welcome, Nora. You are signed in.").is_visible()
+    assert page.get_by_role("heading", name="Welcome to the AASC renewal portal, Nora").is_visible()
+    screenshot(page, "welcome-new-holder")
+    page.get_by_role("link", name="Fill in my contact details").click()
     page.get_by_label("First name").fill("Nora")
     page.get_by_label("Last name").fill("Newholder")
     page.get_by_label("Phone").fill("not a phone")

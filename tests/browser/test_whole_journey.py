@@ -88,6 +88,8 @@ def test_a_new_holder_signs_up_and_completes_the_renewal(
     nora.goto(live_server.url)
     step_shot(nora, "home")
     nora.get_by_role("link", name="Create an account").first.click()
+    nora.get_by_label("First name").fill("Nora")
+    nora.get_by_label("Last name").fill("Newholder")
     nora.locator("#id_email").fill(NORA)
     nora.locator("#id_password1").fill(NORA_PASSWORD)
     nora.locator("#id_password2").fill(NORA_PASSWORD)
@@ -102,6 +104,7 @@ def test_a_new_holder_signs_up_and_completes_the_renewal(
     nora.get_by_role("button", name="Confirm").click()
     nora.wait_for_load_state()
     expect(nora.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(nora.get_by_role("heading", name="Welcome to the AASC renewal portal")).to_be_visible()
 
     # --- the AASC office records her credential, her classes and issues the renewal ------
     holder = User.objects.get(email=NORA)
