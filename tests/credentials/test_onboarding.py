@@ -10,7 +10,7 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 
 from tests.factories import CredentialFactory, HolderFactory
@@ -38,7 +38,9 @@ def sign_up(client, **overrides):
         "password2": PASSPHRASE,
         **overrides,
     }
-    return client.post(SIGNUP, data)
+    # Account emails go through the outbox, which sends after the transaction commits.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(SIGNUP, data)
 
 
 def confirmation_path():
