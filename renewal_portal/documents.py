@@ -97,10 +97,10 @@ def pdf_document(
     """The PDF of `template_name` with `context`, rendered only if this version is not
     stored yet. `version_context` is the context without what changes on every render
     (e.g. a "generated at" time), when there is such a thing."""
-    html = render_to_string(template_name, context)
-    basis = html if version_context is None else render_to_string(template_name, version_context)
+    basis = render_to_string(template_name, version_context or context)
     name = _name(slot, html_version(basis), "pdf")
     if not default_storage.exists(name):
+        html = basis if version_context is None else render_to_string(template_name, context)
         _store(slot, name, ContentFile(html_to_pdf(html)))
     return StoredDocument(name=name, filename=filename, content_type="application/pdf")
 
