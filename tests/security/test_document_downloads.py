@@ -250,7 +250,7 @@ def test_a_signed_form_with_a_huge_description_renders_a_short_pdf(holder, staff
     settings.DOCUMENT_TEXT_MAX_CHARS = 500
     # A form filed before descriptions were capped (issue 15 item 7).
     form = verified_form(
-        staff, holder=holder, description="Lorem ipsum dolor sit. " * 2000, note="Seen. " * 400
+        staff, holder=holder, description="Lorem ipsum dolor sit. " * 2000, note="Seen. " * 300
     )
     content = signed_form_pdf(form)
     reader = PdfReader(io.BytesIO(content))
@@ -264,7 +264,7 @@ def _verify(form, staff):
 
     EvidenceFactory(form=form)
     send_form(form, by=form.holder)
-    return verify_form(form, by=staff, note="Long note " * 400)
+    return verify_form(form, by=staff, note="Long note " * 190)
 
 
 def test_a_signed_form_lists_only_the_latest_history_rows(holder, staff, settings):
