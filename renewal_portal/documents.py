@@ -14,6 +14,7 @@ the storage holds at most one file per document and viewer.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -83,7 +84,14 @@ def _static_fingerprint(path: str) -> str:
     if local is None:
         return f"{path}:missing"
     stat = os.stat(local)
-    return f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
+    # By content, not by date: every web server of a deploy names the same version.
+    return f"{path}:{_file_digest(local, stat.st_size, stat.st_mtime_ns)}"
+
+
+@functools.lru_cache(maxsize=256)
+def _file_digest(local: str, size: int, mtime_ns: int) -> str:
+    with open(local, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def pdf_document(
