@@ -328,3 +328,18 @@ def test_the_limit_is_counted_in_the_shared_cache(world, settings):
     assert first.get(url).status_code == 200
     assert second.get(url).status_code == 200
     assert first.get(url).status_code == 429
+
+
+def test_a_changed_template_or_stylesheet_makes_a_new_version(settings, tmp_path):
+    from renewal_portal.documents import html_version
+
+    css = tmp_path / "static" / "css" / "document.css"
+    css.parent.mkdir(parents=True)
+    css.write_text("h1 { color: black; }")
+    settings.STATICFILES_DIRS = [tmp_path / "static"]
+    html = '<link rel="stylesheet" href="/static/css/document.css"><h1>Invoice</h1>'
+    first = html_version(html)
+    assert html_version(html) == first
+    assert html_version(html.replace("Invoice", "Invoice ")) != first
+    css.write_text("h1 { color: darkblue; }")
+    assert html_version(html) != first
