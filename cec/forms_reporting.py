@@ -5,11 +5,14 @@ from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cec.models import ReportingForm
-from cec.uploads import MAX_FILES_PER_FORM, check_evidence, max_megabytes
+from cec.models.forms import FORM_TEXT_LIMIT
+from cec.selectors.forms import drafts_left, too_many_drafts_message
+from cec.uploads import check_evidence, check_room_for, max_files_per_form, max_megabytes
 
 MAX_HOURS_PER_FORM = Decimal("100")
 
@@ -39,8 +42,11 @@ class EvidenceField(forms.FileField):
         files = [f for f in files if f]
         if self.required and not files:
             raise ValidationError(self.error_messages["required"], code="required")
-        if len(files) > MAX_FILES_PER_FORM:
-            raise ValidationError(f"Choose at most {MAX_FILES_PER_FORM} files at once.")
+        if len(files) > max_files_per_form():
+            raise ValidationError(
+                f"A form can carry at most {max_files_per_form()} evidence files: "
+                f"choose at most {max_files_per_form()}."
+            )
         checked, errors = [], []
         for upload in files:
             try:
@@ -62,13 +68,7 @@ def _refuse_control_characters(form, cleaned):
 class ReportingFormForm(forms.ModelForm):
     """What the holder reports: activity, dates, hours, description and evidence."""
 
-    evidence = EvidenceField(
-        label="Evidence files",
-        help_text=(
-            f"Certificate, agenda, letter or photo: PDF, JPEG or PNG, at most {max_megabytes()} "
-            "MB each. You can choose several files."
-        ),
-    )
+    evidence = EvidenceField(label="Evidence files")
 
     class Meta:
         model = ReportingForm
@@ -100,9 +100,21 @@ class ReportingFormForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, sending=False, **kwargs):
+    def __init__(self, *args, sending=False, holder=None, **kwargs):
         self.sending = sending
         super().__init__(*args, **kwargs)
+        self.holder = holder if holder is not None else getattr(self.instance, "holder", None)
+        self.fields["evidence"].help_text = (
+            f"Certificate, agenda, letter or photo: PDF, JPEG or PNG, at most {max_megabytes()} "
+            f"MB each, {max_files_per_form()} files a form. You can choose several files."
+        )
+        text_limit = settings.REPORTING_FORM_TEXT_MAX_CHARS
+        description = self.fields["description"]
+        description.max_length = text_limit
+        description.widget.attrs["maxlength"] = str(text_limit)
+        description.help_text = (
+            f"At most {text_limit:,} characters; attach anything longer as an evidence file."
+        )
         self.fields["activity_type"].choices = [("", "Choose the kind of activity")] + list(
             self.fields["activity_type"].choices
         )[1:]
@@ -142,6 +154,13 @@ class ReportingFormForm(forms.ModelForm):
                 )
             elif ended > timezone.localdate():
                 self.add_error("ended_on", "The last date cannot be in the future.")
+        if self.instance.pk is None and self.holder is not None and not drafts_left(self.holder):
+            self.add_error(None, too_many_drafts_message())
+        if cleaned.get("evidence") and self.holder is not None:
+            try:
+                check_room_for(self.holder.pk, self.instance, cleaned["evidence"])
+            except ValidationError as exc:
+                self.add_error("evidence", exc)
         has_evidence = bool(cleaned.get("evidence")) or (
             self.instance.pk is not None and self.instance.evidence.exists()
         )
@@ -167,7 +186,7 @@ class VerifyForm(forms.Form):
     note = forms.CharField(
         label="Note (optional)",
         required=False,
-        max_length=2000,
+        validators=[FORM_TEXT_LIMIT],
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -175,7 +194,7 @@ class VerifyForm(forms.Form):
 class ReturnForm(forms.Form):
     reason = forms.CharField(
         label="Reason (the holder reads this)",
-        max_length=2000,
+        validators=[FORM_TEXT_LIMIT],
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Tell the holder why the form is returned."},
     )

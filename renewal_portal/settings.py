@@ -211,6 +211,8 @@ EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 # What one holder can make the portal store and render (issue 15 items 7 and 8).
 REPORTING_FORM_MAX_DRAFTS = env.int("REPORTING_FORM_MAX_DRAFTS", default=20)
+# A form's description, the signing note and the reason for a return, in characters.
+REPORTING_FORM_TEXT_MAX_CHARS = env.int("REPORTING_FORM_TEXT_MAX_CHARS", default=2000)
 EVIDENCE_MAX_FILES_PER_FORM = env.int("EVIDENCE_MAX_FILES_PER_FORM", default=5)
 EVIDENCE_MAX_BYTES_PER_HOLDER_YEAR = env.int(
     "EVIDENCE_MAX_BYTES_PER_HOLDER_YEAR", default=100 * 1024 * 1024

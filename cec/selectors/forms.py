@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
+
 from cec.models import Evidence, FormState, ReportingForm
 
 VERIFY_PERMISSION = "cec.verify_reportingform"
@@ -77,3 +79,17 @@ def form_audit_trail(form) -> list[AuditStep]:
         )
         previous = record.state
     return steps
+
+
+def drafts_left(holder) -> int:
+    """How many more draft Reporting Forms the holder may start (REPORTING_FORM_MAX_DRAFTS)."""
+    drafts = ReportingForm.objects.filter(holder=holder, state=FormState.DRAFT).count()
+    return max(0, settings.REPORTING_FORM_MAX_DRAFTS - drafts)
+
+
+def too_many_drafts_message() -> str:
+    limit = settings.REPORTING_FORM_MAX_DRAFTS
+    return (
+        f"You have {limit} draft forms, the most one person can keep. Finish and send one "
+        "of them to the AASC office before starting another."
+    )

@@ -44,7 +44,11 @@ def form_edit(request, pk):
 def _edit(request, instance):
     sending = "send" in request.POST
     django_form = ReportingFormForm(
-        request.POST or None, request.FILES or None, instance=instance, sending=sending
+        request.POST or None,
+        request.FILES or None,
+        instance=instance,
+        sending=sending,
+        holder=request.user,
     )
     if request.method == "POST" and django_form.is_valid():
         try:
