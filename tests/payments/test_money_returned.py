@@ -372,3 +372,39 @@ def test_a_dispute_of_a_charge_that_is_not_ours_is_ignored(client, completed):
 
     assert deliver(client, event).startswith("ignored")
     assert state(completed) == (PaymentStatus.SUCCEEDED, InvoiceStatus.PAID, True)
+
+
+# --- Stripe's notices out of order --------------------------------------------------------
+
+
+def charged_but_not_yet_confirmed(localstripe, renewal) -> Payment:
+    """The card was charged; Stripe's payment_intent.succeeded has not arrived yet."""
+    attempt = pay_by_card(localstripe, renewal.invoice, renewal.holder)
+    payment = Payment.objects.get(pk=attempt.payment.pk)
+    assert payment.status == PaymentStatus.PROCESSING
+    return payment
+
+
+def test_a_refund_told_before_the_payment_never_pays_the_invoice(client, localstripe, renewal):
+    do_steps_1_3_4(renewal)
+    payment = charged_but_not_yet_confirmed(localstripe, renewal)
+
+    deliver(client, refunded_event(payment, payment.amount_cents))
+    deliver_succeeded_webhook(client, localstripe, payment)
+
+    assert state(payment) == (PaymentStatus.REFUNDED, InvoiceStatus.OPEN, False)
+    assert cam(renewal).valid_through == BEFORE
+
+
+def test_a_dispute_told_before_the_payment_then_won_pays_the_invoice(client, localstripe, renewal):
+    do_steps_1_3_4(renewal)
+    payment = charged_but_not_yet_confirmed(localstripe, renewal)
+
+    deliver(client, dispute_event(payment, "created", "needs_response"))
+    deliver_succeeded_webhook(client, localstripe, payment)
+    assert state(payment) == (PaymentStatus.DISPUTED, InvoiceStatus.OPEN, False)
+
+    deliver(client, dispute_event(payment, "closed", "won"))
+
+    assert state(payment) == (PaymentStatus.SUCCEEDED, InvoiceStatus.PAID, True)
+    assert cam(renewal).valid_through == RENEWED
