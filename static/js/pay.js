@@ -45,24 +45,36 @@
   if (!form) {
     return;
   }
-  if (typeof Stripe === "undefined") {
-    // The card script did not load (blocked, offline): say so rather than fail silently.
+  function cardFormUnavailable() {
+    // The card script did not load or broke (blocked, offline): say so, never fail silently.
     document.getElementById("card-unavailable").classList.remove("d-none");
-    document.getElementById("pay-button").classList.add("d-none");
+    document
+      .querySelectorAll("#pay-button, #card-element, label[for=card-element]")
+      .forEach(function (el) { el.classList.add("d-none"); });
     fitFrame();
+  }
+
+  if (typeof Stripe === "undefined") {
+    cardFormUnavailable();
     return;
   }
   const data = form.dataset;
-  const stripe = Stripe(data.publishableKey);
   const button = document.getElementById("pay-button");
   const errorBox = document.getElementById("card-errors");
   const idleLabel = button.textContent;
+  let stripe = null;
   let card = null;
   let setupIntentId = null; // a card set up once is charged on retry, not set up again
 
-  if (!data.intentSecret) {
-    card = stripe.elements().create("card", { hidePostalCode: false });
-    card.mount("#card-element");
+  try {
+    stripe = Stripe(data.publishableKey);
+    if (!data.intentSecret) {
+      card = stripe.elements().create("card", { hidePostalCode: false });
+      card.mount("#card-element");
+    }
+  } catch (err) {
+    cardFormUnavailable();
+    return;
   }
 
   function busy(on) {

@@ -93,3 +93,20 @@ def test_the_pay_page_at_1280_shows_the_card_form_in_its_frame(
     frame = page.frame_locator("iframe.card-frame")
     assert frame.get_by_role("button", name="Pay").is_visible()
     assert errors == []
+
+
+def test_the_pay_page_works_when_the_card_script_does_not_load(
+    new_page, live_server, localstripe, renewal
+):
+    page = new_page(viewport=PHONE)
+    page.route(f"{localstripe.js_url}**", lambda route: route.abort())
+    sign_in(page, live_server, "phone.payer@example.org", PASSWORD)
+    page.goto(f"{live_server.url}/payments/pay/{renewal.invoice.number}/")
+
+    frame = page.frame_locator("iframe.card-frame")
+    frame.get_by_test_id("card-script-failed").wait_for()
+    assert "pay by cheque" in frame.get_by_test_id("card-script-failed").inner_text()
+    assert not frame.get_by_role("button", name="Pay").is_visible()
+    page.locator(".navbar-toggler").click()
+    page.locator("#main-nav.show").wait_for()
+    page.screenshot(path=str(ARTIFACTS / "pay-page-390-card-script-failed.png"), full_page=True)
