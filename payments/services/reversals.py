@@ -46,7 +46,8 @@ Outcome = provider.DisputeOutcome
 
 
 def refund_payment(payment: Payment, *, by) -> Payment:
-    """Refund a card payment in full through Stripe (staff, from admin). Stripe also
+    """Refund a card payment in full (or the rest of it, after a partial refund) through
+    Stripe (staff, from admin). Stripe also
     sends charge.refunded; whichever comes first records the refund, the other changes
     nothing."""
     if payment.method != PaymentMethod.CARD or not payment.stripe_payment_intent:
@@ -54,13 +55,17 @@ def refund_payment(payment: Payment, *, by) -> Payment:
     if payment.status != PaymentStatus.SUCCEEDED:
         raise PaymentError(f"Payment {payment.pk} is {payment.get_status_display().lower()}.")
     refund = provider.refund_payment_intent(
-        payment.stripe_payment_intent, idempotency_key=f"aasc-refund-{payment.pk}"
+        payment.stripe_payment_intent,
+        idempotency_key=f"aasc-refund-{payment.pk}-{payment.amount_refunded_cents}",
     )
+    # Stripe refunds what is left: after a partial refund, that is the rest.
     return record_refund(
         provider.RefundNotice(
             payment_intent=payment.stripe_payment_intent,
             amount_cents=payment.amount_cents,
-            amount_refunded_cents=refund.amount_cents,
+            amount_refunded_cents=min(
+                payment.amount_cents, payment.amount_refunded_cents + refund.amount_cents
+            ),
         ),
         by=by,
     )

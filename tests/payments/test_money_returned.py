@@ -17,6 +17,7 @@ from credentials.models import Credential, OfficeContact, OutboxMessage
 from credentials.selectors import renewal_steps
 from credentials.services.renewals import issue_renewal_for
 from credentials.services.steps import confirm_contact_details, mark_cec_status_seen
+from payments import provider
 from payments.models import InvoiceStatus, Payment, PaymentStatus
 from payments.services import payments as payment_services
 from tests.factories import (
@@ -244,6 +245,28 @@ def test_the_rest_of_a_partial_refund_then_undoes_the_renewal(client, completed)
     deliver(client, refunded_event(completed, completed.amount_cents))
 
     assert state(completed) == (PaymentStatus.REFUNDED, InvoiceStatus.REFUNDED, False)
+    assert cam(completed.invoice.renewal).valid_through == BEFORE
+
+
+def test_staff_refund_the_rest_of_a_partly_refunded_payment_from_admin(
+    client, staff_client, completed, monkeypatch
+):
+    deliver(client, refunded_event(completed, 1000))
+    # Stripe refunds what is left of the charge (localstripe would refund it all again).
+    rest = completed.amount_cents - 1000
+    monkeypatch.setattr(
+        provider,
+        "refund_payment_intent",
+        lambda intent_id, **kwargs: provider.RefundState("re_rest", "succeeded", rest, intent_id),
+    )
+
+    staff_client.post(
+        reverse("admin:payments_payment_changelist"),
+        {"action": "refund_through_stripe", "_selected_action": [completed.pk]},
+    )
+
+    assert state(completed) == (PaymentStatus.REFUNDED, InvoiceStatus.REFUNDED, False)
+    assert completed.amount_refunded_cents == completed.amount_cents
     assert cam(completed.invoice.renewal).valid_through == BEFORE
 
 
