@@ -162,14 +162,15 @@ def test_a_new_holder_signs_up_and_completes_the_renewal(
     assert invoice.number in pdf_text(download.value.path())
     nora.goto(f"{live_server.url}/renewal/")
     nora.locator("[data-step=payment]").get_by_role("link", name="by card").click()
-    card = nora.locator("#card-element")
+    card_form = nora.frame_locator("iframe.card-frame")  # Stripe.js runs in its own frame
+    card = card_form.locator("#card-element")
     card.locator("input[placeholder=number]").press_sequentially("4242424242424242")
     card.locator("input[placeholder=exp_month]").fill("12")
     card.locator("input[placeholder=exp_year]").fill("34")
     card.locator("input[placeholder=cvc]").fill("123")
     card.locator("input[placeholder=postal_code]").fill("80903")
     step_shot(nora, "pay-by-card")
-    nora.get_by_role("button", name="Pay").click()
+    card_form.get_by_role("button", name="Pay").click()
     nora.get_by_test_id("payment-status").and_(nora.locator("[data-status=succeeded]")).wait_for(
         timeout=20_000
     )

@@ -104,6 +104,8 @@ MATRIX = {
     "payments:invoice_pdf": (lambda w: {"number": w.invoice.number}, OWNER_AND_STAFF, None),
     # A paid invoice sends its holder on to the payment's status, without asking Stripe.
     "payments:pay": (lambda w: {"number": w.invoice.number}, {**OWNER_ONLY, "A": 302}, None),
+    # The card form's frame: for a paid invoice it says so (no call to Stripe).
+    "payments:card_frame": (lambda w: {"number": w.invoice.number}, OWNER_ONLY, None),
     "payments:status": (
         lambda w: {"number": w.invoice.number, "payment_id": w.payment.pk},
         OWNER_ONLY,
