@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from renewal_portal import ids
+
 
 class CredentialsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
@@ -13,3 +15,5 @@ class CredentialsConfig(AppConfig):
 
         # Keep each role's permissions in step with roles.py after every migrate.
         post_migrate.connect(roles.sync_roles_after_migrate)
+        # Ids from outside never overflow an `in` query (issue 15 item 15).
+        ids.register_lookups()

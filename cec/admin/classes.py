@@ -21,6 +21,7 @@ from cec.imports import RosterResource
 from cec.models import Attendance, ClassSession, Course, LedgerEntry
 from cec.services import ledger as ledger_services
 from credentials import rules
+from renewal_portal.ids import IdModelChoiceField
 
 
 @admin.register(Course)
@@ -197,7 +198,7 @@ class ClassSessionAdmin(admin.ModelAdmin):
 
 
 class RosterImportForm(ImportForm):
-    session = forms.ModelChoiceField(
+    session = IdModelChoiceField(
         queryset=ClassSession.objects.select_related("course"),
         help_text="The class session the roster lists attendees of.",
     )
@@ -205,9 +206,7 @@ class RosterImportForm(ImportForm):
 
 
 class RosterConfirmForm(ConfirmImportForm):
-    session = forms.ModelChoiceField(
-        queryset=ClassSession.objects.all(), widget=forms.HiddenInput()
-    )
+    session = IdModelChoiceField(queryset=ClassSession.objects.all(), widget=forms.HiddenInput())
 
     @property
     def session_label(self) -> str:
