@@ -156,8 +156,17 @@ class ReportingFormForm(forms.ModelForm):
 
 
 class VerifyForm(forms.Form):
-    """AASC staff verify and sign a form; the note is optional."""
+    """AASC staff verify and sign a form; they may correct the hours, saying why in the
+    note (otherwise the note is optional)."""
 
+    hours = forms.DecimalField(
+        label="Hours verified",
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("999.99"),
+        help_text="What the holder claimed; correct it if the evidence shows otherwise.",
+    )
     in_network = forms.BooleanField(
         label="In-network CECs",
         required=False,
@@ -170,6 +179,20 @@ class VerifyForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args, claimed: Decimal | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.claimed = claimed
+        self.fields["hours"].initial = claimed
+        self.fields["hours"].required = False  # left empty: the hours claimed stand
+
+    def clean(self):
+        cleaned = super().clean()
+        hours = cleaned.get("hours")
+        changed = hours is not None and self.claimed is not None and hours != self.claimed
+        if changed and not (cleaned.get("note") or "").strip():
+            self.add_error("note", "Say why the hours were changed (the holder reads this).")
+        return cleaned
 
 
 class ReturnForm(forms.Form):

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from renewal_portal import ids
+from renewal_portal import autocomplete, ids
 
 
 class CredentialsConfig(AppConfig):
@@ -17,3 +17,5 @@ class CredentialsConfig(AppConfig):
         post_migrate.connect(roles.sync_roles_after_migrate)
         # Ids from outside never overflow an `in` query (issue 15 item 15).
         ids.register_lookups()
+        # People in admin pickers are named with their email (issue 17 item 19).
+        autocomplete.install()

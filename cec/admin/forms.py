@@ -215,7 +215,11 @@ class ReportingFormAdmin(SimpleHistoryAdmin):
             form_class=VerifyForm,
             title="Verify and sign",
             action=lambda form, data: services.verify_form(
-                form, by=request.user, note=data["note"], in_network=data["in_network"]
+                form,
+                by=request.user,
+                note=data["note"],
+                in_network=data["in_network"],
+                hours=data.get("hours"),
             ),
             done="Verified and signed “{}”. The holder is told by email.",
         )
@@ -245,7 +249,8 @@ class ReportingFormAdmin(SimpleHistoryAdmin):
                 messages.ERROR,
             )
             return redirect(change_url)
-        decision = form_class(request.POST or None)
+        kwargs = {"claimed": reporting_form.hours_claimed} if form_class is VerifyForm else {}
+        decision = form_class(request.POST or None, **kwargs)
         if request.method == "POST" and decision.is_valid():
             try:
                 action(reporting_form, decision.cleaned_data)

@@ -110,6 +110,7 @@ def test_holder_files_a_form_staff_sign_it_holder_submits_and_reviewer_approves(
     expect(reviewer_page.get_by_role("link", name="minutes.pdf")).to_be_visible()
     expect(reviewer_page.get_by_text("Committee minutes checked.")).to_be_visible()
     screenshot(reviewer_page, "review-detail")
+    reviewer_page.get_by_label("I have checked every entry and its evidence").check()
     reviewer_page.get_by_role("button", name="Approve submission").click()
     expect(reviewer_page.get_by_text(f"Approved the {year} CECs of Frankie Filer")).to_be_visible()
 

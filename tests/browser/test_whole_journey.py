@@ -235,6 +235,7 @@ def test_a_new_holder_signs_up_and_completes_the_renewal(
     reviewer.get_by_role("link", name="Nora Newholder").click()
     expect(reviewer.get_by_role("link", name="committee-minutes.pdf")).to_be_visible()
     step_shot(reviewer, "review-detail")
+    reviewer.get_by_label("I have checked every entry and its evidence").check()
     reviewer.get_by_role("button", name="Approve submission").click()
     expect(reviewer.get_by_text(f"Approved the {year} CECs of Nora Newholder")).to_be_visible()
     step_shot(reviewer, "review-approved")

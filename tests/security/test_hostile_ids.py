@@ -85,7 +85,9 @@ def test_another_holders_entry_cannot_be_submitted(world, holder_b_client):
 @pytest.mark.parametrize("hostile", HOSTILE)
 def test_a_hostile_submission_id_in_bulk_approval_changes_nothing(world, hostile):
     client = client_for(world.reviewer)
-    response = client.post(reverse("review:approve_several"), {"submissions": [hostile]})
+    response = client.post(
+        reverse("review:approve_several"), {"submissions": [hostile], "confirm": "on"}
+    )
     assert response.status_code in (200, 302)
     world.submission.refresh_from_db()
     assert world.submission.state == SubmissionState.SUBMITTED
