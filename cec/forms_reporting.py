@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cec.models import ReportingForm
 from cec.uploads import MAX_FILES_PER_FORM, check_evidence, max_megabytes
+from credentials import rules
 
 MAX_HOURS_PER_FORM = Decimal("100")
 
@@ -108,6 +109,8 @@ class ReportingFormForm(forms.ModelForm):
         )[1:]
         self.helper = FormHelper()
         self.helper.form_tag = False
+        year = rules.renewal_year_on(timezone.localdate())
+        self.fields["started_on"].help_text = rules.window_help(year)
 
     def clean_started_on(self):
         started = self.cleaned_data["started_on"]

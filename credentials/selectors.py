@@ -236,8 +236,11 @@ def _submission_detail(submission) -> str:
     if submission.decided_at and submission.state == "approved":
         return f"Approved {local(submission.decided_at):%B %-d, %Y}"
     if submission.state == "rejected":
-        reason = f": {submission.rejection_reason}" if submission.rejection_reason else ""
-        return f"Your last submission was rejected{reason}. Correct it and submit again."
+        reason = (submission.rejection_reason or "").strip()
+        if reason and reason[-1] not in ".!?":
+            reason += "."  # one full stop, whether or not the reviewer typed one
+        reason = f": {reason}" if reason else "."
+        return f"Your last submission was rejected{reason} Correct it and submit again."
     return f"Submitted {local(submission.submitted_at):%B %-d, %Y}, waiting for NAAEI review"
 
 

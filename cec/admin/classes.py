@@ -331,9 +331,13 @@ class AttendanceAdmin(ImportMixin, admin.ModelAdmin):
     def add_success_message(self, result, request):
         credited = result.totals[RowResult.IMPORT_TYPE_NEW]
         skipped = result.totals[RowResult.IMPORT_TYPE_SKIP]
-        text = f"Roster imported: {credited} attendees credited with their CECs."
+        attendees = "1 attendee" if credited == 1 else f"{credited} attendees"
+        text = f"Roster imported: {attendees} credited with their CECs."
         if skipped:
-            text += f" {skipped} were already recorded and were left as they were."
+            if skipped == 1:
+                text += " 1 was already recorded and was left as it was."
+            else:
+                text += f" {skipped} were already recorded and were left as they were."
         messages.success(request, text)
 
     def process_result(self, result, request):

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -179,7 +180,7 @@ class ReportingFormAdmin(SimpleHistoryAdmin):
     def audit_trail(self, form):
         rows = [
             (
-                f"{step.when:%Y-%m-%d %H:%M}",
+                f"{timezone.localtime(step.when):%Y-%m-%d %H:%M %Z}",  # the office's zone
                 step.who,
                 f"{step.from_state} → {step.to_state}"
                 if step.from_state and step.from_state != step.to_state

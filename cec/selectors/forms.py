@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cec.models import Evidence, FormState, ReportingForm
+from credentials import rules
+from credentials.selectors import current_renewal_year
 
 VERIFY_PERMISSION = "cec.verify_reportingform"
 REVIEW_PERMISSION = "cec.review_submission"
@@ -77,3 +79,12 @@ def form_audit_trail(form) -> list[AuditStep]:
         )
         previous = record.state
     return steps
+
+
+def window_note(form) -> str:
+    """The hint for a form dated outside the current renewal's earning window (it is
+    accepted, but will not count this year), or ''."""
+    earned_on = getattr(form, "ended_on", None) or getattr(form, "started_on", None)
+    if earned_on is None:
+        return ""
+    return rules.window_note(current_renewal_year(), earned_on)
