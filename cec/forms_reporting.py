@@ -177,7 +177,7 @@ class VerifyForm(forms.Form):
         "class, the national conference).",
     )
     note = forms.CharField(
-        label="Note (optional)",
+        label="Note (needed if you change the hours)",
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),

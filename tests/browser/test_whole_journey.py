@@ -210,7 +210,7 @@ def test_a_new_holder_signs_up_and_completes_the_renewal(
     expect(office.locator("iframe[title='committee-minutes.pdf']")).to_have_count(1)
     step_shot(office, "office-form-with-evidence")
     office.get_by_role("link", name="Verify and sign").click()
-    office.get_by_label("Note (optional)").fill("Committee minutes checked.")
+    office.get_by_label("Note (needed if you change the hours)").fill("Committee minutes checked.")
     step_shot(office, "office-verify-and-sign")
     office.get_by_role("button", name="Verify and sign").click()
     expect(office.get_by_text("Verified and signed “AASC Education Committee”")).to_be_visible()
