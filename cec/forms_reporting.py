@@ -167,7 +167,7 @@ class VerifyForm(forms.Form):
         max_digits=5,
         decimal_places=2,
         min_value=Decimal("0.01"),
-        max_value=Decimal("999.99"),
+        max_value=MAX_HOURS_PER_FORM,
         help_text="What the holder claimed; correct it if the evidence shows otherwise.",
     )
     in_network = forms.BooleanField(
