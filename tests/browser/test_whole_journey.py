@@ -139,7 +139,7 @@ def test_a_new_holder_signs_up_and_completes_the_renewal(
     nora.get_by_label("Phone").fill("(719) 555-0123")
     nora.get_by_label("Street address").fill("12 Tejon St")
     nora.get_by_label("City").fill("Colorado Springs")
-    nora.get_by_label("State").fill("CO")
+    nora.get_by_label("State").select_option("CO")
     nora.get_by_label("ZIP code").fill("80903")
     nora.get_by_label("Employer").fill("Tejon Flats")
     nora.get_by_label("Job title").fill("Community Manager")
