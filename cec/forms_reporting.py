@@ -13,6 +13,7 @@ from cec.models import ReportingForm
 from cec.models.forms import FORM_TEXT_LIMIT
 from cec.selectors.forms import drafts_left, too_many_drafts_message
 from cec.uploads import check_evidence, check_room_for, max_files_per_form, max_megabytes
+from credentials import rules
 
 MAX_HOURS_PER_FORM = Decimal("100")
 
@@ -120,6 +121,8 @@ class ReportingFormForm(forms.ModelForm):
         )[1:]
         self.helper = FormHelper()
         self.helper.form_tag = False
+        year = rules.renewal_year_on(timezone.localdate())
+        self.fields["started_on"].help_text = rules.window_help(year)
 
     def clean_started_on(self):
         started = self.cleaned_data["started_on"]
@@ -175,8 +178,17 @@ class ReportingFormForm(forms.ModelForm):
 
 
 class VerifyForm(forms.Form):
-    """AASC staff verify and sign a form; the note is optional."""
+    """AASC staff verify and sign a form; they may correct the hours, saying why in the
+    note (otherwise the note is optional)."""
 
+    hours = forms.DecimalField(
+        label="Hours verified",
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=MAX_HOURS_PER_FORM,
+        help_text="What the holder claimed; correct it if the evidence shows otherwise.",
+    )
     in_network = forms.BooleanField(
         label="In-network CECs",
         required=False,
@@ -184,11 +196,25 @@ class VerifyForm(forms.Form):
         "class, the national conference).",
     )
     note = forms.CharField(
-        label="Note (optional)",
+        label="Note (needed if you change the hours)",
         required=False,
         validators=[FORM_TEXT_LIMIT],
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args, claimed: Decimal | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.claimed = claimed
+        self.fields["hours"].initial = claimed
+        self.fields["hours"].required = False  # left empty: the hours claimed stand
+
+    def clean(self):
+        cleaned = super().clean()
+        hours = cleaned.get("hours")
+        changed = hours is not None and self.claimed is not None and hours != self.claimed
+        if changed and not (cleaned.get("note") or "").strip():
+            self.add_error("note", "Say why the hours were changed (the holder reads this).")
+        return cleaned
 
 
 class ReturnForm(forms.Form):

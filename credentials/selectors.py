@@ -288,7 +288,10 @@ def _submission_detail(submission) -> str:
         return f"Approved {local(submission.decided_at):%B %-d, %Y}"
     if submission.state == "rejected":
         when = f" on {local(submission.decided_at):%B %-d, %Y}" if submission.decided_at else ""
-        reason = f": {submission.rejection_reason}" if submission.rejection_reason else "."
+        reason = (submission.rejection_reason or "").strip()
+        if reason and reason[-1] not in ".!?":
+            reason += "."  # one full stop, whether or not the reviewer typed one
+        reason = f": {reason}" if reason else "."
         return (
             f"NAAEI rejected your submission{when}{reason} Fix what the reviewer asks (for "
             "example, file a Reporting Form for missing CECs), then submit again."

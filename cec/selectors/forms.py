@@ -6,6 +6,8 @@ from datetime import datetime
 from django.conf import settings
 
 from cec.models import Evidence, FormState, ReportingForm
+from credentials import rules
+from credentials.selectors import current_renewal_year
 
 VERIFY_PERMISSION = "cec.verify_reportingform"
 REVIEW_PERMISSION = "cec.review_submission"
@@ -93,3 +95,11 @@ def too_many_drafts_message() -> str:
         f"You have {limit} draft forms, the most one person can keep. Finish and send one "
         "of them to the AASC office before starting another."
     )
+
+def window_note(form) -> str:
+    """The hint for a form dated outside the current renewal's earning window (it is
+    accepted, but will not count this year), or ''."""
+    earned_on = getattr(form, "ended_on", None) or getattr(form, "started_on", None)
+    if earned_on is None:
+        return ""
+    return rules.window_note(current_renewal_year(), earned_on)

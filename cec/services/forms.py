@@ -6,6 +6,8 @@ leaves a history record (who, when, from, to, note) and tells the holder by emai
 Verifying turns the form into a ledger entry that can be submitted to NAAEI.
 """
 
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -179,9 +181,12 @@ def send_form(form, *, by) -> ReportingForm:
 
 
 @transaction.atomic
-def verify_form(form, *, by, note: str = "", in_network: bool = False) -> ReportingForm:
+def verify_form(
+    form, *, by, note: str = "", in_network: bool = False, hours: Decimal | None = None
+) -> ReportingForm:
     """sent -> verified: AASC staff verify and sign the form (who, when, note), which
-    credits its hours to the holder's ledger as a verified entry."""
+    credits its hours to the holder's ledger as a verified entry. Staff may correct the
+    hours (`hours`), saying why in the note; history keeps what the holder claimed."""
     _require_staff(by)
     form = _locked(form)
     _require_state(form, (FormState.SENT,), "verified")
@@ -189,13 +194,21 @@ def verify_form(form, *, by, note: str = "", in_network: bool = False) -> Report
         raise PermissionDenied("Nobody can verify their own Reporting Form.")
     note = (note or "").strip()
     FORM_TEXT_LIMIT(note)
+    corrected = ""
+    if hours is not None and hours != form.hours_claimed:
+        if hours <= 0:
+            raise ValidationError("The hours verified must be more than zero.")
+        if not note:
+            raise ValidationError("Say why the hours were changed in the note.")
+        corrected = f"; hours corrected from {form.hours_claimed:.2f} to {hours:.2f}"
+        form.hours_claimed = hours
     form.state = FormState.VERIFIED
     form.signed_by = by
     form.signed_at = timezone.now()
     form.signature_note = note
     form.in_network = bool(in_network)
     form.return_reason = ""
-    _save(form, by, "Verified and signed")
+    _save(form, by, f"Verified and signed{corrected}" + (f": {note}" if corrected else ""))
 
     entry = LedgerEntry(
         holder=form.holder,

@@ -42,14 +42,15 @@ def test_new_holder_signs_up_verifies_email_and_updates_contact_details(
     page.get_by_label("Phone").fill("not a phone")
     page.get_by_label("Street address").fill("12 Tejon St")
     page.get_by_label("City").fill("Colorado Springs")
-    page.get_by_label("State").fill("CO")
+    page.get_by_label("State").select_option("CO")
     page.get_by_label("ZIP code").fill("80903")
     page.get_by_label("Employer").fill("Tejon Flats")
     page.get_by_label("Job title").fill("Leasing Consultant")
     page.get_by_role("button", name="Save contact details").click()
 
     # Bad input: a clear message beside the field, and what was typed is kept.
-    assert page.get_by_text("Enter a phone number").is_visible()
+    assert page.locator(".invalid-feedback", has_text="Enter a phone number").is_visible()
+    assert page.locator(".error-summary", has_text="Enter a phone number").is_visible()
     assert page.get_by_label("Street address").input_value() == "12 Tejon St"
     screenshot(page, "contact-details-error")
 

@@ -51,6 +51,7 @@ MATRIX = {
     "credentials:home": (None, PUBLIC, None),
     "credentials:faq": (None, PUBLIC, None),
     "credentials:contact": (None, PUBLIC, None),
+    "favicon": (None, PUBLIC, None),
     "credentials:profile": (None, OWN_PAGE, None),
     "credentials:confirm_contact": (None, same(405), {**same(302), "anon": LOGIN}),
     "credentials:renewal": (None, OWN_PAGE, None),
