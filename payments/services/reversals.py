@@ -118,6 +118,33 @@ def record_refund(notice: provider.RefundNotice, *, by=None) -> Payment | None:
     return payment
 
 
+def record_cheque_refund(payment: Payment, *, by, reason: str) -> Payment:
+    """The office gave a cheque's money back (staff, from admin): like a full card refund,
+    the invoice becomes refunded, step 2 reopens and a completed renewal is undone; the
+    holder and the office are told. A reason is required; a refund happens once."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise PaymentError("Give the reason for the refund (it goes into the history).")
+    if payment.method != PaymentMethod.CHEQUE:
+        raise PaymentError("Card payments are refunded through Stripe.")
+    with transaction.atomic():
+        invoice = _lock_invoice(payment.invoice_id)
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if payment.status != PaymentStatus.SUCCEEDED:
+            raise PaymentError(f"This cheque is {payment.get_status_display().lower()}.")
+        payment.status = PaymentStatus.REFUNDED
+        payment.amount_refunded_cents = payment.amount_cents
+        payment.refunded_at = timezone.now()
+        _save(payment, f"Cheque refunded: {reason}"[:100], by=by)
+        reversal = None
+        if invoice.status == InvoiceStatus.PAID:
+            invoice.status = InvoiceStatus.REFUNDED
+            _save(invoice, "Refunded: step 2 open again", by=by)
+            reversal = steps.payment_reversed(invoice.renewal, why="Cheque refunded", by=by)
+        _tell(payment, "refund", reversal=reversal)
+    return payment
+
+
 # --- disputes ---------------------------------------------------------------------------
 
 
