@@ -95,18 +95,18 @@ def reinstatements_of(renewal: Renewal, on: dt.date | None = None) -> list[Reins
 
 
 def reinstatement_cost(renewal: Renewal, reinstatements: list[Reinstatement]) -> str:
-    """What reinstating costs and takes, in one paragraph."""
+    """What reinstating takes and costs, in one paragraph."""
     fees = sum(r.fee_cents for r in reinstatements)
     invoice = selectors.invoice_of(renewal)
     total = f" (invoice total {format_cents(invoice.total_cents)})" if invoice else ""
     first, last = rules.earning_window(renewal.year)
     cecs = rules.fmt_hours(renewal.cecs_owed)
     return (
-        f"Reinstating costs the {format_cents(fees)} reinstatement fee on top of the annual "
-        f"fee{total}. It takes this {renewal.year} renewal, complete: confirm your contact "
-        f"details, pay the invoice, and have the {cecs} CECs owed for {renewal.year} (earned "
-        f"{first:%B %-d} to {last:%B %-d, %Y}) approved by NAAEI. Until then the credential "
-        "stays lapsed."
+        f"To reinstate it, complete this {renewal.year} renewal: confirm your contact details, "
+        f"pay the invoice, and have the {cecs} CECs owed for {renewal.year} (earned "
+        f"{first:%B %-d} to {last:%B %-d, %Y}) approved by NAAEI. Reinstating costs the "
+        f"{format_cents(fees)} reinstatement fee on top of the annual fee{total}. Until then "
+        "the credential stays lapsed."
     )
 
 

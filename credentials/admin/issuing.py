@@ -157,6 +157,7 @@ class IssueRunAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # A run is a record only its tasks change: no Save buttons.
         read_only = {
+            "title": "Issue run",
             "show_save": False,
             "show_save_and_continue": False,
             "show_save_and_add_another": False,

@@ -242,12 +242,14 @@ def progress(run: IssueRun) -> dict:
         "finished": finished,
         "status": run.get_status_display(),
     }
-    result["summary"] = describe(run.year, result)
+    result["summary"] = describe(run.year, result, started=run.started_at is not None)
     return result
 
 
-def describe(year: int, p: dict) -> str:
+def describe(year: int, p: dict, *, started: bool = True) -> str:
     """What a run did so far, in words: 'Issued 0 new renewals; 2 already issued.'"""
+    if not started and not p["finished"]:
+        return "Queued: waiting for a background worker to start issuing."
     new = p["new"]
     text = f"Issued {new} new {year} {'renewal' if new == 1 else 'renewals'}"
     text += f" (each emailed its invoice); {p['already_issued']} already issued"

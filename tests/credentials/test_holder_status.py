@@ -138,6 +138,7 @@ def test_the_renewal_page_says_plainly_the_credential_lapsed_and_what_reinstatin
         "ended March 31, 2025." in renewal_page
     )
     assert "Reinstating costs the $50.00 reinstatement fee on top of the annual fee" in renewal_page
+    assert "To reinstate it, complete this 2027 renewal" in renewal_page
     assert "have the 5 CECs owed for 2027 (earned January 1 to December 31, 2026) approved" in (
         renewal_page
     )
@@ -148,11 +149,15 @@ def test_the_credentials_page_offers_reinstatement_not_a_past_renewal(holder, ho
     states.lapsed_and_reinstating(holder)
     credentials_page = page(holder_client, "credentials:credentials")
     assert "2025: due Jan 1, 2025" not in credentials_page
-    assert "Lapsed Apr 1, 2025. Not renewed for 2025" in credentials_page
     assert (
-        "Reinstate it</strong> with the 2027 renewal: the annual fee plus the $50.00 reinstatement "
-        "fee" in credentials_page
+        "Your CALP (CALP-199407) lapsed on April 1, 2025.</strong> Not renewed for 2025"
+        in credentials_page
     )
+    assert (
+        "To reinstate it, complete your 2027 renewal: the annual fee plus the $50.00 "
+        "reinstatement fee, and the CECs owed for 2027." in credentials_page
+    )
+    assert "2027: reinstates it (+ $50.00 fee)" in credentials_page
 
 
 def test_home_tells_a_lapsed_holder_it_lapsed_and_the_next_step(holder, holder_client):

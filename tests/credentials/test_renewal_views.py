@@ -166,8 +166,8 @@ def test_the_credentials_page_shows_each_status_and_dates(holder_client, holder)
     assert "Lifetime" in page
     assert "Lapsed" in page
     assert (
-        "Lapsed Apr 1, 2025. Not renewed for 2025: the renewal was due January 1, 2025 and its "
-        "grace period ended March 31, 2025." in page
+        "lapsed on April 1, 2025.</strong> Not renewed for 2025: the renewal was due January 1, "
+        "2025 and its grace period ended March 31, 2025." in page
     )
     assert "2027: due Jan 1, 2027, grace until Mar 31, 2027" in page
 
@@ -181,7 +181,7 @@ def test_a_lapsed_credential_shows_why_it_lapsed(holder_client, holder):
         lapse_reason="Not renewed for 2025: the grace period ended March 31, 2025.",
     )
     page = holder_client.get(reverse("credentials:credentials")).content.decode()
-    assert "Lapsed Apr 1, 2025. Not renewed for 2025" in page
+    assert "lapsed on April 1, 2025.</strong> Not renewed for 2025" in page
 
 
 def test_the_credentials_page_lists_only_the_holders_own(other_holder_client, holder):
