@@ -64,6 +64,12 @@ class NextAction:
     def all_done(self) -> bool:
         return self.kind in (COMPLETED, RENEWED, LIFETIME)
 
+    @property
+    def label(self) -> str:
+        """'Your next step', or 'Where you stand' when there is nothing to do now."""
+        nothing_to_do = self.all_done or self.kind in (WAITING, NOT_ISSUED, NO_CREDENTIALS)
+        return "Where you stand" if nothing_to_do else "Your next step"
+
 
 def reinstatements_of(renewal: Renewal, on: dt.date | None = None) -> list[Reinstatement]:
     """The lapsed credentials this renewal reinstates: when and why each lapsed, and the
