@@ -64,6 +64,7 @@ def renewal(request):
     context = {"year": year, "renewal": current}
     if current is None:
         context["why"] = selectors.why_no_renewal(request.user, year)
+        context["lapsed"] = selectors.lapsed_credentials_of(request.user)
     else:
         first, last = rules.earning_window(current.year)
         reinstatements = holder_status.reinstatements_of(current)

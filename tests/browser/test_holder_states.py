@@ -15,6 +15,7 @@ from tests.browser.conftest import SCREENSHOTS
 from tests.factories import CredentialFactory, HolderFactory, ReviewerFactory, StaffFactory
 from tests.factories import renewal_states as states
 from tests.factories.credentials import credential_type
+from tests.support.axe import axe_violations, describe
 from tests.support.portal_world import sign_in_by_session
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -83,6 +84,13 @@ def test_each_holder_state_reads_plainly_at_desktop_and_phone_width(new_page, li
             page.goto(live_server.url + "/renewal/")
             step = page.locator('[data-step="cec_approval"]')
             assert step.get_by_role("link", name="Submit my CECs").count() == 0
+    # axe-core is injected as a script tag, which the Content Security Policy would block.
+    page = new_page(bypass_csp=True)
+    sign_in_by_session(page.context, live_server, holder)
+    for path in PAGES.values():
+        page.goto(live_server.url + path)
+        violations = axe_violations(page)
+        assert not violations, f"axe-core on {path} ({state}):\n{describe(violations)}"
 
 
 def test_an_issue_run_page_shows_its_progress_without_a_reload(new_page, live_server, monkeypatch):
@@ -124,4 +132,15 @@ def test_an_issue_run_page_shows_its_progress_without_a_reload(new_page, live_se
     issue_runs.run_in_foreground(run)
     page.get_by_text(f"Issued 3 new {year} renewals").first.wait_for(timeout=15_000)
     page.screenshot(path=str(ARTIFACTS / "admin-issue-run-done.png"), full_page=True)
+
+    checker = new_page(bypass_csp=True)
+    sign_in_by_session(checker.context, live_server, staff)
+    for path in (
+        "/admin/credentials/renewal/issue/",
+        f"/admin/credentials/issuerun/{run.pk}/change/",
+        "/admin/credentials/issuerun/",
+    ):
+        checker.goto(live_server.url + path)
+        violations = axe_violations(checker)
+        assert not violations, f"axe-core on {path}:\n{describe(violations)}"
     assert Path(ARTIFACTS / "admin-issue-run-done.png").exists()

@@ -171,10 +171,13 @@ def test_home_tells_a_lapsed_holder_it_lapsed_and_the_next_step(holder, holder_c
     assert "Your 2027 renewal is open" not in home
 
 
-def test_a_lapsed_holder_before_the_renewal_is_issued_is_told_it_lapsed(holder):
+def test_a_lapsed_holder_before_the_renewal_is_issued_is_told_it_lapsed(holder, holder_client):
     CredentialFactory(
         holder=holder, credential_type=credential_type("CALP"), valid_through=dt.date(2024, 12, 31)
     )
+    renewal_page = page(holder_client, "credentials:renewal")
+    assert "lapsed on April 1, 2025.</strong> Not renewed for 2025" in renewal_page
+    assert "plus the $50.00 reinstatement fee" in renewal_page
     action = holder_status.next_action_for(holder)
     assert action.kind == holder_status.NOT_ISSUED
     [lapse] = action.reinstatements
