@@ -74,7 +74,9 @@ class NextAction:
 def reinstatements_of(renewal: Renewal, on: dt.date | None = None) -> list[Reinstatement]:
     """The lapsed credentials this renewal reinstates: when and why each lapsed, and the
     reinstatement fee it adds (as on the invoice, else from the requirement set)."""
-    if renewal.completed_at is not None:
+    # Issuing (or the lapse, on an open invoice) marks a renewal that reinstates; the
+    # others cost no query here.
+    if renewal.completed_at is not None or not renewal.reinstatement:
         return []
     on = on or selectors.today()
     book = selectors.RequirementBook()
