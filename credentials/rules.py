@@ -135,22 +135,17 @@ class CecProgress:
             return 100
         return min(100, int(self.earned * 100 / self.owed))
 
+    @property
+    def requirement(self) -> Requirement:
+        return Requirement(
+            cecs_owed=self.owed,
+            in_network_min=self.in_network_min,
+            participation_cap=self.participation_cap,
+        )
+
     def summary(self) -> str:
-        """'6 of 8 CECs, 4 of 5 in-network, participation 2 of 2 (cap reached)'"""
-        parts = [f"{fmt_hours(self.earned)} of {fmt_hours(self.owed)} CECs"]
-        if self.in_network_min > 0:
-            parts.append(
-                f"{fmt_hours(self.in_network)} of {fmt_hours(self.in_network_min)} in-network"
-            )
-        if self.participation_cap is not None:
-            text = (
-                f"participation {fmt_hours(self.participation_counted)} of "
-                f"{fmt_hours(self.participation_cap)}"
-            )
-            if self.cap_reached:
-                text += " (cap reached)"
-            parts.append(text)
-        return ", ".join(parts)
+        """'6 CECs, 8 needed; 6 in-network, 5 needed ✓; participation 3, of which 2 count'"""
+        return describe(self.requirement, self)
 
     def shortfall(self) -> str:
         """What is still missing, in one sentence; '' when nothing is."""
@@ -169,6 +164,76 @@ class CecProgress:
         if not gaps:
             return ""
         return "You need " + " and ".join(gaps) + "."
+
+
+MET = "✓"
+
+
+def describe(requirement: Requirement, progress: CecProgress | None = None) -> str:
+    """The one sentence every page, PDF and email uses for what a renewal owes (or, with
+    `progress`, what is met of it): '8 CECs, at least 5 of them in-network; participation
+    counts for at most 2', or '6 CECs, 8 needed; 6 in-network, 5 needed ✓; …'."""
+    if progress is None:
+        return _describe_requirement(requirement)
+    return _describe_progress(progress)
+
+
+def _describe_requirement(requirement: Requirement) -> str:
+    if requirement.cecs_owed <= 0:
+        return "no CECs"
+    text = f"{fmt_hours(requirement.cecs_owed)} {plural_cecs(requirement.cecs_owed)}"
+    if requirement.in_network_min > 0:
+        text += f", at least {fmt_hours(requirement.in_network_min)} of them in-network"
+    if requirement.participation_cap is not None:
+        text += f"; participation counts for at most {fmt_hours(requirement.participation_cap)}"
+    return text
+
+
+def _met(value: Decimal, needed: Decimal) -> str:
+    return f", {fmt_hours(needed)} needed" + (f" {MET}" if value >= needed else "")
+
+
+def _describe_progress(progress: CecProgress) -> str:
+    # The earned figure is already capped: it is what counts, not what was reported.
+    parts = [
+        f"{fmt_hours(progress.earned)} {plural_cecs(progress.earned)}"
+        + _met(progress.earned, progress.owed)
+    ]
+    if progress.in_network_min > 0:
+        parts.append(
+            f"{fmt_hours(progress.in_network)} in-network"
+            + _met(progress.in_network, progress.in_network_min)
+        )
+    cap = progress.participation_cap
+    if progress.participation > 0:
+        if cap is None:
+            parts.append(f"participation {fmt_hours(progress.participation)}")
+        elif progress.participation > cap:
+            parts.append(
+                f"participation {fmt_hours(progress.participation)}, of which "
+                f"{fmt_hours(cap)} count (cap reached)"
+            )
+        else:
+            text = f"participation {fmt_hours(progress.participation)} of up to {fmt_hours(cap)}"
+            if progress.cap_reached:
+                text += " (cap reached)"
+            parts.append(text)
+    return "; ".join(parts)
+
+
+def participation_counted(hours: Iterable[Decimal], cap: Decimal | None) -> list[Decimal]:
+    """How much of each participation entry counts, in the order given (earliest first):
+    the cap is used up by the first ones, the rest count for nothing (rule 3)."""
+    counted = []
+    left = cap
+    for value in hours:
+        if left is None:
+            counted.append(Decimal(value))
+            continue
+        take = min(Decimal(value), left)
+        counted.append(take)
+        left -= take
+    return counted
 
 
 def cec_progress(requirement: Requirement, credits: Iterable[CecCredit]) -> CecProgress:

@@ -48,6 +48,18 @@ def office_contact() -> OfficeContact | None:
 # --- Requirement sets ------------------------------------------------------------------
 
 
+def renewals_governed_by(requirement_set: RequirementSet):
+    """The renewals that renew a credential of the set's type in a year the set governs:
+    the set is in use, and deleting it would rewrite what they were judged by."""
+    renewals = Renewal.objects.filter(
+        items__credential__credential_type_id=requirement_set.credential_type_id,
+        year__gte=requirement_set.first_year,
+    )
+    if requirement_set.last_year is not None:
+        renewals = renewals.filter(year__lte=requirement_set.last_year)
+    return renewals.distinct()
+
+
 class RequirementBook:
     """All requirement sets, loaded in one query, answering "which set governs credential
     type T in renewal year Y" without a query per credential."""

@@ -18,10 +18,16 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 PRODUCTION = env.bool("DJANGO_PRODUCTION", default=False)
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env(
-    "SECRET_KEY",
-    default="" if PRODUCTION else "dev-only-insecure-key-change-me-0123456789abcdefghijklmnopq",
-)
+# What a development checkout, the demo and the tests run with (localstripe's keys).
+# Production has no defaults: renewal_portal/checks.py refuses a secret that is missing
+# or one of these, and the web and Celery processes do not start (portal.E001).
+DEVELOPMENT_SECRETS = {
+    "SECRET_KEY": "dev-only-insecure-key-change-me-0123456789abcdefghijklmnopq",
+    "STRIPE_SECRET_KEY": "sk_test_localstripe",
+    "STRIPE_PUBLISHABLE_KEY": "pk_test_localstripe",
+    "STRIPE_WEBHOOK_SECRET": "whsec_localstripe_dev",
+}
+SECRET_KEY = env("SECRET_KEY", default="" if PRODUCTION else DEVELOPMENT_SECRETS["SECRET_KEY"])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -46,6 +52,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_guid",  # request ids in logs (deploy/, issue 12)
     "health_check",  # /healthz for load balancers (renewal_portal/health.py)
+    "renewal_portal.apps.PortalConfig",  # the portal's own system checks (checks.py)
     "credentials",
     "cec",
     "payments",
@@ -109,6 +116,15 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+# Argon2id (argon2-cffi), Django's recommended hasher: a sign-in costs tens of
+# milliseconds where PBKDF2 at a million iterations took seconds. The hashers after it
+# only read older hashes, which Django re-stores with Argon2id at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -116,6 +132,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
+# A failed CSRF check answers the portal's own page (renewal_portal/errors.py).
+CSRF_FAILURE_VIEW = "renewal_portal.errors.csrf_failure"
 LOGIN_REDIRECT_URL = "credentials:home"
 SITE_ID = 1
 
@@ -129,6 +147,8 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "credentials:home"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AASC renewals] "
+# Account emails are outbox rows like every other email (credentials/account_email.py).
+ACCOUNT_ADAPTER = "credentials.account_email.OutboxAccountAdapter"
 # Failed sign-ins are throttled per address and per account (allauth's rate limits).
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 
@@ -183,6 +203,20 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
+# What one holder can make the portal store and render (issue 15 items 7 and 8).
+REPORTING_FORM_MAX_DRAFTS = env.int("REPORTING_FORM_MAX_DRAFTS", default=20)
+EVIDENCE_MAX_FILES_PER_FORM = env.int("EVIDENCE_MAX_FILES_PER_FORM", default=5)
+EVIDENCE_MAX_BYTES_PER_HOLDER_YEAR = env.int(
+    "EVIDENCE_MAX_BYTES_PER_HOLDER_YEAR", default=100 * 1024 * 1024
+)
+# Text a person typed is cut to this many characters in a PDF, and a PDF lists at most
+# this many history rows: no input makes a document slow to render.
+DOCUMENT_TEXT_MAX_CHARS = env.int("DOCUMENT_TEXT_MAX_CHARS", default=4000)
+DOCUMENT_MAX_HISTORY_ROWS = env.int("DOCUMENT_MAX_HISTORY_ROWS", default=50)
+# Downloads of rendered documents per person and time window (shared cache counter).
+DOCUMENT_DOWNLOADS_PER_WINDOW = env.int("DOCUMENT_DOWNLOADS_PER_WINDOW", default=30)
+DOCUMENT_DOWNLOAD_WINDOW_SECONDS = env.int("DOCUMENT_DOWNLOAD_WINDOW_SECONDS", default=60)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -229,9 +263,17 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # Stripe: production talks to api.stripe.com; development and tests point
 # STRIPE_API_BASE at a local localstripe server. Same code path either way.
-STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_localstripe")
-STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="pk_test_localstripe")
-STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="whsec_localstripe_dev")
+STRIPE_SECRET_KEY = env(
+    "STRIPE_SECRET_KEY", default="" if PRODUCTION else DEVELOPMENT_SECRETS["STRIPE_SECRET_KEY"]
+)
+STRIPE_PUBLISHABLE_KEY = env(
+    "STRIPE_PUBLISHABLE_KEY",
+    default="" if PRODUCTION else DEVELOPMENT_SECRETS["STRIPE_PUBLISHABLE_KEY"],
+)
+STRIPE_WEBHOOK_SECRET = env(
+    "STRIPE_WEBHOOK_SECRET",
+    default="" if PRODUCTION else DEVELOPMENT_SECRETS["STRIPE_WEBHOOK_SECRET"],
+)
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 STRIPE_JS_URL = env("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
 PORTAL_CURRENCY = "usd"

@@ -1,7 +1,22 @@
 import pytest
-from django.test import Client
+from django.conf import settings as django_settings
+from django.test import Client, override_settings
 
 from tests.factories import HolderFactory, ReviewerFactory, StaffFactory
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hasher():
+    """The portal hashes with Argon2id; the suite creates about a thousand users, so it
+    hashes with MD5 instead (tests only). The portal's own hashers stay readable after it,
+    for hashes made by another process (a live server, a subprocess)."""
+    with override_settings(
+        PASSWORD_HASHERS=[
+            "django.contrib.auth.hashers.MD5PasswordHasher",
+            *django_settings.PASSWORD_HASHERS,
+        ]
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -71,3 +86,13 @@ def _celery_runs_eagerly():
     app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _shared_cache_cleared():
+    # Counters in the shared cache (document downloads per person, issue 15 item 8) key on
+    # user ids, which a rolled-back test hands out again: each test starts from zero.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

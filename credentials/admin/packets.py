@@ -5,7 +5,7 @@ here with their progress, and downloaded as one archive when done."""
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from credentials.admin.progress import progress_bar, progress_json
 from credentials.models import PacketBuild, PacketBuildItem
 from credentials.services import packets
+from renewal_portal.downloads import download
 
 
 class PacketBuildItemInline(admin.TabularInline):
@@ -84,14 +85,9 @@ class PacketBuildAdmin(admin.ModelAdmin):
             handle = default_storage.open(build.archive, "rb")
         except (FileNotFoundError, OSError) as exc:
             raise Http404("The archive is missing.") from exc
-        response = FileResponse(
-            handle,
-            content_type="application/zip",
-            as_attachment=True,
-            filename=build.archive.rsplit("/", 1)[-1],
+        return download(
+            handle, content_type="application/zip", filename=build.archive.rsplit("/", 1)[-1]
         )
-        response["Cache-Control"] = "private, no-store"
-        return response
 
     def progress_view(self, request, pk):
         if not self.has_view_permission(request):

@@ -5,7 +5,6 @@ from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
 from credentials import selectors
 from credentials.admin import issuing
@@ -13,6 +12,7 @@ from credentials.models import Renewal, RenewalCredential
 from credentials.services import packets as packet_services
 from payments.models import Invoice, InvoiceStatus
 from payments.money import format_cents
+from renewal_portal.admin_history import HistoryAdmin
 
 
 def _approved_submission():
@@ -149,7 +149,7 @@ class InvoiceInline(admin.StackedInline):
 
 
 @admin.register(Renewal)
-class RenewalAdmin(SimpleHistoryAdmin):
+class RenewalAdmin(HistoryAdmin):
     list_display = [
         "holder",
         "year",

@@ -54,7 +54,8 @@ def test_the_renewal_page_shows_four_steps_and_the_cecs_owed(holder_client, rene
     ):
         assert title in page
     assert '<p class="display-6 mb-1" data-testid="cecs-owed">8</p>' in page
-    assert "0 of 8 CECs, 0 of 5 in-network, participation 0 of 2" in page
+    assert "0 CECs, 8 needed; 0 in-network, 5 needed" in page
+    assert "8 CECs, at least 5 of them in-network; participation counts for at most 2" in page
     assert renewal.invoice.number in page
     assert "$225.00" in page
 

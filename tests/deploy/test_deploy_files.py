@@ -65,15 +65,32 @@ def test_production_settings_from_env_example_pass_check_deploy(tmp_path):
     }
     for name, value in re.findall(r"^([A-Z][A-Z0-9_]*)=(.*)$", ENV_EXAMPLE, re.MULTILINE):
         env[name] = value.strip('"')
+    env.update(STATIC_ROOT=str(tmp_path / "static"), MEDIA_ROOT=str(tmp_path / "media"))
+
+    def check_deploy():
+        return subprocess.run(
+            [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+
+    # The placeholders themselves are refused (portal.E001), each secret by name.
+    refused = check_deploy()
+    assert refused.returncode != 0
+    for name in (
+        "SECRET_KEY",
+        "STRIPE_SECRET_KEY",
+        "STRIPE_PUBLISHABLE_KEY",
+        "STRIPE_WEBHOOK_SECRET",
+    ):
+        assert f"portal.E001) {name} " in refused.stderr, refused.stderr
+
     env.update(
         SECRET_KEY="a-long-random-production-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        STATIC_ROOT=str(tmp_path / "static"),
-        MEDIA_ROOT=str(tmp_path / "media"),
+        STRIPE_SECRET_KEY="sk_live_0123456789abcdefABCDEF",
+        STRIPE_PUBLISHABLE_KEY="pk_live_0123456789abcdefABCDEF",
+        STRIPE_WEBHOOK_SECRET="whsec_0123456789abcdefABCDEF0123456789",
     )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    result = check_deploy()
     assert result.returncode == 0, result.stdout + result.stderr
 
 

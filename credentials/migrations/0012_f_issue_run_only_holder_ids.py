@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('credentials', '0008_f_issue_run_chunk_already_issued'),
+        ('credentials', '0011_merge_20261204_1055'),
     ]
 
     operations = [

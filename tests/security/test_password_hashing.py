@@ -1,0 +1,65 @@
+"""Passwords are stored with Argon2id; a password stored by an older hasher (PBKDF2) is
+re-stored with Argon2id the next time its holder signs in. The suite itself hashes with a
+fast hasher (tests/conftest.py), so these tests put the portal's own list back."""
+
+import time
+
+import pytest
+from django.contrib.auth.hashers import make_password
+from django.urls import reverse
+
+from renewal_portal import settings as portal_settings
+from tests.factories import HolderFactory
+from tests.factories.credentials import PASSWORD
+
+ARGON2 = "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+@pytest.fixture
+def portal_hashers(settings):
+    settings.PASSWORD_HASHERS = portal_settings.PASSWORD_HASHERS
+
+
+def test_argon2id_is_the_first_password_hasher():
+    assert portal_settings.PASSWORD_HASHERS[0] == ARGON2
+    # Older hashes stay readable, so they can be upgraded at sign-in.
+    assert "django.contrib.auth.hashers.PBKDF2PasswordHasher" in portal_settings.PASSWORD_HASHERS
+
+
+@pytest.mark.django_db
+def test_a_new_password_is_stored_with_argon2id(portal_hashers):
+    holder = HolderFactory()
+    assert holder.password.startswith("argon2$argon2id$")
+
+
+@pytest.mark.django_db
+def test_a_pbkdf2_password_is_upgraded_to_argon2id_at_sign_in(portal_hashers, client):
+    holder = HolderFactory(email="legacy@example.org")
+    # The password as the portal stored it before Argon2id: a PBKDF2 hash.
+    holder.password = make_password(PASSWORD, hasher="pbkdf2_sha256")
+    holder.save(update_fields=["password"])
+
+    response = client.post(
+        reverse("account_login"), {"login": "legacy@example.org", "password": PASSWORD}
+    )
+
+    assert response.status_code == 302
+    holder.refresh_from_db()
+    assert holder.password.startswith("argon2$argon2id$")
+    assert holder.check_password(PASSWORD)
+
+
+@pytest.mark.django_db
+def test_signing_in_with_argon2id_takes_well_under_a_second(portal_hashers, client):
+    HolderFactory(email="quick@example.org")
+    started = time.monotonic()
+    response = client.post(
+        reverse("account_login"), {"login": "quick@example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    # PBKDF2 at 1,000,000 iterations took 1.7-2.9 s on a 2-core machine.
+    assert time.monotonic() - started < 1.0
+
+
+def test_the_suite_hashes_with_a_fast_hasher(settings):
+    assert settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.MD5PasswordHasher"
