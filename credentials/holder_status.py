@@ -58,6 +58,7 @@ class NextAction:
     deadline: str = ""
     renewal: Renewal | None = None
     steps_done: int | None = None
+    note: str = ""  # e.g. CECs waiting for NAAEI while another step is the next action
     reinstatements: list[Reinstatement] = field(default_factory=list)
 
     @property
@@ -236,7 +237,9 @@ def next_action_for(holder, on: dt.date | None = None) -> NextAction:
             button="See my renewal",
             **{**common, "tone": "info"},
         )
-    return NextAction(**_step_action(renewal, step), **common)
+    waiting = steps["cec_approval"]
+    note = f"Step 4: {waiting.detail}." if waiting.waiting else ""
+    return NextAction(**_step_action(renewal, step), note=note, **common)
 
 
 def _completed(renewal: Renewal) -> NextAction:

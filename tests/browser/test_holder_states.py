@@ -2,14 +2,19 @@
 run whose page shows its progress by itself (17.1, 17.18), in headless Chromium at desktop
 and phone width. Screenshots go to test-artifacts/f/ to be looked at."""
 
+import contextlib
 import datetime as dt
+import io
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from django.core.management import call_command
 from django.utils import timezone
 
 from credentials import rules
-from credentials.models import IssueRun
+from credentials.models import IssueRun, User
 from credentials.services import issue_runs
 from tests.browser.conftest import SCREENSHOTS
 from tests.factories import CredentialFactory, HolderFactory, ReviewerFactory, StaffFactory
@@ -144,3 +149,47 @@ def test_an_issue_run_page_shows_its_progress_without_a_reload(new_page, live_se
         violations = axe_violations(checker)
         assert not violations, f"axe-core on {path}:\n{describe(violations)}"
     assert Path(ARTIFACTS / "admin-issue-run-done.png").exists()
+
+
+DEMO_ACCOUNTS = {
+    # demo login: what its home page says (its one next action, or that all is done)
+    "holder@example.org": "Confirm your contact details",
+    "lapsed@example.org": "lapsed on April 1, 2025",
+    "submitter@example.org": "waiting for NAAEI review",
+    "rejected@example.org": "Fix and resubmit your CECs",
+    "renewed@example.org": "All done: your 2027 renewal is complete",
+    "new@example.org": "No credential on record yet",
+}
+
+
+@pytest.fixture
+def demo(settings):
+    # The demo renewal is for 2027; pin the clock inside its season if today is not.
+    settings.DEBUG = True
+    moment = None
+    if rules.renewal_year_on(dt.date.today()) != 2027:
+        moment = dt.datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("America/Denver"))
+    with time_machine.travel(moment, tick=True) if moment else contextlib.nullcontext():
+        with contextlib.redirect_stdout(io.StringIO()):
+            call_command("load_demo")
+        yield
+
+
+def test_the_demo_accounts_each_read_their_state(demo, new_page, live_server):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for email, expected in DEMO_ACCOUNTS.items():
+        user = User.objects.get(email=email)
+        name = email.split("@")[0]
+        for width_name, viewport in WIDTHS.items():
+            page = new_page(viewport=viewport)
+            sign_in_by_session(page.context, live_server, user)
+            for page_name, path in PAGES.items():
+                assert page.goto(live_server.url + path).status == 200
+                page.screenshot(
+                    path=str(ARTIFACTS / f"demo-{name}-{page_name}-{width_name}.png"),
+                    full_page=True,
+                )
+                if page_name == "home":
+                    text = " ".join(page.locator("main").inner_text().split())
+                    assert expected in text, f"{email}: {text[:400]}"
+                    assert "renewal is open" not in text

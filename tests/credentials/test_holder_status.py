@@ -83,7 +83,9 @@ def test_after_submitting_home_says_nothing_to_do_until_naaei_decides(holder, ho
 def test_a_submission_waiting_while_a_step_is_open_points_at_that_step(holder, staff):
     renewal = states.renewal_due(holder)
     states.submit(renewal)
-    assert holder_status.next_action_for(holder).kind == holder_status.CONTACT
+    action = holder_status.next_action_for(holder)
+    assert action.kind == holder_status.CONTACT
+    assert action.note == "Step 4: Submitted on December 1, 2026, waiting for NAAEI review."
 
 
 def test_after_a_rejection_home_asks_to_fix_and_resubmit(holder, holder_client, reviewer):
