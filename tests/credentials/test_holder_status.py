@@ -12,6 +12,8 @@ import time_machine
 from django.urls import reverse
 
 from credentials import holder_status
+from credentials.models import OutboxMessage
+from credentials.services.outbox import build_email
 from tests.factories import CredentialFactory, credential_type
 from tests.factories import renewal_states as states
 
@@ -212,3 +214,20 @@ def test_step_four_after_a_rejection_gives_the_reason_and_what_to_fix(
     assert "NAAEI rejected your submission on December 1, 2026: The June class is not on" in step
     assert "file a Reporting Form for missing CECs), then submit again" in step
     assert "Fix and submit again" in step
+
+
+def test_the_invoice_email_of_a_reinstating_renewal_says_the_credential_lapsed(holder):
+    renewal = states.lapsed_and_reinstating(holder)
+    message = OutboxMessage.objects.get(kind="renewal_invoice", renewal=renewal)
+    email = build_email(message)
+    body = " ".join(email.body.split())
+    assert "Your CALP (CALP-199407) lapsed on April 1, 2025." in body
+    assert "This renewal reinstates it; the invoice includes the $50.00 reinstatement fee." in body
+    html = " ".join(email.alternatives[0][0].split())
+    assert "lapsed on April 1, 2025" in html
+
+
+def test_an_ordinary_invoice_email_mentions_no_lapse(holder):
+    renewal = states.renewal_due(holder)
+    email = build_email(OutboxMessage.objects.get(kind="renewal_invoice", renewal=renewal))
+    assert "lapsed on" not in email.body
