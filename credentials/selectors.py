@@ -178,6 +178,54 @@ def lapsed_credentials_of(holder, on: dt.date | None = None) -> list[CredentialR
     return [row for row in credentials_of(holder, on) if row.lapsed]
 
 
+@dataclass(frozen=True)
+class Reinstatement:
+    """A lapsed credential that a renewal reinstates."""
+
+    code: str
+    number: str
+    lapsed_on: dt.date
+    reason: str
+    fee_cents: int
+
+    @property
+    def sentence(self) -> str:
+        return (
+            f"Your {self.code} ({self.number}) lapsed on {self.lapsed_on:%B %-d, %Y}. {self.reason}"
+        )
+
+
+def reinstatements_of(renewal: Renewal, on: dt.date | None = None) -> list[Reinstatement]:
+    """The lapsed credentials this renewal reinstates: when and why each lapsed, and the
+    reinstatement fee it adds (as on the invoice, else from the requirement set)."""
+    # Issuing (or the lapse, on an open invoice) marks a renewal that reinstates; the
+    # others cost no query here.
+    if renewal.completed_at is not None or not renewal.reinstatement:
+        return []
+    on = on or today()
+    book = RequirementBook()
+    result = []
+    for item in renewal.items.select_related("credential__credential_type"):
+        credential = item.credential
+        if book.status_of(credential, on) != rules.LAPSED and credential.lapsed_on is None:
+            continue
+        missed = book.calendar_for(credential.credential_type_id, credential.valid_through.year + 1)
+        fee = item.reinstatement_fee_cents
+        if not fee:
+            requirement_set = book.set_for(credential.credential_type_id, renewal.year)
+            fee = requirement_set.reinstatement_fee_cents if requirement_set else 0
+        result.append(
+            Reinstatement(
+                code=credential.credential_type.code,
+                number=credential.number,
+                lapsed_on=credential.lapsed_on or rules.lapse_day(missed),
+                reason=credential.lapse_reason or rules.lapse_reason(missed),
+                fee_cents=fee,
+            )
+        )
+    return result
+
+
 def credential_status_q(status: str, on: dt.date, book: RequirementBook | None = None) -> Q:
     """A filter for credentials whose status on `on` is `status`, by date ranges.
 

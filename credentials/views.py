@@ -80,6 +80,7 @@ def renewal(request):
     if current is None:
         context["why"] = selectors.why_no_renewal(request.user, year)
         context["new_holder"] = not selectors.has_credentials_on_record(request.user)
+        context["lapsed"] = selectors.lapsed_credentials_of(request.user)
     else:
         first, last = rules.earning_window(current.year)
         reinstatements = holder_status.reinstatements_of(current)
