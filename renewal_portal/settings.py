@@ -145,8 +145,21 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "credentials:home"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AASC renewals] "
-# Failed sign-ins are throttled per address and per account (allauth's rate limits).
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Failed sign-ins are throttled (allauth's rate limits, counted in the shared cache
+# below; renewal_portal/accounts.py): 10 a minute per client, 5 per 15 minutes per
+# account from one client, 30 an hour per account from all clients together. One client
+# can fail at most 20 times an hour on an account, so it never reaches the account's 30
+# and never locks its holder out.
+ACCOUNT_ADAPTER = "renewal_portal.accounts.PortalAccountAdapter"
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/15m/key",
+    "login_failed_account": "30/h/key",
+}
+# The client is the address in X-Forwarded-For that the trusted proxies (our nginx) put
+# there, counted from the right: 1 behind nginx (deploy/env.example). 0 (the default
+# outside production) ignores the header: runserver has nothing in front of it, and a
+# header a client wrote itself must never choose the address it is throttled under.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if PRODUCTION else 0)
 
 # Two-factor authentication (allauth.mfa): holders may turn it on; AASC staff, NAAEI
 # reviewers and superusers must, unless OFFICE_MFA_REQUIRED is off (the local demo).
@@ -215,6 +228,30 @@ OFFICE_SIGNATURE = env(
 # is set, so `make run` needs no server.
 REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+
+# The cache every web and worker process shares (sign-in throttling counts): Redis when
+# REDIS_URL is set (production), else a table in the database, so the embedded default
+# needs no server. `migrate` creates the table (renewal_portal/apps.py); /healthz checks
+# the cache.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "portal",
+            "OPTIONS": {"socket_connect_timeout": 3, "socket_timeout": 3},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "portal_cache",
+            # Django culls a third of the entries past MAX_ENTRIES (300 by default), which
+            # would drop live throttling counts.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {}
     if REDIS_URL

@@ -4,6 +4,7 @@ trace. /healthz/workers also wants a Celery worker to answer."""
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -50,8 +51,50 @@ def test_healthz_is_200_when_database_migrations_and_redis_broker_are_fine(
     assert response.status_code == 200, body
     assert part(body, "Database") == "OK"
     assert part(body, "Migrations") == "OK"
+    assert part(body, "Cache") == "OK"
     assert part(body, "Redis") == "OK"
     assert response["Cache-Control"].startswith("max-age=0")
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_and_names_the_cache_when_its_table_is_missing():
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE portal_cache")
+    response, body = health()
+    assert response.status_code == 503
+    assert part(body, "Cache").startswith("Unavailable: The cache failed")
+    assert part(body, "Database") == "OK"
+    assert "Traceback" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_and_names_the_cache_when_redis_is_unreachable(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+        }
+    }
+    response, body = health()
+    assert response.status_code == 503
+    assert part(body, "Cache") == "Unavailable: The cache failed (ConnectionError)"
+
+
+def test_migrate_creates_the_cache_table(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "renewal_portal.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}",
+        "REDIS_URL": "",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env,
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(tmp_path / "fresh.sqlite3") as database:
+        tables = {row[0] for row in database.execute("SELECT name FROM sqlite_master")}
+    assert "portal_cache" in tables
 
 
 @pytest.mark.django_db
@@ -89,7 +132,7 @@ def test_healthz_in_plain_text_names_each_part():
     response = Client().get("/healthz/", HTTP_ACCEPT="text/plain")
     assert response.status_code == 200
     lines = response.content.decode().splitlines()
-    assert [line.split("(")[0] for line in lines] == ["Database", "Migrations", "Broker"]
+    assert [line.split("(")[0] for line in lines] == ["Database", "Migrations", "Cache", "Broker"]
     assert all(line.endswith(": OK") for line in lines)
 
 
