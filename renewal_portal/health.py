@@ -9,19 +9,25 @@ stack trace (the library catches every exception and logs it). `?format=json` or
 `Accept: application/json` gives JSON.
 
 `/healthz/workers/` also asks the Celery workers to answer a ping: for monitoring, not
-for the load balancer (a web process stays useful while the workers restart).
+for the load balancer (a web process stays useful while the workers restart). Every call
+fans out to every worker, so it answers only a monitor that sends
+`Authorization: Bearer <HEALTHZ_WORKERS_TOKEN>` or a signed-in staff member; anyone else
+gets 403 and triggers nothing.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hmac
 import uuid
 
 import celery
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
+from django.http import HttpResponseForbidden
 from health_check.base import HealthCheck
 from health_check.checks import Database as LibraryDatabase
 from health_check.contrib.celery import Ping
@@ -152,6 +158,23 @@ class PortalHealthView(HealthCheckView):
 
 
 class WorkersHealthView(PortalHealthView):
-    """The web checks plus a ping every Celery worker must answer."""
+    """The web checks plus a ping every Celery worker must answer; for a monitor with the
+    token or for staff only."""
 
     extra_checks = (Workers,)
+
+    async def get(self, request, *args, **kwargs):
+        if not await may_ask_the_workers(request):
+            return HttpResponseForbidden(
+                "A monitoring token or a staff sign-in is required.\n", content_type="text/plain"
+            )
+        return await super().get(request, *args, **kwargs)
+
+
+async def may_ask_the_workers(request) -> bool:
+    token = settings.HEALTHZ_WORKERS_TOKEN
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if token and scheme.lower() == "bearer":
+        return hmac.compare_digest(given.strip().encode(), token.encode())
+    user = await request.auser()
+    return user.is_active and (user.is_staff or user.is_superuser)

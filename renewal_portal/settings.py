@@ -280,6 +280,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+# /healthz/workers/ pings every Celery worker, so it answers only staff and a monitor
+# sending `Authorization: Bearer <this token>` (empty: staff only). /healthz/ stays open.
+HEALTHZ_WORKERS_TOKEN = env("HEALTHZ_WORKERS_TOKEN", default="")
+
 # Stripe: production talks to api.stripe.com; development and tests point
 # STRIPE_API_BASE at a local localstripe server. Same code path either way.
 STRIPE_SECRET_KEY = env(

@@ -9,8 +9,8 @@ are off, because the run speaks plain http on loopback). Then:
 
   1. migrates, collects static files, creates a holder, an office account and a
      membership due for renewal, and issues the holder's renewal;
-  2. /healthz (database, migrations, the shared cache, Redis) and /healthz/workers
-     answer 200;
+  2. /healthz (database, migrations, the shared cache, Redis) and /healthz/workers (with
+     the monitoring token; 403 without) answer 200;
   3. the holder signs in through the login form, opens the renewal page and the invoice
      PDF, and pays the invoice by card: the pay page's SetupIntent is confirmed at
      localstripe with a test card (what Stripe.js does), the portal charges it, and
@@ -307,6 +307,7 @@ class Smoke:
             LOG_LEVEL="INFO",
             GUNICORN_BIND=f"127.0.0.1:{self.web_port}",
             WEB_CONCURRENCY="2",
+            HEALTHZ_WORKERS_TOKEN=secrets.token_urlsafe(32),
         )
 
     def prepare_database(self):
@@ -361,11 +362,22 @@ class Smoke:
             ", ".join(body),
         )
 
+        anonymous = requests.get(f"{self.base}/healthz/workers/", timeout=15)
+        self.check(
+            "/healthz/workers refuses a caller without the monitoring token (403)",
+            anonymous.status_code == 403,
+            str(anonymous.status_code),
+        )
+
         def workers_answer():
-            reply = requests.get(f"{self.base}/healthz/workers/", timeout=15)
+            reply = requests.get(
+                f"{self.base}/healthz/workers/",
+                headers={"Authorization": f"Bearer {self.env['HEALTHZ_WORKERS_TOKEN']}"},
+                timeout=15,
+            )
             return reply.status_code == 200
 
-        self.check("/healthz/workers answers 200: the Celery workers answer a ping",
+        self.check("/healthz/workers answers the monitor 200: the Celery workers answer a ping",
                    self._eventually(workers_answer, 30))  # fmt: skip
         self.check(
             "debug is off: an unknown page is a plain 404",

@@ -136,12 +136,57 @@ def test_healthz_in_plain_text_names_each_part():
     assert all(line.endswith(": OK") for line in lines)
 
 
+MONITOR_TOKEN = "monitor-" + "0123456789abcdef0123456789abcdef"
+
+
+@pytest.fixture
+def monitor_token(settings):
+    settings.HEALTHZ_WORKERS_TOKEN = MONITOR_TOKEN
+
+
+def as_monitor(path="/healthz/workers/", token=MONITOR_TOKEN):
+    response = Client().get(path, {"format": "json"}, HTTP_AUTHORIZATION=f"Bearer {token}")
+    return response, (json.loads(response.content) if response.status_code != 403 else None)
+
+
 @pytest.mark.django_db
-def test_healthz_workers_is_503_when_no_celery_worker_answers(celery_broker):  # noqa: F811
-    response, body = health("/healthz/workers/")
+def test_healthz_workers_is_503_when_no_celery_worker_answers(celery_broker, monitor_token):  # noqa: F811
+    response, body = as_monitor()
     assert response.status_code == 503
     assert part(body, "Workers()") == "Unavailable: Celery workers unavailable"
     assert part(body, "Redis") == "OK"
+
+
+@pytest.mark.django_db
+def test_healthz_workers_refuses_anonymous_visitors(monitor_token):
+    # Each call pings every Celery worker: not for anyone on the internet to trigger.
+    response = Client().get("/healthz/workers/", {"format": "json"})
+    assert response.status_code == 403
+    assert b"Workers" not in response.content
+
+
+@pytest.mark.django_db
+def test_healthz_workers_refuses_a_wrong_token(monitor_token):
+    response, _body = as_monitor(token="monitor-guess")
+    assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_healthz_workers_refuses_every_token_when_none_is_configured(settings):
+    settings.HEALTHZ_WORKERS_TOKEN = ""
+    response, _body = as_monitor(token="")
+    assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_healthz_workers_answers_signed_in_staff(staff_client, holder_client):
+    assert staff_client.get("/healthz/workers/").status_code in (200, 503)
+    assert holder_client.get("/healthz/workers/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_healthz_itself_stays_open_to_the_load_balancer():
+    assert Client().get("/healthz/").status_code == 200
 
 
 def test_healthz_is_not_redirected_to_https_in_production(tmp_path):
