@@ -16,6 +16,7 @@ T = dt.time
 
 EVENT_NAME = "AASC Education Conference & Expo (demo)"
 LOCATION = "Broadmoor Hall, Colorado Springs"
+DEMO_MARGIN_MINUTES = 720
 
 COURSES = {
     # title: (in_network, description)
@@ -42,11 +43,14 @@ def load(stdout=None):
             ends_on=today + dt.timedelta(days=1),
             location=LOCATION,
             description="The yearly Expo: classes, vendors and the awards lunch.",
+            # The demo is tried at any hour: its sessions stay open for check-in all day.
+            checkin_margin_minutes=DEMO_MARGIN_MINUTES,
         )
-    elif not event.is_on(today):
+    elif not event.is_on(today) or event.checkin_margin_minutes != DEMO_MARGIN_MINUTES:
         event.starts_on = min(event.starts_on, today)
         event.ends_on = max(event.ends_on, today + dt.timedelta(days=1))
-        event.save(update_fields=["starts_on", "ends_on"])
+        event.checkin_margin_minutes = DEMO_MARGIN_MINUTES
+        event.save(update_fields=["starts_on", "ends_on", "checkin_margin_minutes"])
     courses = {}
     for title, (in_network, description) in COURSES.items():
         courses[title], _ = Course.objects.get_or_create(

@@ -2,22 +2,30 @@
 
 A roster row names an attendee by email or credential number (or both); an optional
 date column must be the session's date. Every row is previewed; a file with any bad
-row (unknown holder, duplicate, wrong date) imports nothing, and each bad row says why.
+row (unknown holder, duplicate, wrong date) imports nothing, and each bad row says why,
+by the row number a spreadsheet shows (the header is row 1). A file that cannot be a
+roster at all (empty, not text, no name column, a session not held yet) is refused
+before any row is read, with one plain sentence. Comma-, semicolon- and tab-separated
+files are all read (Excel writes semicolons in many locales).
 Each good row goes through cec.services.ledger.record_attendance, so an import credits
 the ledger exactly as recording attendance by hand does.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 
+import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models.functions import Lower, Upper
 from django.utils import timezone
 from import_export import fields, resources
+from import_export.formats.base_formats import CSV
 
 from cec.models import Attendance, ClassSession
 from cec.services.ledger import record_attendance
+from credentials import roles
 from credentials.models import Credential, User
 
 EMAIL, NUMBER, DATE = "email", "credential_number", "date"
@@ -26,6 +34,85 @@ DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y")
 
 class RosterError(ValueError):
     """The file as a whole cannot be a roster for the session; nothing is imported."""
+
+
+SEPARATORS = ",;\t"
+# The first bytes of files people upload by mistake: an .xlsx/.docx (a ZIP), an old .xls,
+# a PDF.
+BINARY_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF")
+
+
+def roster_text(data: bytes | str) -> str:
+    """The file as text, or RosterError in one sentence when it is not a text file."""
+    if isinstance(data, str):
+        return data
+    if data.startswith(BINARY_SIGNATURES) or b"\x00" in data[:4096]:
+        raise RosterError(
+            "This file is not a CSV file (it looks like an Excel workbook or another "
+            "document): in Excel choose File › Save As › CSV UTF-8, then upload that file."
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RosterError(
+            "This file's characters cannot be read: save it as CSV UTF-8 and upload it again."
+        ) from None
+
+
+def roster_separator(text: str) -> str:
+    """The column separator of the header row: comma, semicolon or tab."""
+    header = text.lstrip().splitlines()[0] if text.strip() else ""
+    try:
+        return csv.Sniffer().sniff(header, delimiters=SEPARATORS).delimiter
+    except csv.Error:
+        return ","
+
+
+def read_roster(data: bytes | str) -> tablib.Dataset:
+    """The roster as rows under their header (the admin's format calls this)."""
+    text = roster_text(data)
+    if not text.strip():
+        return tablib.Dataset()
+    return tablib.import_set(text.lstrip(), format="csv", delimiter=roster_separator(text))
+
+
+def check_roster_file(data: bytes, session: ClassSession | None) -> None:
+    """Refuse a file that cannot be a roster for `session`, with one plain sentence
+    (RosterError), before any row is read."""
+    if session is not None and session.date > timezone.localdate():
+        raise RosterError(
+            f"The session on {session.date:%B %-d, %Y} has not taken place yet: "
+            "import its roster after the class."
+        )
+    text = roster_text(data)
+    if not text.strip():
+        raise RosterError(
+            "The file is empty: a roster needs a header row (email or credential_number) "
+            "and one row per attendee."
+        )
+    try:
+        dataset = read_roster(text)
+    except Exception:
+        raise RosterError(
+            "This file cannot be read as a CSV roster: save it from the spreadsheet as "
+            "CSV UTF-8 and upload it again."
+        ) from None
+    headers = [_header(h) for h in (dataset.headers or [])]
+    if not set(headers) & {EMAIL, NUMBER}:
+        found = ", ".join(h for h in headers if h) or "nothing"
+        raise RosterError(
+            "The first row must name the columns: 'email' or 'credential_number' (or both), "
+            f"and optionally 'date'; this file's first row has {found}."
+        )
+    if not len(dataset):
+        raise RosterError("The file has its header row but no attendees below it.")
+
+
+class RosterCSV(CSV):
+    """CSV as spreadsheets write it: comma, semicolon or tab between columns."""
+
+    def create_dataset(self, in_stream, **kwargs):
+        return read_roster(in_stream)
 
 
 def parse_roster_date(text: str) -> dt.date | None:
@@ -57,9 +144,10 @@ class RosterResource(resources.ModelResource):
         clean_model_instances = False
         report_skipped = True
 
-    def __init__(self, session: ClassSession | None = None, **kwargs):
+    def __init__(self, session: ClassSession | None = None, recorded_by=None, **kwargs):
         super().__init__()
         self.session = session
+        self.recorded_by = recorded_by
 
     def get_user_visible_fields(self):
         # The matched holder is shown in the preview, not asked for in the file.
@@ -68,11 +156,16 @@ class RosterResource(resources.ModelResource):
     # -- Before any row: resolve every name in the file with two queries ------------------
 
     def before_import(self, dataset, **kwargs):
+        # Set before any check can fail, so that rows read after a refused file find them.
+        self.by_email, self.by_number = {}, {}
+        self.already_attending: set[int] = set()
+        self.line_of_holder: dict[int, int] = {}
         if self.session is None:
             raise RosterError("Choose the class session this roster is for.")
         if self.session.date > timezone.localdate():
             raise RosterError(
-                f"The session on {self.session.date:%B %-d, %Y} has not taken place yet."
+                f"The session on {self.session.date:%B %-d, %Y} has not taken place yet: "
+                "import its roster after the class."
             )
         dataset.headers = [_header(h) for h in (dataset.headers or [])]
         if not set(dataset.headers) & {EMAIL, NUMBER}:
@@ -97,7 +190,6 @@ class RosterResource(resources.ModelResource):
         self.already_attending = set(
             Attendance.objects.filter(session=self.session).values_list("holder_id", flat=True)
         )
-        self.line_of_holder: dict[int, int] = {}
 
     # -- Each row: match the holder, check the date, refuse duplicates --------------------
 
@@ -116,6 +208,8 @@ class RosterResource(resources.ModelResource):
                     f"Wrong date: {attended_on:%B %-d, %Y} is not the date of this session "
                     f"({self.session.date:%B %-d, %Y})."
                 )
+        if roles.credits_own_ledger(self.recorded_by, holder):
+            errors[NON_FIELD_ERRORS] = roles.SELF_CREDIT_REFUSED
         if holder is not None:
             first = self.line_of_holder.setdefault(holder.pk, line)
             if first != line:
@@ -151,8 +245,8 @@ class RosterResource(resources.ModelResource):
         return by_email or by_number, {}
 
     def _line_number(self, row):
-        # import-export numbers data rows from 1; the header is line 1 of the file.
-        return self._current_row_number
+        # import-export numbers data rows from 1; a spreadsheet shows the header as row 1.
+        return excel_row(self._current_row_number)
 
     def import_row(self, row, instance_loader, **kwargs):
         self._current_row_number = kwargs.get("row_number")
@@ -166,8 +260,14 @@ class RosterResource(resources.ModelResource):
         return instance.holder_id in self.already_attending
 
     def save_instance(self, instance, is_create, row, **kwargs):
-        entry = record_attendance(self.session, instance.holder, by=kwargs.get("user"))
+        by = kwargs.get("user") or self.recorded_by
+        entry = record_attendance(self.session, instance.holder, by=by)
         instance.pk = entry.attendance_id
+
+
+def excel_row(data_row_number: int) -> int:
+    """The row a spreadsheet shows for import-export's data row (the header is row 1)."""
+    return data_row_number + 1
 
 
 def _header(value) -> str:

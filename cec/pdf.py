@@ -14,6 +14,7 @@ from django.urls import reverse
 from cec.models import LedgerEntry
 from cec.selectors import ledger as ledger_selectors
 from credentials import rules
+from renewal_portal.documents import StoredDocument, pdf_document
 from renewal_portal.pdf import render_pdf
 
 
@@ -50,6 +51,16 @@ def certificate_pdf(entry: LedgerEntry) -> bytes:
     return render_pdf("pdf/certificate.html", certificate_context(entry))
 
 
+def certificate_document(entry: LedgerEntry) -> StoredDocument:
+    """The certificate PDF for a download, rendered again only when what it shows changed."""
+    return pdf_document(
+        f"certificate/{entry.pk}",
+        "pdf/certificate.html",
+        certificate_context(entry),
+        filename=certificate_filename(entry),
+    )
+
+
 # --- Transcript ------------------------------------------------------------------------
 
 
@@ -74,6 +85,17 @@ def transcript_filename(holder, year: int, extension: str) -> str:
 
 def transcript_pdf(holder, year: int) -> bytes:
     return render_pdf("pdf/transcript.html", transcript_context(holder, year))
+
+
+def transcript_document(holder, year: int) -> StoredDocument:
+    """The transcript PDF for a download, rendered again only when what it shows changed
+    (a new entry, a changed state, the issue date it prints)."""
+    return pdf_document(
+        f"transcript/{holder.pk}-{year}",
+        "pdf/transcript.html",
+        transcript_context(holder, year),
+        filename=transcript_filename(holder, year, "pdf"),
+    )
 
 
 TRANSCRIPT_COLUMNS = [

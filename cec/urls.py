@@ -9,5 +9,5 @@ urlpatterns = [
     path("certificates/<int:pk>.pdf", views.certificate, name="certificate"),
     path("transcript/<int:year>.pdf", views.transcript_pdf, name="transcript_pdf"),
     path("transcript/<int:year>.csv", views.transcript_csv, name="transcript_csv"),
-    path("verify/<uuid:token>/", views.verify, name="verify"),
+    path("verify/<str:token>/", views.verify, name="verify"),
 ]

@@ -7,9 +7,13 @@ class CredentialsConfig(AppConfig):
     verbose_name = "Holders and credentials"
 
     def ready(self):
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_migrate, post_save
 
-        from . import roles
+        from . import roles, sites
+        from .models import OfficeContact
 
         # Keep each role's permissions in step with roles.py after every migrate.
         post_migrate.connect(roles.sync_roles_after_migrate)
+        # The Site (allauth's emails) names the office and SITE_URL, after every migrate.
+        post_migrate.connect(sites.sync_site_after_migrate, sender=self)
+        post_save.connect(sites.sync_site_after_office_saved, sender=OfficeContact)

@@ -36,9 +36,12 @@ DEFERRED_CONTEXTS = {
 }
 
 
-def queue_message(*, holder, kind, dedupe_key, context=None, renewal=None, attachments=()):
+def queue_message(
+    *, holder, kind, dedupe_key, context=None, renewal=None, attachments=(), to_email=None
+):
     """Record an email from templates/emails/<kind>_subject.txt, <kind>.txt and
-    (optionally) <kind>.html; returns the new message, or None if it was queued before."""
+    (optionally) <kind>.html; returns the new message, or None if it was queued before.
+    It goes to the holder, or to `to_email` (the office) about the holder."""
     for spec in attachments:
         if spec.get("document") not in ATTACHMENT_RENDERERS:
             raise ValueError(f"Unknown attachment document {spec.get('document')!r}.")
@@ -64,7 +67,7 @@ def queue_message(*, holder, kind, dedupe_key, context=None, renewal=None, attac
                 renewal=renewal,
                 kind=kind,
                 dedupe_key=dedupe_key,
-                to_email=holder.email,
+                to_email=to_email or holder.email,
                 subject=subject[:300],
                 body_text=body_text,
                 body_html=body_html,
@@ -72,6 +75,28 @@ def queue_message(*, holder, kind, dedupe_key, context=None, renewal=None, attac
             )
     except IntegrityError:
         return None  # queued meanwhile by a concurrent caller
+    transaction.on_commit(lambda: enqueue_send(message.pk), robust=True)
+    return message
+
+
+def queue_rendered_message(
+    *, holder, to_email, kind, dedupe_key, subject, body_text, body_html=""
+) -> OutboxMessage | None:
+    """Record an email whose text was rendered elsewhere (django-allauth's account
+    emails); returns the new message, or None if its key was queued before."""
+    try:
+        with transaction.atomic():
+            message = OutboxMessage.objects.create(
+                holder=holder,
+                kind=kind,
+                dedupe_key=dedupe_key,
+                to_email=to_email,
+                subject=subject[:300],
+                body_text=body_text,
+                body_html=body_html,
+            )
+    except IntegrityError:
+        return None
     transaction.on_commit(lambda: enqueue_send(message.pk), robust=True)
     return message
 

@@ -16,11 +16,14 @@ import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from credentials import rules, selectors
 from credentials.models import ContactProfile, PacketToken, Renewal
+from renewal_portal.documents import clip
+from renewal_portal.errors import parse_token
 
 REVIEW_PERMISSION = "cec.review_submission"
 OFFICE_PERMISSION = "credentials.view_renewal"
@@ -50,7 +53,11 @@ def renewals_with_packets_for(user):
 
 
 def renewal_by_packet_token(token) -> Renewal | None:
-    """The renewal a printed packet points to, for the public verification page."""
+    """The renewal a printed packet points to, for the public verification page; None for
+    an unknown or malformed token."""
+    token = parse_token(token)
+    if token is None:
+        return None
     found = (
         PacketToken.objects.select_related("renewal__holder")
         .prefetch_related("renewal__items__credential__credential_type")
@@ -318,7 +325,8 @@ def _entry_rows(renewal: Renewal, entries) -> tuple[EntryRow, ...]:
                 hours_claimed=report.hours_claimed,
                 signed_by=_name(report.signed_by) if report.signed_by_id else "not signed",
                 signed_at=report.signed_at,
-                signature_note=report.signature_note,
+                # Text people typed is bounded in documents (issue 15 item 8).
+                signature_note=clip(report.signature_note, settings.DOCUMENT_TEXT_MAX_CHARS),
                 files=tuple(
                     EvidenceFile(file, file.original_name, evidence_zip_name(file))
                     for file in report.evidence.all()
@@ -330,7 +338,7 @@ def _entry_rows(renewal: Renewal, entries) -> tuple[EntryRow, ...]:
                 state=submission.get_state_display(),
                 decided_by=_name(submission.decided_by) if submission.decided_by_id else "",
                 decided_at=submission.decided_at,
-                note=submission.rejection_reason,
+                note=clip(submission.rejection_reason, settings.DOCUMENT_TEXT_MAX_CHARS),
             )
             for submission in entry.renewal_submissions
         )

@@ -8,6 +8,7 @@ import csv
 import io
 import logging
 import zipfile
+from dataclasses import replace
 
 from django.conf import settings
 from django.urls import reverse
@@ -15,6 +16,7 @@ from django.urls import reverse
 from cec.pdf import qr_code_data_uri
 from credentials import rules
 from credentials.packet import AuditPacket
+from renewal_portal.documents import StoredDocument, file_document, pdf_document, version_of
 from renewal_portal.pdf import render_pdf
 
 logger = logging.getLogger(__name__)
@@ -58,6 +60,24 @@ def packet_context(packet: AuditPacket) -> dict:
 
 def packet_pdf(packet: AuditPacket) -> bytes:
     return render_pdf("pdf/audit_packet.html", packet_context(packet))
+
+
+def _slot(packet: AuditPacket) -> str:
+    # The reviewer's copy leaves payments out: it is a document of its own.
+    copy = "reviewer" if packet.payments_withheld else "full"
+    return f"{packet.renewal.pk}-{copy}"
+
+
+def packet_document(packet: AuditPacket) -> StoredDocument:
+    """The packet PDF for a download, rendered again only when what it shows changed (the
+    time it was generated is not part of its version: it prints when it was rendered)."""
+    return pdf_document(
+        f"packet-pdf/{_slot(packet)}",
+        "pdf/audit_packet.html",
+        packet_context(packet),
+        filename=f"{packet_basename(packet.renewal)}.pdf",
+        version_context=packet_context(replace(packet, generated_at=None)),
+    )
 
 
 # --- CSV ---------------------------------------------------------------------------------
@@ -161,6 +181,27 @@ def write_packet_zip(packet: AuditPacket, target, pdf: bytes | None = None) -> N
                 f"{base}/MISSING-EVIDENCE.txt",
                 "These evidence files could not be read from storage:\n" + "\n".join(missing),
             )
+
+
+def packet_zip_document(packet: AuditPacket) -> StoredDocument:
+    """The packet ZIP for a download: its PDF (kept as above), its CSV and its evidence
+    files; built again only when one of them changed, written to the storage through a
+    temporary file and streamed from there."""
+    pdf = packet_document(packet)
+    evidence = [
+        f"{file.evidence.pk}:{file.evidence.file.name}:{file.evidence.size_bytes}:{file.zip_name}"
+        for file in packet.evidence_files
+    ]
+    csv_text = packet_csv(packet)
+    version = version_of("zip", pdf.name, csv_text, *evidence)
+    return file_document(
+        f"packet-zip/{_slot(packet)}",
+        version,
+        extension="zip",
+        filename=f"{packet_basename(packet.renewal)}.zip",
+        content_type="application/zip",
+        write=lambda target: write_packet_zip(packet, target, pdf=pdf.read()),
+    )
 
 
 def packet_zip(packet: AuditPacket) -> bytes:

@@ -3,7 +3,15 @@
 Holders are ordinary users with no group. AASC staff run classes, verify forms and
 handle invoices in admin but cannot approve for NAAEI; NAAEI reviewers approve or
 reject submissions but cannot verify for AASC and see nothing of payments.
+
+Least privilege for office accounts (issue 15): only a superuser grants roles, sets a
+password or touches an office account (staff, reviewers, superusers); staff change a
+holder's name, email and contact details and send them a password-reset email. Nobody
+credits CECs to their own ledger (separation of duties), and only a superuser changes
+what a scheduled task runs.
 """
+
+from django.db.models import Q
 
 AASC_STAFF = "AASC staff"
 NAAEI_REVIEWER = "NAAEI reviewer"
@@ -73,12 +81,66 @@ def is_holder(user):
     )
 
 
-def _in_group(user, name):
+def _role_names(user) -> set:
     cache = getattr(user, "_role_names", None)
     if cache is None:
-        cache = set(user.groups.values_list("name", flat=True))
+        cache = set(user.groups.values_list("name", flat=True)) if user.pk else set()
         user._role_names = cache
-    return name in cache
+    return cache
+
+
+def _in_group(user, name):
+    return name in _role_names(user)
+
+
+# --- Office accounts and what staff may do to accounts ------------------------------------
+
+# The fields of a holder's account AASC staff may change; the rest is the superuser's.
+HOLDER_ACCOUNT_FIELDS = ("email", "first_name", "last_name")
+
+
+def office_accounts_q() -> Q:
+    """Accounts with any office role: staff, superusers, and members of any group."""
+    return Q(is_staff=True) | Q(is_superuser=True) | Q(groups__isnull=False)
+
+
+def holder_accounts(queryset):
+    """`queryset` of users without the office accounts."""
+    return queryset.filter(is_staff=False, is_superuser=False).exclude(groups__isnull=False)
+
+
+def is_office_account(user) -> bool:
+    return bool(user.is_staff or user.is_superuser or _role_names(user))
+
+
+def manages_office_accounts(user) -> bool:
+    """Granting roles, setting passwords and changing office accounts: superusers only."""
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def may_change_account(by, account) -> bool:
+    """A superuser any account; AASC staff (change_user) a holder's account only."""
+    if manages_office_accounts(by):
+        return True
+    return by.has_perm("credentials.change_user") and not is_office_account(account)
+
+
+# --- Separation of duties ----------------------------------------------------------------
+
+SELF_CREDIT_REFUSED = (
+    "Nobody can credit CECs to their own ledger: ask another AASC staff member to do it."
+)
+
+
+def credits_own_ledger(by, holder) -> bool:
+    """True when `by` would credit (or change) CECs in their own ledger."""
+    return by is not None and holder is not None and by.pk == holder.pk
+
+
+def changes_schedule_arguments(user) -> bool:
+    """What a scheduled task runs (task, arguments, schedule) is the superuser's to change;
+    staff pause, resume and run schedules now."""
+    return manages_office_accounts(user)
 
 
 def sync_roles(group_model, permission_model):

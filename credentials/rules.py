@@ -135,22 +135,17 @@ class CecProgress:
             return 100
         return min(100, int(self.earned * 100 / self.owed))
 
+    @property
+    def requirement(self) -> Requirement:
+        return Requirement(
+            cecs_owed=self.owed,
+            in_network_min=self.in_network_min,
+            participation_cap=self.participation_cap,
+        )
+
     def summary(self) -> str:
-        """'6 of 8 CECs, 4 of 5 in-network, participation 2 of 2 (cap reached)'"""
-        parts = [f"{fmt_hours(self.earned)} of {fmt_hours(self.owed)} CECs"]
-        if self.in_network_min > 0:
-            parts.append(
-                f"{fmt_hours(self.in_network)} of {fmt_hours(self.in_network_min)} in-network"
-            )
-        if self.participation_cap is not None:
-            text = (
-                f"participation {fmt_hours(self.participation_counted)} of "
-                f"{fmt_hours(self.participation_cap)}"
-            )
-            if self.cap_reached:
-                text += " (cap reached)"
-            parts.append(text)
-        return ", ".join(parts)
+        """'6 CECs, 8 needed; 6 in-network, 5 needed ✓; participation 3, of which 2 count'"""
+        return describe(self.requirement, self)
 
     def shortfall(self) -> str:
         """What is still missing, in one sentence; '' when nothing is."""
@@ -169,6 +164,76 @@ class CecProgress:
         if not gaps:
             return ""
         return "You need " + " and ".join(gaps) + "."
+
+
+MET = "✓"
+
+
+def describe(requirement: Requirement, progress: CecProgress | None = None) -> str:
+    """The one sentence every page, PDF and email uses for what a renewal owes (or, with
+    `progress`, what is met of it): '8 CECs, at least 5 of them in-network; participation
+    counts for at most 2', or '6 CECs, 8 needed; 6 in-network, 5 needed ✓; …'."""
+    if progress is None:
+        return _describe_requirement(requirement)
+    return _describe_progress(progress)
+
+
+def _describe_requirement(requirement: Requirement) -> str:
+    if requirement.cecs_owed <= 0:
+        return "no CECs"
+    text = f"{fmt_hours(requirement.cecs_owed)} {plural_cecs(requirement.cecs_owed)}"
+    if requirement.in_network_min > 0:
+        text += f", at least {fmt_hours(requirement.in_network_min)} of them in-network"
+    if requirement.participation_cap is not None:
+        text += f"; participation counts for at most {fmt_hours(requirement.participation_cap)}"
+    return text
+
+
+def _met(value: Decimal, needed: Decimal) -> str:
+    return f", {fmt_hours(needed)} needed" + (f" {MET}" if value >= needed else "")
+
+
+def _describe_progress(progress: CecProgress) -> str:
+    # The earned figure is already capped: it is what counts, not what was reported.
+    parts = [
+        f"{fmt_hours(progress.earned)} {plural_cecs(progress.earned)}"
+        + _met(progress.earned, progress.owed)
+    ]
+    if progress.in_network_min > 0:
+        parts.append(
+            f"{fmt_hours(progress.in_network)} in-network"
+            + _met(progress.in_network, progress.in_network_min)
+        )
+    cap = progress.participation_cap
+    if progress.participation > 0:
+        if cap is None:
+            parts.append(f"participation {fmt_hours(progress.participation)}")
+        elif progress.participation > cap:
+            parts.append(
+                f"participation {fmt_hours(progress.participation)}, of which "
+                f"{fmt_hours(cap)} count (cap reached)"
+            )
+        else:
+            text = f"participation {fmt_hours(progress.participation)} of up to {fmt_hours(cap)}"
+            if progress.cap_reached:
+                text += " (cap reached)"
+            parts.append(text)
+    return "; ".join(parts)
+
+
+def participation_counted(hours: Iterable[Decimal], cap: Decimal | None) -> list[Decimal]:
+    """How much of each participation entry counts, in the order given (earliest first):
+    the cap is used up by the first ones, the rest count for nothing (rule 3)."""
+    counted = []
+    left = cap
+    for value in hours:
+        if left is None:
+            counted.append(Decimal(value))
+            continue
+        take = min(Decimal(value), left)
+        counted.append(take)
+        left -= take
+    return counted
 
 
 def cec_progress(requirement: Requirement, credits: Iterable[CecCredit]) -> CecProgress:
@@ -234,6 +299,29 @@ def renewal_year_on(on: dt.date, opens=SEASON_OPENS) -> int:
     return on.year + 1 if (on.month, on.day) >= opens else on.year
 
 
+def issue_year_refusal(year: int, on: dt.date, opens=SEASON_OPENS) -> str:
+    """Why the office cannot issue the renewals for `year` on `on`, or '' when it can
+    (rule 12: one season at a time).
+
+    Renewals for year Y are issued from 1 November of Y-1, when Y becomes the current
+    renewal year; a later year waits for its own season, and a past year's season is
+    over (those behind on it renew, and are reinstated, through the current one).
+    """
+    current = renewal_year_on(on, opens)
+    if year > current:
+        opens_on = dt.date(year - 1, *opens)
+        return (
+            f"Renewals for {year} can be issued from {opens_on:%B %-d, %Y}. "
+            f"The current renewal year is {current}."
+        )
+    if year < current:
+        return (
+            f"The {year} renewal season is over. The current renewal year is {current}: "
+            f"holders who missed {year} renew, and are reinstated, through the {current} renewal."
+        )
+    return ""
+
+
 ACTIVE, RENEWAL_DUE, IN_GRACE, LAPSED = "active", "renewal_due", "in_grace", "lapsed"
 
 
@@ -287,6 +375,26 @@ def reminder_dates(
 def valid_through_after_renewal(renewal_year: int) -> dt.date:
     """A completed renewal for year Y keeps each credential through 31 December of Y."""
     return dt.date(renewal_year, 12, 31)
+
+
+def next_renewal_year(valid_through: dt.date, on: dt.date, opens=SEASON_OPENS) -> int:
+    """The renewal that renews a credential next: the one for the year after it expires,
+    or, once that renewal's season has passed (the credential lapsed), the current
+    renewal year, which reinstates it."""
+    return max(valid_through.year + 1, renewal_year_on(on, opens))
+
+
+def lapse_day(calendar: RenewalCalendar) -> dt.date:
+    """A credential not renewed by the end of grace lapses the day after."""
+    return calendar.grace_ends_on + dt.timedelta(days=1)
+
+
+def lapse_reason(calendar: RenewalCalendar) -> str:
+    """Why a credential lapsed, in the holder's words."""
+    return (
+        f"Not renewed for {calendar.year}: the renewal was due {calendar.due_on:%B %-d, %Y} "
+        f"and its grace period ended {calendar.grace_ends_on:%B %-d, %Y}."
+    )
 
 
 # --- Which credentials a renewal includes --------------------------------------------

@@ -48,6 +48,18 @@ def office_contact() -> OfficeContact | None:
 # --- Requirement sets ------------------------------------------------------------------
 
 
+def renewals_governed_by(requirement_set: RequirementSet):
+    """The renewals that renew a credential of the set's type in a year the set governs:
+    the set is in use, and deleting it would rewrite what they were judged by."""
+    renewals = Renewal.objects.filter(
+        items__credential__credential_type_id=requirement_set.credential_type_id,
+        year__gte=requirement_set.first_year,
+    )
+    if requirement_set.last_year is not None:
+        renewals = renewals.filter(year__lte=requirement_set.last_year)
+    return renewals.distinct()
+
+
 class RequirementBook:
     """All requirement sets, loaded in one query, answering "which set governs credential
     type T in renewal year Y" without a query per credential."""
@@ -100,13 +112,19 @@ def requirement_of(requirement_set: RequirementSet) -> rules.Requirement:
 
 @dataclass(frozen=True)
 class CredentialRow:
-    """A credential with its status on a date and the dates that explain it."""
+    """A credential with its status on a date and the dates that explain it.
+
+    For a lapsed credential the next renewal is the one that reinstates it (the current
+    renewal year), with the day it lapsed, why, and the reinstatement fee it adds."""
 
     credential: Credential
     status: str
     next_renewal_year: int | None
     due_on: dt.date | None
     grace_ends_on: dt.date | None
+    lapsed_on: dt.date | None = None
+    lapse_reason: str = ""
+    reinstatement_fee_cents: int = 0
 
     @property
     def status_label(self) -> str:
@@ -115,6 +133,10 @@ class CredentialRow:
     @property
     def lifetime(self) -> bool:
         return self.next_renewal_year is None
+
+    @property
+    def lapsed(self) -> bool:
+        return self.status == rules.LAPSED
 
 
 def credentials_of(holder, on: dt.date | None = None, book: RequirementBook | None = None):
@@ -125,15 +147,35 @@ def credentials_of(holder, on: dt.date | None = None, book: RequirementBook | No
     rows = []
     for credential in Credential.objects.filter(holder=holder).select_related("credential_type"):
         status = book.status_of(credential, on)
-        if credential.credential_type.renews_annually and credential.valid_through:
-            year = credential.valid_through.year + 1
-            calendar = book.calendar_for(credential.credential_type_id, year)
-            rows.append(
-                CredentialRow(credential, status, year, calendar.due_on, calendar.grace_ends_on)
-            )
-        else:
+        if not (credential.credential_type.renews_annually and credential.valid_through):
             rows.append(CredentialRow(credential, status, None, None, None))
+            continue
+        type_id = credential.credential_type_id
+        year = rules.next_renewal_year(credential.valid_through, on)
+        calendar = book.calendar_for(type_id, year)
+        lapse = {}
+        if status == rules.LAPSED:
+            missed = book.calendar_for(type_id, credential.valid_through.year + 1)
+            requirement_set = book.set_for(type_id, year)
+            lapse = {
+                "lapsed_on": credential.lapsed_on or rules.lapse_day(missed),
+                "lapse_reason": credential.lapse_reason or rules.lapse_reason(missed),
+                "reinstatement_fee_cents": requirement_set.reinstatement_fee_cents
+                if requirement_set
+                else 0,
+            }
+        rows.append(
+            CredentialRow(
+                credential, status, year, calendar.due_on, calendar.grace_ends_on, **lapse
+            )
+        )
     return rows
+
+
+def lapsed_credentials_of(holder, on: dt.date | None = None) -> list[CredentialRow]:
+    """The holder's lapsed credentials, each with when and why it lapsed and the
+    reinstatement fee renewing it adds."""
+    return [row for row in credentials_of(holder, on) if row.lapsed]
 
 
 def credential_status_q(status: str, on: dt.date, book: RequirementBook | None = None) -> Q:
@@ -174,6 +216,10 @@ class Step:
     title: str
     done: bool
     detail: str = ""
+    # Step 4 only: submitted and waiting for NAAEI (nothing for the holder to do), or
+    # the last submission was rejected (fix it and submit again).
+    waiting: bool = False
+    rejected: bool = False
 
 
 @dataclass(frozen=True)
@@ -196,7 +242,12 @@ class RenewalSteps:
 
     @property
     def next_step(self) -> Step | None:
-        return next((step for step in self.steps if not step.done), None)
+        """The first step the holder can move forward (one waiting for NAAEI is not)."""
+        return next((step for step in self.steps if not step.done and not step.waiting), None)
+
+    @property
+    def waiting_for_review(self) -> bool:
+        return any(step.waiting for step in self.steps)
 
     def __getitem__(self, key) -> Step:
         for step in self.steps:
@@ -236,9 +287,13 @@ def _submission_detail(submission) -> str:
     if submission.decided_at and submission.state == "approved":
         return f"Approved {local(submission.decided_at):%B %-d, %Y}"
     if submission.state == "rejected":
-        reason = f": {submission.rejection_reason}" if submission.rejection_reason else ""
-        return f"Your last submission was rejected{reason}. Correct it and submit again."
-    return f"Submitted {local(submission.submitted_at):%B %-d, %Y}, waiting for NAAEI review"
+        when = f" on {local(submission.decided_at):%B %-d, %Y}" if submission.decided_at else ""
+        reason = f": {submission.rejection_reason}" if submission.rejection_reason else "."
+        return (
+            f"NAAEI rejected your submission{when}{reason} Fix what the reviewer asks (for "
+            "example, file a Reporting Form for missing CECs), then submit again."
+        )
+    return f"Submitted on {local(submission.submitted_at):%B %-d, %Y}, waiting for NAAEI review"
 
 
 def _approved_and_latest_submissions(renewal):
@@ -291,6 +346,8 @@ def renewal_steps(renewal: Renewal) -> RenewalSteps:
                 "Submit your CECs for NAAEI approval",
                 approved is not None,
                 _submission_detail(latest),
+                waiting=approved is None and latest is not None and latest.state == "submitted",
+                rejected=approved is None and latest is not None and latest.state == "rejected",
             ),
         )
     )

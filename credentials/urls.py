@@ -15,5 +15,5 @@ urlpatterns = [
     path("contact/", views.contact, name="contact"),
     path("renewals/<int:pk>/audit-packet.pdf", views_packets.packet_pdf_view, name="packet_pdf"),
     path("renewals/<int:pk>/audit-packet.zip", views_packets.packet_zip_view, name="packet_zip"),
-    path("renewals/verify/<uuid:token>/", views_packets.packet_verify, name="packet_verify"),
+    path("renewals/verify/<str:token>/", views_packets.packet_verify, name="packet_verify"),
 ]

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from credentials import rules, selectors
+from credentials import holder_status, rules, selectors
 from credentials.forms import ContactDetailsForm
 from credentials.services import profiles, renewals
 
@@ -12,7 +12,7 @@ from credentials.services import profiles, renewals
 def home(request):
     context = {}
     if request.user.is_authenticated:
-        context["renewal"] = selectors.open_renewal_for(request.user)
+        context["next_action"] = holder_status.next_action_for(request.user)
     return render(request, "credentials/home.html", context)
 
 
@@ -66,7 +66,12 @@ def renewal(request):
         context["why"] = selectors.why_no_renewal(request.user, year)
     else:
         first, last = rules.earning_window(current.year)
+        reinstatements = holder_status.reinstatements_of(current)
         context.update(
+            reinstatements=reinstatements,
+            reinstatement_cost=holder_status.reinstatement_cost(current, reinstatements)
+            if reinstatements
+            else "",
             steps=selectors.renewal_steps(current),
             phase=selectors.renewal_phase(current),
             invoice=selectors.invoice_of(current),

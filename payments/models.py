@@ -10,12 +10,24 @@ class InvoiceStatus(models.TextChoices):
     OPEN = "open", "Open"
     PAID = "paid", "Paid"
     REFUNDED = "refunded", "Refunded"
+    DISPUTED = "disputed", "Disputed (chargeback open)"
     VOID = "void", "Void"
 
 
 class InvoiceNumberSequence(models.Model):
     """The last invoice number used in a year; locked while a number is taken, so numbers
     are sequential and never reused."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
+
+class ReceiptNumberSequence(models.Model):
+    """The last receipt number used in a calendar year (the year the money came in);
+    locked while a number is taken, like invoice numbers."""
 
     year = models.PositiveSmallIntegerField(unique=True)
     last_number = models.PositiveIntegerField(default=0)
@@ -34,7 +46,7 @@ class Invoice(models.Model):
     number = models.CharField(max_length=20, unique=True)
     issued_on = models.DateField()
     currency = models.CharField(max_length=3, default="usd")
-    total_cents = models.PositiveIntegerField()
+    total_cents = models.PositiveIntegerField("total")
     status = models.CharField(
         max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.OPEN
     )
@@ -66,8 +78,10 @@ class InvoiceLine(models.Model):
     credential = models.ForeignKey(
         "credentials.Credential", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    cecs_owed = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
-    amount_cents = models.PositiveIntegerField()
+    cecs_owed = models.DecimalField(
+        "CECs owed", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    amount_cents = models.PositiveIntegerField("amount")
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -89,6 +103,8 @@ class PaymentStatus(models.TextChoices):
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
     REFUNDED = "refunded", "Refunded"
+    DISPUTED = "disputed", "Disputed (chargeback open)"
+    CHARGED_BACK = "charged_back", "Charged back (dispute lost)"
     FLAGGED = "flagged", "Flagged for staff (amount mismatch)"
 
 
@@ -100,13 +116,23 @@ class Payment(models.Model):
     status = models.CharField(
         max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.PENDING
     )
-    amount_cents = models.PositiveIntegerField()
+    amount_cents = models.PositiveIntegerField("amount")
     currency = models.CharField(max_length=3, default="usd")
-    stripe_payment_intent = models.CharField(max_length=100, unique=True, null=True, blank=True)
-    stripe_customer = models.CharField(max_length=100, blank=True)
+    # The SetupIntent the pay page's card element confirms: reused on every load of the
+    # page while it can still take a card, so reloading creates nothing new at Stripe.
+    stripe_setup_intent = models.CharField(max_length=100, blank=True)
+    stripe_payment_intent = models.CharField(
+        "Stripe PaymentIntent", max_length=100, unique=True, null=True, blank=True
+    )
+    stripe_customer = models.CharField("Stripe customer", max_length=100, blank=True)
     failure_message = models.CharField(max_length=300, blank=True)
     flag_reason = models.CharField(max_length=300, blank=True)
     cheque_number = models.CharField(max_length=40, blank=True)
+    # What the receipt names: its own number in the year's sequence (set when the money
+    # is received) and, for a card, the brand and last four digits Stripe reports.
+    receipt_number = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    card_brand = models.CharField(max_length=20, blank=True)
+    card_last4 = models.CharField("card's last 4 digits", max_length=4, blank=True)
     received_on = models.DateField(null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -114,6 +140,9 @@ class Payment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     refunded_at = models.DateTimeField(null=True, blank=True)
+    # Money that went back: refunds (in full or in part) and the open or last dispute.
+    amount_refunded_cents = models.PositiveIntegerField(default=0)
+    stripe_dispute = models.CharField(max_length=100, blank=True)
 
     history = HistoricalRecords()
 
@@ -139,7 +168,7 @@ class Payment(models.Model):
 class WebhookEvent(models.Model):
     """A Stripe event, stored once by its id (a unique constraint, not a look-up)."""
 
-    event_id = models.CharField(max_length=100, unique=True)
+    event_id = models.CharField("event ID", max_length=100, unique=True)
     type = models.CharField(max_length=100)
     payload = models.JSONField()
     received_at = models.DateTimeField(auto_now_add=True)

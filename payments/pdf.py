@@ -1,10 +1,16 @@
-"""Payment documents rendered to PDF: the renewal invoice (templates/pdf/invoice.html)."""
+"""Payment documents rendered to PDF: the renewal invoice (templates/pdf/invoice.html).
+
+The invoice page shares this context: both name the office as staff entered it in admin
+(where to mail a cheque), and a paid invoice says when and how it was paid, with its
+receipt number and a balance of $0.00."""
 
 from django.conf import settings
 from django.urls import reverse
 
 from credentials import rules
-from payments.models import Invoice, LineKind
+from payments import receipts
+from payments.models import Invoice, LineKind, PaymentStatus
+from renewal_portal.documents import StoredDocument, pdf_document
 from renewal_portal.pdf import render_pdf
 
 
@@ -28,7 +34,23 @@ def invoice_context(invoice: Invoice) -> dict:
         "window_first": first,
         "window_last": last,
         "pay_url": settings.SITE_URL + reverse("credentials:renewal"),
-        "office_signature": settings.OFFICE_SIGNATURE,
+        **settlement_context(invoice),
+        **receipts.office_context(),
+    }
+
+
+def settlement_context(invoice: Invoice) -> dict:
+    """How the invoice was paid (the successful payment, its method, date and receipt)
+    and what is still owed."""
+    payment = None
+    if invoice.is_paid:
+        payment = invoice.payments.filter(status=PaymentStatus.SUCCEEDED).order_by("-pk").first()
+    return {
+        "settlement": payment,
+        "paid_by": receipts.describe_method(payment) if payment else None,
+        "paid_on": receipts.received_on(payment) if payment else None,
+        "settlement_receipt_number": receipts.receipt_number(payment) if payment else "",
+        "balance_cents": 0 if invoice.is_paid else invoice.total_cents,
     }
 
 
@@ -41,6 +63,16 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     """The renewal invoice as a PDF: letterhead, number, lines, total, CECs owed, the
     earning window and how to pay."""
     return render_pdf("pdf/invoice.html", invoice_context(invoice))
+
+
+def invoice_document(invoice: Invoice) -> StoredDocument:
+    """The invoice PDF for a download, rendered again only when what it shows changed."""
+    return pdf_document(
+        f"invoice/{invoice.pk}",
+        "pdf/invoice.html",
+        invoice_context(invoice),
+        filename=invoice_filename(invoice),
+    )
 
 
 def invoice_attachment(invoice_id) -> tuple[str, bytes, str]:

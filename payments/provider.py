@@ -44,6 +44,19 @@ class SetupState:
     payment_method: str
     client_secret: str
 
+    @property
+    def card_is_set_up(self) -> bool:
+        return self.status == "succeeded" and bool(self.payment_method)
+
+    @property
+    def can_take_a_card(self) -> bool:
+        """Still waiting for a card (not yet used, not canceled): the pay page may reuse it."""
+        return self.status in (
+            "requires_payment_method",
+            "requires_confirmation",
+            "requires_action",
+        )
+
 
 @dataclass(frozen=True)
 class IntentState:
@@ -80,6 +93,62 @@ class RefundState:
     payment_intent: str
 
 
+@dataclass(frozen=True)
+class RefundNotice:
+    """Stripe says money of a charge went back to the card (charge.refunded)."""
+
+    payment_intent: str
+    amount_cents: int
+    amount_refunded_cents: int
+
+    @property
+    def in_full(self) -> bool:
+        return self.amount_refunded_cents >= self.amount_cents
+
+
+class DisputeOutcome:
+    """Where a dispute (a chargeback the cardholder asked their bank for) stands."""
+
+    OPEN = "open"  # the bank has taken the money back while it decides
+    WON = "won"  # decided for us (or an inquiry closed): the money stays with us
+    LOST = "lost"  # decided for the cardholder: the money is gone
+
+
+@dataclass(frozen=True)
+class DisputeNotice:
+    """Stripe says a charge is disputed, or how its dispute ended."""
+
+    id: str
+    payment_intent: str
+    amount_cents: int
+    outcome: str  # a DisputeOutcome
+    reason: str = ""
+
+
+class Notice:
+    """What a webhook event tells the portal, in its words (the event types we use)."""
+
+    PAYMENT_SUCCEEDED = "payment_succeeded"
+    PAYMENT_FAILED = "payment_failed"
+    REFUNDED = "refunded"
+    DISPUTE_OPENED = "dispute_opened"
+    DISPUTE_CLOSED = "dispute_closed"
+
+
+EVENT_NOTICES = {
+    "payment_intent.succeeded": Notice.PAYMENT_SUCCEEDED,
+    "payment_intent.payment_failed": Notice.PAYMENT_FAILED,
+    "charge.refunded": Notice.REFUNDED,
+    "charge.dispute.created": Notice.DISPUTE_OPENED,
+    "charge.dispute.closed": Notice.DISPUTE_CLOSED,
+}
+
+
+def notice_of(event: dict) -> str:
+    """The Notice an event carries, or '' for an event the portal does not use."""
+    return EVENT_NOTICES.get(event.get("type", ""), "")
+
+
 def _client() -> stripe.StripeClient:
     options = {}
     if settings.STRIPE_API_BASE:
@@ -108,9 +177,72 @@ def _intent_state(intent) -> IntentState:
     )
 
 
-def intent_from_event_object(obj: dict) -> IntentState:
-    """A webhook's data.object for a payment_intent.* event, in our words."""
-    return _intent_state(obj)
+def intent_from_event_object(obj) -> IntentState | None:
+    """A webhook's data.object for a payment_intent.* event, in our words; None when it
+    is no PaymentIntent."""
+    if not isinstance(obj, dict) or obj.get("object", "payment_intent") != "payment_intent":
+        return None
+    if not str(obj.get("id", "")).startswith("pi_"):
+        return None
+    try:
+        return _intent_state(obj)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _intent_id(value) -> str:
+    if isinstance(value, dict):
+        value = value.get("id")
+    return value if isinstance(value, str) and value.startswith("pi_") else ""
+
+
+def refund_from_event_object(obj) -> RefundNotice | None:
+    """A charge.refunded event's charge, in our words; None when it names no
+    PaymentIntent or amounts."""
+    if not isinstance(obj, dict):
+        return None
+    intent_id = _intent_id(obj.get("payment_intent"))
+    amount, refunded = obj.get("amount"), obj.get("amount_refunded")
+    if not intent_id or not isinstance(refunded, int) or isinstance(refunded, bool):
+        return None
+    if not isinstance(amount, int) or isinstance(amount, bool):
+        return None
+    return RefundNotice(
+        payment_intent=intent_id, amount_cents=amount, amount_refunded_cents=refunded
+    )
+
+
+# Stripe's dispute statuses: warning_* are inquiries (no money moved), the others are
+# chargebacks; "won" and "warning_closed" leave the money with us.
+_DISPUTE_CLOSED_FOR_US = ("won", "warning_closed")
+_DISPUTE_CLOSED_AGAINST_US = ("lost",)
+
+
+def dispute_from_event_object(obj, *, closed: bool) -> DisputeNotice | None:
+    """A charge.dispute.* event's dispute, in our words; None when it names no
+    PaymentIntent or, for a closed dispute, no known outcome."""
+    if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
+        return None
+    intent_id = _intent_id(obj.get("payment_intent"))
+    if not intent_id:
+        return None
+    status = obj.get("status") or ""
+    if not closed:
+        outcome = DisputeOutcome.OPEN
+    elif status in _DISPUTE_CLOSED_FOR_US:
+        outcome = DisputeOutcome.WON
+    elif status in _DISPUTE_CLOSED_AGAINST_US:
+        outcome = DisputeOutcome.LOST
+    else:
+        return None
+    amount = obj.get("amount")
+    return DisputeNotice(
+        id=obj["id"][:100],
+        payment_intent=intent_id,
+        amount_cents=amount if isinstance(amount, int) and not isinstance(amount, bool) else 0,
+        outcome=outcome,
+        reason=str(obj.get("reason") or "")[:100],
+    )
 
 
 def _call(fn, *args, **kwargs):
@@ -148,6 +280,11 @@ def create_setup_intent(*, customer: str, metadata: dict) -> SetupState:
         },
     )
     return _setup_state(intent)
+
+
+def is_setup_intent_id(value) -> bool:
+    """Whether a value the browser posted back can be a SetupIntent's id."""
+    return isinstance(value, str) and value.startswith("seti_") and len(value) <= 100
 
 
 def retrieve_setup_intent(setup_intent_id: str) -> SetupState:
@@ -195,6 +332,30 @@ def charge_card(
 
 def retrieve_payment_intent(intent_id: str) -> IntentState:
     return _intent_state(_call(_client().v1.payment_intents.retrieve, intent_id))
+
+
+@dataclass(frozen=True)
+class CardDetails:
+    """The card a PaymentIntent charged, as a receipt names it."""
+
+    brand: str  # Stripe's: visa, mastercard, amex …
+    last4: str
+
+
+def card_of_payment_intent(intent_id: str) -> CardDetails | None:
+    """The brand and last four digits of the card a PaymentIntent charged (None when it
+    charged no card)."""
+    client = _client()
+    intent = _call(client.v1.payment_intents.retrieve, intent_id)
+    payment_method_id = _id(getattr(intent, "payment_method", None))
+    if not payment_method_id:
+        return None
+    method = _call(client.v1.payment_methods.retrieve, payment_method_id)
+    data = method.to_dict() if hasattr(method, "to_dict") else dict(method)
+    card = data.get("card") or {}
+    if not card.get("last4"):
+        return None
+    return CardDetails(brand=str(card.get("brand") or "")[:20], last4=str(card["last4"])[-4:])
 
 
 def refund_payment_intent(intent_id: str, *, idempotency_key: str) -> RefundState:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from payments import provider
 from payments.models import Invoice, WebhookEvent
 from payments.services import payments as payment_services
+from payments.services import reversals
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ def handle_stripe_webhook(payload: bytes, signature_header: str) -> str:
                 )
         except IntegrityError:
             return "duplicate: already received"
-        handler = HANDLERS.get(event["type"])
+        handler = HANDLERS.get(provider.notice_of(event))
         data_object = (event.get("data") or {}).get("object") or {}
         outcome = handler(data_object) if handler else "ignored: not an event the portal uses"
         record.processed_at = timezone.now()
@@ -41,15 +42,6 @@ def handle_stripe_webhook(payload: bytes, signature_header: str) -> str:
         record.save(update_fields=["processed_at", "outcome"])
     logger.info("Stripe event %s (%s): %s", event["id"], event["type"], outcome)
     return outcome
-
-
-def _intent(data_object) -> provider.IntentState | None:
-    if not isinstance(data_object, dict) or not str(data_object.get("id", "")).startswith("pi_"):
-        return None
-    try:
-        return provider.intent_from_event_object(data_object)
-    except (KeyError, TypeError, ValueError):
-        return None
 
 
 def _invoice_for(intent: provider.IntentState) -> Invoice | None:
@@ -62,8 +54,8 @@ def _invoice_for(intent: provider.IntentState) -> Invoice | None:
     return Invoice.objects.filter(number=number).first()
 
 
-def payment_intent_succeeded(data_object) -> str:
-    intent = _intent(data_object)
+def payment_succeeded(data_object) -> str:
+    intent = provider.intent_from_event_object(data_object)
     if intent is None:
         return "ignored: no payment intent in the event"
     invoice = _invoice_for(intent)
@@ -73,8 +65,8 @@ def payment_intent_succeeded(data_object) -> str:
     return f"payment {payment.pk} for invoice {invoice.number}: {payment.status}"
 
 
-def payment_intent_payment_failed(data_object) -> str:
-    intent = _intent(data_object)
+def payment_failed(data_object) -> str:
+    intent = provider.intent_from_event_object(data_object)
     if intent is None:
         return "ignored: no payment intent in the event"
     payment = payment_services.payment_for_intent(intent)
@@ -86,23 +78,42 @@ def payment_intent_payment_failed(data_object) -> str:
     return f"payment {payment.pk}: {payment.status}"
 
 
-def charge_refunded(data_object) -> str:
-    if not isinstance(data_object, dict):
-        return "ignored: no charge in the event"
-    intent_id = data_object.get("payment_intent")
-    if isinstance(intent_id, dict):
-        intent_id = intent_id.get("id")
-    amount_refunded = data_object.get("amount_refunded")
-    if not isinstance(intent_id, str) or not isinstance(amount_refunded, int):
+def refunded(data_object) -> str:
+    notice = provider.refund_from_event_object(data_object)
+    if notice is None:
         return "ignored: the charge names no payment intent or refunded amount"
-    payment = payment_services.record_refund(intent_id, amount_refunded_cents=amount_refunded)
+    payment = reversals.record_refund(notice)
     if payment is None:
-        return f"ignored: {intent_id} is no payment of ours"
-    return f"payment {payment.pk}: {payment.status}"
+        return f"ignored: {notice.payment_intent} is no payment of ours"
+    return (
+        f"payment {payment.pk}: {payment.status}, "
+        f"{payment.amount_refunded_cents} cents refunded of {payment.amount_cents}"
+    )
 
 
+def _dispute(data_object, *, closed: bool) -> str:
+    notice = provider.dispute_from_event_object(data_object, closed=closed)
+    if notice is None:
+        return "ignored: the dispute names no payment intent or known outcome"
+    payment = reversals.record_dispute(notice)
+    if payment is None:
+        return f"ignored: {notice.payment_intent} is no payment of ours"
+    return f"payment {payment.pk}: dispute {notice.outcome}, payment {payment.status}"
+
+
+def dispute_opened(data_object) -> str:
+    return _dispute(data_object, closed=False)
+
+
+def dispute_closed(data_object) -> str:
+    return _dispute(data_object, closed=True)
+
+
+# Keyed by what the event tells us (provider.Notice), not by Stripe's event names.
 HANDLERS = {
-    "payment_intent.succeeded": payment_intent_succeeded,
-    "payment_intent.payment_failed": payment_intent_payment_failed,
-    "charge.refunded": charge_refunded,
+    provider.Notice.PAYMENT_SUCCEEDED: payment_succeeded,
+    provider.Notice.PAYMENT_FAILED: payment_failed,
+    provider.Notice.REFUNDED: refunded,
+    provider.Notice.DISPUTE_OPENED: dispute_opened,
+    provider.Notice.DISPUTE_CLOSED: dispute_closed,
 }

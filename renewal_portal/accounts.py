@@ -1,4 +1,6 @@
-"""The portal's allauth adapter: failed sign-ins are counted per client and per account.
+"""Sign-in throttling for allauth: failed sign-ins are counted per client and per account.
+The portal's adapter (settings.ACCOUNT_ADAPTER, credentials/account_email.py) is built on
+this one.
 
 allauth counts failures per client address and per account, so one client hammering an
 account locks its holder out everywhere. Here the account's count is kept twice: per
@@ -22,7 +24,7 @@ PER_CLIENT = "login_failed"
 PER_ACCOUNT = "login_failed_account"
 
 
-class PortalAccountAdapter(DefaultAccountAdapter):
+class ThrottledSignInAdapter(DefaultAccountAdapter):
     def _account_key(self, request, credentials) -> str:
         return self._get_login_attempts_cache_key(request, **credentials)
 

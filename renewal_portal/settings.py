@@ -132,6 +132,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
+# A failed CSRF check answers the portal's own page (renewal_portal/errors.py).
+CSRF_FAILURE_VIEW = "renewal_portal.errors.csrf_failure"
 LOGIN_REDIRECT_URL = "credentials:home"
 SITE_ID = 1
 
@@ -145,12 +147,13 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "credentials:home"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AASC renewals] "
+# Account emails are outbox rows like every other email (credentials/account_email.py);
+# the adapter also throttles failed sign-ins (its base, renewal_portal/accounts.py).
+ACCOUNT_ADAPTER = "credentials.account_email.OutboxAccountAdapter"
 # Failed sign-ins are throttled (allauth's rate limits, counted in the shared cache
-# below; renewal_portal/accounts.py): 10 a minute per client, 5 per 15 minutes per
-# account from one client, 30 an hour per account from all clients together. One client
-# can fail at most 20 times an hour on an account, so it never reaches the account's 30
-# and never locks its holder out.
-ACCOUNT_ADAPTER = "renewal_portal.accounts.PortalAccountAdapter"
+# below): 10 a minute per client, 5 per 15 minutes per account from one client, 30 an
+# hour per account from all clients together. One client can fail at most 20 times an
+# hour on an account, so it never reaches the account's 30 and never locks its holder out.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/15m/key",
     "login_failed_account": "30/h/key",
@@ -211,6 +214,20 @@ if MEDIA_STORAGE == "s3":
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+
+# What one holder can make the portal store and render (issue 15 items 7 and 8).
+REPORTING_FORM_MAX_DRAFTS = env.int("REPORTING_FORM_MAX_DRAFTS", default=20)
+EVIDENCE_MAX_FILES_PER_FORM = env.int("EVIDENCE_MAX_FILES_PER_FORM", default=5)
+EVIDENCE_MAX_BYTES_PER_HOLDER_YEAR = env.int(
+    "EVIDENCE_MAX_BYTES_PER_HOLDER_YEAR", default=100 * 1024 * 1024
+)
+# Text a person typed is cut to this many characters in a PDF, and a PDF lists at most
+# this many history rows: no input makes a document slow to render.
+DOCUMENT_TEXT_MAX_CHARS = env.int("DOCUMENT_TEXT_MAX_CHARS", default=4000)
+DOCUMENT_MAX_HISTORY_ROWS = env.int("DOCUMENT_MAX_HISTORY_ROWS", default=50)
+# Downloads of rendered documents per person and time window (shared cache counter).
+DOCUMENT_DOWNLOADS_PER_WINDOW = env.int("DOCUMENT_DOWNLOADS_PER_WINDOW", default=30)
+DOCUMENT_DOWNLOAD_WINDOW_SECONDS = env.int("DOCUMENT_DOWNLOAD_WINDOW_SECONDS", default=60)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -8,6 +8,8 @@ admin.site.index_title = "Office administration"
 # Admin sign-in goes through allauth, so rate limits and two-factor authentication apply.
 admin.site.login = secure_admin_login(admin.site.login)
 
+handler403 = "renewal_portal.errors.permission_denied"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBUG="${DEBUG:-true}"
 PY=.venv/bin/python
-PORT="${PORT:-8000}"
+# PORT and SITE_URL (links in emails, PDFs and QR codes follow the port unless SITE_URL is set).
+source scripts/lib/run-env.sh
+portal_run_env
 
 pids=()
 cleanup() {
@@ -26,6 +28,7 @@ fi
 cat <<MSG
 
   The renewal portal is running at http://127.0.0.1:${PORT}/
+  (links in emails and documents point at ${SITE_URL}/)
 
   Demo logins (password: renew-demo-2026)
     holder@example.org    credential holder (CAM + CALP, 2027 renewal due)

@@ -13,11 +13,10 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from import_export.admin import ImportMixin
-from import_export.formats.base_formats import CSV
 from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.results import RowResult
 
-from cec.imports import RosterResource
+from cec.imports import RosterCSV, RosterError, RosterResource, check_roster_file
 from cec.models import Attendance, ClassSession, Course, LedgerEntry
 from cec.services import ledger as ledger_services
 from credentials import rules
@@ -50,6 +49,8 @@ class AttendanceInlineForm(forms.ModelForm):
 
 
 class AttendanceFormSet(forms.BaseInlineFormSet):
+    recorded_by = None  # the signed-in clerk (set by AttendanceInline.get_formset)
+
     def clean(self):
         super().clean()
         session = self.instance
@@ -67,7 +68,9 @@ class AttendanceFormSet(forms.BaseInlineFormSet):
                         refused.extend(exc.messages)
             elif not form.instance.pk and form.cleaned_data.get("holder") and session.date:
                 try:
-                    ledger_services.check_can_attend(session, form.cleaned_data["holder"])
+                    ledger_services.check_can_attend(
+                        session, form.cleaned_data["holder"], by=self.recorded_by
+                    )
                 except ValidationError as exc:
                     form.add_error("holder", exc)
         if refused:
@@ -87,6 +90,10 @@ class AttendanceInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("holder", "recorded_by", "ledger_entry")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (formset,), {"recorded_by": request.user})
 
     @admin.display(description="ledger entry")
     def certificate(self, attendance):
@@ -115,6 +122,17 @@ class ClassSessionForm(forms.ModelForm):
             "start_time": forms.TimeInput(format="%H:%M"),
             "end_time": forms.TimeInput(format="%H:%M"),
         }
+
+    edited_by = None  # the signed-in clerk (set by ClassSessionAdmin.get_form)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and set(self.changed_data) & set(ledger_services.CREDIT_FIELDS):
+            try:
+                ledger_services.check_can_correct_session(self.instance, self.edited_by)
+            except ValidationError as exc:
+                raise ValidationError(exc.messages) from None
+        return cleaned
 
 
 @admin.register(ClassSession)
@@ -152,6 +170,10 @@ class ClassSessionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(attendee_total=Count("attendances"))
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"edited_by": request.user})
 
     @admin.display(description="attendees", ordering="attendee_total")
     def attendee_count(self, session):
@@ -203,6 +225,22 @@ class RosterImportForm(ImportForm):
     )
     field_order = ["session", "resource", "import_file", "format"]
 
+    def clean(self):
+        # A file that cannot be a roster is refused here, in one sentence beside the field,
+        # before import-export reads a row (where a failure would show as a traceback).
+        cleaned = super().clean()
+        upload = cleaned.get("import_file")
+        if upload is None:
+            return cleaned
+        upload.seek(0)
+        data = upload.read()
+        upload.seek(0)
+        try:
+            check_roster_file(data, cleaned.get("session"))
+        except RosterError as exc:
+            self.add_error("import_file", str(exc))
+        return cleaned
+
 
 class RosterConfirmForm(ConfirmImportForm):
     session = forms.ModelChoiceField(
@@ -219,6 +257,8 @@ class RosterConfirmForm(ConfirmImportForm):
 
 
 class AttendanceForm(forms.ModelForm):
+    recorded_by = None  # the signed-in clerk (set by AttendanceAdmin.get_form)
+
     class Meta:
         model = Attendance
         fields = ["session", "holder"]
@@ -227,9 +267,12 @@ class AttendanceForm(forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("session") and cleaned.get("holder"):
             try:
-                ledger_services.check_can_attend(cleaned["session"], cleaned["holder"])
+                ledger_services.check_can_attend(
+                    cleaned["session"], cleaned["holder"], by=self.recorded_by
+                )
             except ValidationError as exc:
-                self.add_error("session", exc)
+                field = "holder" if exc.code == "self_credit" else "session"
+                self.add_error(field, exc)
         return cleaned
 
 
@@ -250,13 +293,17 @@ class AttendanceAdmin(ImportMixin, admin.ModelAdmin):
     date_hierarchy = "session__date"
 
     resource_classes = [RosterResource]
-    import_formats = [CSV]
+    import_formats = [RosterCSV]
     import_form_class = RosterImportForm
     confirm_form_class = RosterConfirmForm
     import_template_name = "admin/cec/attendance/import.html"
 
     def get_readonly_fields(self, request, obj=None):
         return ["session", "holder", "recorded_by", "recorded_at"] if obj else []
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"recorded_by": request.user})
 
     @admin.display(description="ledger entry")
     def entry_link(self, attendance):
@@ -322,7 +369,7 @@ class AttendanceAdmin(ImportMixin, admin.ModelAdmin):
     def get_import_resource_kwargs(self, request, **kwargs):
         form = kwargs.get("form")
         cleaned = getattr(form, "cleaned_data", None) or {}
-        return {"session": cleaned.get("session")}
+        return {"session": cleaned.get("session"), "recorded_by": request.user}
 
     def get_import_data_kwargs(self, **kwargs):
         kwargs.pop("form", None)

@@ -7,12 +7,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from simple_history.admin import SimpleHistoryAdmin
 
 from cec.forms_reporting import ReturnForm, VerifyForm
 from cec.models import Evidence, FormState, ReportingForm
 from cec.selectors.forms import form_audit_trail
 from cec.services import forms as services
+from renewal_portal.admin_history import HistoryAdmin
 
 VERIFY_PERMISSION = "cec.verify_reportingform"
 
@@ -98,7 +98,7 @@ class EvidenceInline(admin.TabularInline):
 
 
 @admin.register(ReportingForm)
-class ReportingFormAdmin(SimpleHistoryAdmin):
+class ReportingFormAdmin(HistoryAdmin):
     change_form_template = "admin/cec/reportingform/change_form.html"
     list_display = [
         "title",

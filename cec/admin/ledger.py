@@ -7,13 +7,13 @@ the office sees everything here and edits nothing by hand.
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
 from cec.models import LedgerEntry
+from renewal_portal.admin_history import HistoryAdmin
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(SimpleHistoryAdmin):
+class LedgerEntryAdmin(HistoryAdmin):
     list_display = [
         "holder",
         "earned_on",

@@ -3,13 +3,13 @@ happens only in the reviewer queue (/review/), by reviewers."""
 
 from django.contrib import admin
 from django.utils.html import format_html_join
-from simple_history.admin import SimpleHistoryAdmin
 
 from cec.models import Submission
+from renewal_portal.admin_history import HistoryAdmin
 
 
 @admin.register(Submission)
-class SubmissionAdmin(SimpleHistoryAdmin):
+class SubmissionAdmin(HistoryAdmin):
     list_display = [
         "holder",
         "year",

@@ -1,4 +1,4 @@
-from .checkin import CheckIn, CheckInKey, CheckInMethod, Event
+from .checkin import CheckIn, CheckInCode, CheckInKey, CheckInMethod, Event
 from .classes import Attendance, Category, ClassSession, Course
 from .forms import ActivityType, Evidence, FormState, ReportingForm
 from .ledger import EntryState, LedgerEntry, Source
@@ -9,6 +9,7 @@ __all__ = [
     "Attendance",
     "Category",
     "CheckIn",
+    "CheckInCode",
     "CheckInKey",
     "CheckInMethod",
     "ClassSession",

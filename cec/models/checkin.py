@@ -7,6 +7,7 @@ it at a session, which records the attendance and a pre-verified ledger entry.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -19,6 +20,13 @@ class Event(models.Model):
     ends_on = models.DateField("last day")
     location = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True)
+    checkin_margin_minutes = models.PositiveSmallIntegerField(
+        "check-in margin (minutes)",
+        default=30,
+        validators=[MaxValueValidator(720)],
+        help_text="A code checks a holder in to a session from this many minutes before it "
+        "starts until this many minutes after it ends.",
+    )
 
     class Meta:
         ordering = ["-starts_on", "name"]
@@ -55,6 +63,28 @@ class CheckInKey(models.Model):
 
     def __str__(self):
         return f"Check-in key of {self.holder}"
+
+
+class CheckInCode(models.Model):
+    """Where a holder's typed code for one event on one day is found: a keyed digest of
+    the code (never the code itself), so a typed code is looked up by index instead of
+    being compared with every holder's code. Written when the holder's code is shown."""
+
+    key = models.ForeignKey(CheckInKey, on_delete=models.CASCADE, related_name="codes")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    lookup = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        verbose_name = "check-in code lookup"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "event", "day"], name="one_code_per_key_event_day"
+            )
+        ]
+
+    def __str__(self):
+        return f"Check-in code of {self.key.holder_id} for {self.event_id} on {self.day}"
 
 
 class CheckInMethod(models.TextChoices):

@@ -4,12 +4,14 @@ submission and the documents. Every query here is scoped to one holder."""
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import combinations
 
 from django.db.models import Q
 from django.utils import timezone
 
 from cec.models import Category, ClassSession, EntryState, LedgerEntry
 from credentials import rules
+from renewal_portal.errors import parse_token
 
 # Entries that are CECs the holder has (or is having) credited; withdrawn, rejected and
 # not-yet-verified ones are shown in the ledger but earn nothing.
@@ -41,12 +43,7 @@ def as_credits(entries):
 
 def renewal_requirement(renewal) -> rules.Requirement:
     """The numbers the renewal copied from its requirement sets when it was issued."""
-    return rules.Requirement(
-        cecs_owed=renewal.cecs_owed,
-        in_network_min=renewal.in_network_min,
-        participation_cap=renewal.participation_cap,
-        code=renewal.governing_type.code if renewal.governing_type_id else "",
-    )
+    return renewal.requirement
 
 
 def progress_for_renewal(renewal) -> rules.CecProgress:
@@ -84,7 +81,12 @@ STATE_REASONS = {
 class LedgerRow:
     entry: LedgerEntry
     counts: bool  # counts toward the renewal the page is about
-    reason: str  # why not, in plain words; '' when it counts
+    reason: str  # why not (or why only in part), in plain words; '' when it counts in full
+    counted: Decimal | None = None  # the hours that count, when the participation cap trims them
+
+    @property
+    def partly(self) -> bool:
+        return self.counts and self.counted is not None and self.counted < self.entry.hours
 
     @property
     def has_certificate(self) -> bool:
@@ -119,12 +121,64 @@ def why_entry_does_not_count(entry: LedgerEntry, renewal_year: int | None) -> st
     return rules.why_not_in_window(renewal_year, entry.earned_on)
 
 
-def ledger_years(holder, renewal_year: int | None) -> list[LedgerYear]:
-    """Every entry of the holder, newest year first, each marked for `renewal_year`."""
+def _participation_allowance(entries, renewal_year, cap) -> dict[int, Decimal]:
+    """How many hours of each counting participation entry the cap lets count, the
+    earliest entries first (rule 3)."""
+    if renewal_year is None or cap is None:
+        return {}
+    participating = sorted(
+        (
+            e
+            for e in entries
+            if e.participation
+            and e.state in EARNING_STATES
+            and rules.in_earning_window(renewal_year, e.earned_on)
+        ),
+        key=lambda e: (e.earned_on, e.id),
+    )
+    counted = rules.participation_counted([e.hours for e in participating], cap)
+    return {e.id: hours for e, hours in zip(participating, counted, strict=True)}
+
+
+def _ledger_row(entry, renewal_year, allowance, cap) -> LedgerRow:
+    reason = why_entry_does_not_count(entry, renewal_year)
+    if reason or entry.id not in allowance:
+        return LedgerRow(entry, counts=not reason, reason=reason)
+    counted = allowance[entry.id]
+    if counted <= 0:
+        return LedgerRow(
+            entry,
+            counts=False,
+            reason=(
+                f"Participation counts for at most {rules.fmt_hours(cap)} "
+                f"{rules.plural_cecs(cap)} a renewal; earlier entries already reach it."
+            ),
+            counted=rules.ZERO,
+        )
+    if counted < entry.hours:
+        return LedgerRow(
+            entry,
+            counts=True,
+            reason=(
+                f"Participation counts for at most {rules.fmt_hours(cap)} "
+                f"{rules.plural_cecs(cap)} a renewal."
+            ),
+            counted=counted,
+        )
+    return LedgerRow(entry, counts=True, reason="", counted=counted)
+
+
+def ledger_years(
+    holder, renewal_year: int | None, participation_cap: Decimal | None = None
+) -> list[LedgerYear]:
+    """Every entry of the holder, newest year first, each marked for `renewal_year`, with
+    participation entries trimmed to the renewal's participation cap."""
     by_year: dict[int, list[LedgerRow]] = defaultdict(list)
-    for entry in entries_for(holder).order_by("-earned_on", "-id"):
-        reason = why_entry_does_not_count(entry, renewal_year)
-        by_year[entry.earned_on.year].append(LedgerRow(entry, counts=not reason, reason=reason))
+    entries = list(entries_for(holder).order_by("-earned_on", "-id"))
+    allowance = _participation_allowance(entries, renewal_year, participation_cap)
+    for entry in entries:
+        row = _ledger_row(entry, renewal_year, allowance, participation_cap)
+        by_year[entry.earned_on.year].append(row)
     years = []
     for year, rows in sorted(by_year.items(), reverse=True):
         earning = [row.entry for row in rows if row.entry.state in EARNING_STATES]
@@ -153,7 +207,11 @@ def certificate_entries_for(holder):
 
 
 def entry_by_verification_token(token):
-    """The entry a printed certificate points to, for the public verification page."""
+    """The entry a printed certificate points to, for the public verification page; None
+    for an unknown or malformed token."""
+    token = parse_token(token)
+    if token is None:
+        return None
     return (
         LedgerEntry.objects.exclude(certificate_number__isnull=True)
         .exclude(certificate_number="")
@@ -174,46 +232,117 @@ def transcript_entries(holder, year: int):
 
 # --- Close the gap -----------------------------------------------------------------------
 
+# The plan is searched among sets of at most this many classes (fewest first); beyond it
+# the earliest classes are taken in date order.
+PLAN_SEARCH_SIZE = 4
+
 
 @dataclass(frozen=True)
 class GapSession:
     session: ClassSession
-    suggested: bool  # among the earliest sessions that would close the gap
+    in_plan: bool  # one of the set of classes the page proposes to close the gap
+    covers_alone: bool  # this class alone closes everything still missing
+    adds: Decimal  # CECs it would add toward the total still missing, taken alone
+    adds_in_network: Decimal  # the same toward the in-network CECs still missing
 
 
 @dataclass(frozen=True)
 class Gap:
-    """Upcoming AASC classes still inside the renewal's earning window."""
+    """Upcoming AASC classes still inside the renewal's earning window, and the fewest of
+    them that close the shortfall (the total and the in-network minimum)."""
 
     sessions: tuple[GapSession, ...]
-    closes: bool  # the suggested sessions cover everything still missing
+    plan: tuple[ClassSession, ...]  # the classes that together close the gap, by date
+    closes: bool  # the plan covers everything still missing
     window_over: bool  # no class can help any more: the earning year has ended
+    missing: Decimal = rules.ZERO
+    missing_in_network: Decimal = rules.ZERO
+    repeats_left_out: bool = False  # a course already taken this earning year was left out
+
+    @property
+    def plan_hours(self) -> Decimal:
+        return sum((s.cec_hours for s in self.plan), rules.ZERO)
+
+
+def courses_taken_in_window(renewal):
+    """The AASC courses the holder already has CECs from in the renewal's earning year."""
+    return set(
+        earning_entries_in_window(renewal.holder_id, renewal.year)
+        .filter(attendance__isnull=False)
+        .values_list("attendance__session__course_id", flat=True)
+    )
+
+
+def _closes(requirement, credits, sessions) -> bool:
+    extra = [rules.CecCredit(hours=s.cec_hours, in_network=s.course.in_network) for s in sessions]
+    return rules.cec_progress(requirement, credits + extra).complete
+
+
+def _plan(requirement, credits, sessions) -> tuple[ClassSession, ...]:
+    """The fewest sessions (each course once) that complete the progress; among equals the
+    one that finishes earliest. Empty when no set of them does."""
+    for size in range(1, min(PLAN_SEARCH_SIZE, len(sessions)) + 1):
+        closing = [
+            combo
+            for combo in combinations(sessions, size)
+            if len({s.course_id for s in combo}) == size and _closes(requirement, credits, combo)
+        ]
+        if closing:
+            return min(closing, key=lambda combo: ([(s.date, s.start_time) for s in combo[::-1]]))
+    chosen, seen = [], set()
+    for session in sessions:
+        if session.course_id in seen:
+            continue
+        chosen.append(session)
+        seen.add(session.course_id)
+        if _closes(requirement, credits, chosen):
+            return tuple(chosen)
+    return ()
 
 
 def close_the_gap(renewal, progress: rules.CecProgress, on=None, limit=12) -> Gap:
-    """AASC sessions from `on` to the end of the earning window the holder has not
-    attended, with the earliest ones that would make the progress complete marked."""
+    """AASC sessions from `on` to the end of the earning window, of courses the holder has
+    not taken this earning year, each with what it would add, and the fewest of them that
+    would make the progress complete (both the total and the in-network minimum).
+
+    A course already taken in the earning year is not suggested again: the plan counts on
+    new classes only, so it never relies on a repeat."""
     on = on or timezone.localdate()
     first, last = rules.earning_window(renewal.year)
     if on > last:
-        return Gap(sessions=(), closes=False, window_over=True)
+        return Gap(sessions=(), plan=(), closes=False, window_over=True)
+    taken = courses_taken_in_window(renewal)
+    upcoming = ClassSession.objects.filter(
+        course__category=Category.AASC_CLASS, date__gte=max(on, first), date__lte=last
+    ).exclude(attendances__holder_id=renewal.holder_id)
     sessions = list(
-        ClassSession.objects.filter(
-            course__category=Category.AASC_CLASS, date__gte=max(on, first), date__lte=last
-        )
-        .exclude(attendances__holder_id=renewal.holder_id)
+        upcoming.exclude(course_id__in=taken)
         .select_related("course")
         .order_by("date", "start_time")[:limit]
     )
     requirement = renewal_requirement(renewal)
     credits = as_credits(earning_entries_in_window(renewal.holder_id, renewal.year))
-    rows, complete = [], progress.complete
-    for session in sessions:
-        suggested = not complete
-        if suggested:
-            credits.append(
-                rules.CecCredit(hours=session.cec_hours, in_network=session.course.in_network)
-            )
-            complete = rules.cec_progress(requirement, credits).complete
-        rows.append(GapSession(session=session, suggested=suggested))
-    return Gap(sessions=tuple(rows), closes=complete, window_over=False)
+    plan = () if progress.complete else _plan(requirement, credits, sessions)
+    rows = tuple(
+        GapSession(
+            session=session,
+            in_plan=session in plan,
+            covers_alone=not progress.complete and _closes(requirement, credits, [session]),
+            adds=min(session.cec_hours, progress.missing),
+            adds_in_network=(
+                min(session.cec_hours, progress.missing_in_network)
+                if session.course.in_network
+                else rules.ZERO
+            ),
+        )
+        for session in sessions
+    )
+    return Gap(
+        sessions=rows,
+        plan=tuple(sorted(plan, key=lambda s: (s.date, s.start_time))),
+        closes=bool(plan),
+        window_over=False,
+        missing=progress.missing,
+        missing_in_network=progress.missing_in_network,
+        repeats_left_out=bool(taken) and upcoming.filter(course_id__in=taken).exists(),
+    )

@@ -9,15 +9,25 @@ reads it (no name, email or id). It comes in two forms that mean the same thing:
 
 Scanning it at a session records the attendance once and credits a ledger entry that is
 already verified by the scanning staff member (SPEC rule 7 without the paper form).
+
+Bounds (issue 15 item 10): a typed code is found through `CheckInCode`, a keyed digest
+of it written when the holder's code is shown, so the lookup costs the same with 50 or
+50,000 holders; codes that match no one are counted per staff account in the shared
+cache and scanning pauses when there are too many; a code credits only inside its
+session's time window (with the event's margin) and once per overlapping time slot.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import secrets
+import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -26,6 +36,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from cec.models import (
     Attendance,
     CheckIn,
+    CheckInCode,
     CheckInKey,
     CheckInMethod,
     ClassSession,
@@ -38,6 +49,7 @@ from credentials import roles
 QR_PREFIX = "AASC1."
 QR_SALT = "cec.checkin.qr"
 TYPED_SALT = "cec.checkin.typed"
+LOOKUP_SALT = "cec.checkin.lookup"
 # Crockford's base 32: no I, L, O or U, so a code read aloud or typed is hard to get wrong.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 TYPED_LENGTH = 8
@@ -104,14 +116,33 @@ def qr_text(token: str, event_id: int, day: dt.date) -> str:
     return QR_PREFIX + signing.Signer(salt=QR_SALT).sign(_payload(token, event_id, day))
 
 
+def lookup_for(typed: str) -> str:
+    """The index under which a typed code is found: a keyed digest, so the table does not
+    hold the day's codes themselves."""
+    code = typed.replace("-", "")
+    return salted_hmac(LOOKUP_SALT, code, algorithm="sha256").hexdigest()[:40]
+
+
+def _remember(key: CheckInKey, event: Event, day: dt.date, typed: str) -> None:
+    lookup = lookup_for(typed)
+    row, created = CheckInCode.objects.get_or_create(
+        key=key, event=event, day=day, defaults={"lookup": lookup}
+    )
+    if not created and row.lookup != lookup:  # SECRET_KEY changed since
+        CheckInCode.objects.filter(pk=row.pk).update(lookup=lookup)
+
+
 def code_for(holder, event: Event, day: dt.date | None = None) -> HolderCode:
+    """The holder's code for `event` on `day`; its typed form is indexed for the scanner."""
     day = day or timezone.localdate()
-    token = key_for(holder).token
+    key = key_for(holder)
+    typed = typed_code(key.token, event.pk, day)
+    _remember(key, event, day, typed)
     return HolderCode(
         event=event,
         day=day,
-        qr_text=qr_text(token, event.pk, day),
-        typed=typed_code(token, event.pk, day),
+        qr_text=qr_text(key.token, event.pk, day),
+        typed=typed,
     )
 
 
@@ -176,15 +207,15 @@ def _holder_from_qr(text: str, session: ClassSession, today: dt.date):
     return key.holder
 
 
-def _match_typed(code: str, keys, event_id: int, day: dt.date):
-    for key in keys:
-        expected = typed_code(key.token, event_id, day).replace("-", "")
-        if constant_time_compare(expected, code):
-            return key
-    return None
+AMBIGUOUS = (
+    "ambiguous",
+    "This typed code matches more than one holder today: scan the holder's QR code instead.",
+)
 
 
 def _holder_from_typed(raw: str, session: ClassSession, today: dt.date):
+    """Found by index (one query, whatever the number of holders); the candidates' codes
+    are then recomputed and compared in constant time."""
     code = normalise_typed(raw)
     if len(code) != TYPED_LENGTH or any(ch not in ALPHABET for ch in code):
         raise CheckInRefused(
@@ -192,17 +223,31 @@ def _holder_from_typed(raw: str, session: ClassSession, today: dt.date):
             "This is not a valid check-in code: a typed code has 8 letters and digits, "
             "like 7KQ4-M2XP. Check it and retry.",
         )
-    keys = list(CheckInKey.objects.select_related("holder").only("token", "holder"))
-    key = _match_typed(code, keys, session.event_id, today)
-    if key is not None:
-        return key.holder
-    # Not for this event today: say why if it is another of today's events or yesterday's.
-    for event in events_on(today).exclude(pk=session.event_id):
-        if _match_typed(code, keys, event.pk, today):
-            raise _other_event(event.pk)
     yesterday = today - dt.timedelta(days=1)
-    if _match_typed(code, keys, session.event_id, yesterday):
-        raise _expired(yesterday)
+    candidates = list(
+        CheckInCode.objects.filter(lookup=lookup_for(code), day__in=[today, yesterday])
+        .select_related("key__holder", "event")
+        .order_by("-day", "pk")[:5]
+    )
+    matches = [
+        row
+        for row in candidates
+        if constant_time_compare(
+            typed_code(row.key.token, row.event_id, row.day), code[:4] + "-" + code[4:]
+        )
+    ]
+    here = [row for row in matches if row.day == today and row.event_id == session.event_id]
+    if len(here) > 1:
+        raise CheckInRefused(*AMBIGUOUS)
+    if here:
+        return here[0].key.holder
+    # Not for this event today: say why if it is another of today's events or yesterday's.
+    for row in matches:
+        if row.day == today:
+            raise _other_event(row.event_id)
+    for row in matches:
+        if row.event_id == session.event_id:
+            raise _expired(yesterday)
     raise CheckInRefused(*FORGED)
 
 
@@ -221,17 +266,42 @@ def holder_for_code(session: ClassSession, raw: str, today: dt.date | None = Non
 # --- Checking in -------------------------------------------------------------------------
 
 
-def check_session_open(session: ClassSession, today: dt.date | None = None) -> None:
-    """Check-in is for event sessions, on the day they take place."""
-    today = today or timezone.localdate()
+def _clock(moment: dt.datetime) -> str:
+    return f"{moment:%-I:%M %p}".replace("AM", "a.m.").replace("PM", "p.m.")
+
+
+def checkin_window(session: ClassSession) -> tuple[dt.datetime, dt.datetime]:
+    """From the event's margin before the session starts to the margin after it ends."""
+    margin = dt.timedelta(minutes=session.event.checkin_margin_minutes)
+    zone = timezone.get_current_timezone()
+    starts = dt.datetime.combine(session.date, session.start_time, tzinfo=zone)
+    ends = dt.datetime.combine(session.date, session.end_time, tzinfo=zone)
+    return starts - margin, ends + margin
+
+
+def check_session_open(session: ClassSession, now: dt.datetime | None = None) -> None:
+    """Check-in is for event sessions, during the session and the event's margin around it."""
+    now = timezone.localtime(now)
     if session.event_id is None:
         raise CheckInRefused(
             "no_event", "This session is not part of an event: record its attendance in admin."
         )
-    if session.date != today:
+    if session.date != now.date():
         raise CheckInRefused(
             "not_today",
             f"This session is on {_day_text(session.date)}: check-in is open on that day only.",
+        )
+    opens, closes = checkin_window(session)
+    if now < opens:
+        raise CheckInRefused(
+            "not_open",
+            f"Check-in for this session opens at {_clock(opens)} and closes at {_clock(closes)}.",
+        )
+    if now > closes:
+        raise CheckInRefused(
+            "not_open",
+            f"Check-in for this session closed at {_clock(closes)} (it was open from "
+            f"{_clock(opens)}): record a late arrival in admin.",
         )
 
 
@@ -240,12 +310,87 @@ def require_checkin_staff(user) -> None:
         raise PermissionDenied("Only AASC staff check holders in.")
 
 
-@transaction.atomic
+# --- Throttling codes that match no one -------------------------------------------------
+
+
+def _now_seconds() -> float:
+    return time.time()
+
+
+def _limits() -> tuple[int, int]:
+    limit = getattr(settings, "CHECKIN_FAILED_SCAN_LIMIT", 20)
+    window = getattr(settings, "CHECKIN_FAILED_SCAN_WINDOW_SECONDS", 600)
+    return limit, window
+
+
+def _blocked_key(user) -> str:
+    return f"cec.checkin.blocked.{user.pk}"
+
+
+def check_not_throttled(user) -> None:
+    """Refused while the staff account's scans are paused for too many codes that match no
+    one (guessing typed codes); the pause is shared by every web worker (the cache)."""
+    until = cache.get(_blocked_key(user))
+    now = _now_seconds()
+    if until is not None and until > now:
+        minutes = max(1, math.ceil((until - now) / 60))
+        raise CheckInRefused(
+            "throttled",
+            f"Too many codes scanned on your account matched no holder: scanning is paused "
+            f"for {minutes} minutes. Check the code with the holder, or ask a colleague "
+            "to scan it.",
+        )
+
+
+def record_failed_scan(user) -> None:
+    limit, window = _limits()
+    now = _now_seconds()
+    counter = f"cec.checkin.failed.{user.pk}.{int(now // window)}"
+    cache.add(counter, 0, timeout=window * 2)
+    try:
+        failures = cache.incr(counter)
+    except ValueError:  # expired between add and incr
+        cache.set(counter, 1, timeout=window * 2)
+        failures = 1
+    if failures >= limit:
+        cache.set(_blocked_key(user), now + window, timeout=window)
+
+
+# --- Checking in -------------------------------------------------------------------------
+
+
 def check_in(session: ClassSession, code: str, *, by, method=CheckInMethod.CAMERA) -> CheckInResult:
     """Staff scan a holder's code at a session: the attendance is recorded once, with a
     ledger entry verified by `by` (source Expo class, history record). A second scan
-    changes nothing and says the holder is already checked in."""
+    changes nothing and says the holder is already checked in. Codes that match no holder
+    count against `by`; too many pause their scanning for a while."""
     require_checkin_staff(by)
+    check_not_throttled(by)
+    try:
+        return _check_in(session, code, by=by, method=method)
+    except CheckInRefused as refused:
+        if refused.reason in ("forged", "revoked"):
+            # Counted outside the transaction: a database cache would roll it back.
+            record_failed_scan(by)
+        raise
+
+
+def _overlapping_attendance(session: ClassSession, holder):
+    return (
+        Attendance.objects.filter(
+            holder=holder,
+            session__date=session.date,
+            session__start_time__lt=session.end_time,
+            session__end_time__gt=session.start_time,
+        )
+        .exclude(session=session)
+        .select_related("session__course")
+        .first()
+    )
+
+
+@transaction.atomic
+def _check_in(session: ClassSession, code: str, *, by, method) -> CheckInResult:
     if method not in CheckInMethod.values:
         method = CheckInMethod.CAMERA
     # One check-in at a time per session: two phones scanning the same person at once
@@ -258,6 +403,8 @@ def check_in(session: ClassSession, code: str, *, by, method=CheckInMethod.CAMER
         raise CheckInRefused("self", "Staff cannot check themselves in: ask a colleague.")
     if not holder.is_active:
         raise CheckInRefused("inactive", f"{holder.display_name}'s account is not active.")
+    # One check-in at a time per holder too, so two doors cannot credit overlapping sessions.
+    CheckInKey.objects.select_for_update().filter(holder=holder).first()
 
     existing = (
         Attendance.objects.filter(session=session, holder=holder)
@@ -266,6 +413,15 @@ def check_in(session: ClassSession, code: str, *, by, method=CheckInMethod.CAMER
     )
     if existing is not None and getattr(existing, "ledger_entry", None) is not None:
         return CheckInResult(holder.display_name, existing.ledger_entry, already=True)
+    other = _overlapping_attendance(session, holder)
+    if other is not None:
+        theirs = other.session
+        raise CheckInRefused(
+            "overlap",
+            f"{holder.display_name} is already checked in at {theirs.course.title} "
+            f"({theirs.start_time:%H:%M}–{theirs.end_time:%H:%M}), which overlaps this "
+            "session: one session at a time is credited.",
+        )
 
     try:
         entry = ledger_services.record_attendance(

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cec.models import Attendance, Category, ClassSession, EntryState, LedgerEntry, Source
+from credentials import roles
 
 # The course category decides the ledger source; AASC classes are the ones with certificates.
 SOURCE_OF_CATEGORY = {
@@ -44,8 +45,11 @@ def _entry_from(attendance: Attendance) -> LedgerEntry:
     )
 
 
-def check_can_attend(session: ClassSession, holder=None) -> None:
-    """Attendance is recorded for classes that have taken place, for active accounts."""
+def check_can_attend(session: ClassSession, holder=None, by=None) -> None:
+    """Attendance is recorded for classes that have taken place, for active accounts, by
+    someone other than the attendee (nobody credits CECs to their own ledger)."""
+    if roles.credits_own_ledger(by, holder):
+        raise ValidationError(roles.SELF_CREDIT_REFUSED, code="self_credit")
     if session.date > timezone.localdate():
         raise ValidationError(
             f"The class on {session.date:%B %-d, %Y} has not taken place yet; record "
@@ -62,7 +66,7 @@ def record_attendance(
     """A holder attended a class: credit the CEC entry at once. Recording the same
     attendance again returns the entry already credited. `pre_verified` (Expo check-in
     by AASC staff at the door) makes the entry verified by `by`, with no Reporting Form."""
-    check_can_attend(session, holder)
+    check_can_attend(session, holder, by)
     attendance, created = Attendance.objects.get_or_create(
         session=session, holder=holder, defaults={"recorded_by": by}
     )
@@ -107,10 +111,25 @@ def remove_attendance(attendance: Attendance, by) -> LedgerEntry | None:
     return entry
 
 
+# The fields of a class session its attendees' entries are computed from.
+CREDIT_FIELDS = ("course", "date", "start_time", "end_time", "break_minutes")
+
+
+def check_can_correct_session(session: ClassSession, by) -> None:
+    """Someone who attended a class does not correct it: that would change their own CECs."""
+    if by is not None and Attendance.objects.filter(session=session, holder=by).exists():
+        raise ValidationError(
+            "You attended this class, so correcting its date, times or course would change "
+            "your own CECs: ask another AASC staff member to do it.",
+            code="self_credit",
+        )
+
+
 @transaction.atomic
 def update_session_entries(session: ClassSession, by) -> int:
     """After staff correct a class (its date, length or course), the entries it credited
     follow, except those already in a submission to NAAEI. Returns how many changed."""
+    check_can_correct_session(session, by)
     changed = 0
     entries = (
         LedgerEntry.objects.select_for_update()

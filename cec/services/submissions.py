@@ -17,6 +17,7 @@ from cec.services import checkin as checkin_services
 from credentials import rules
 from credentials.models import Renewal
 from credentials.notifications import queue_message
+from credentials.services import steps
 
 REVIEW_PERMISSION = "cec.review_submission"
 
@@ -101,8 +102,6 @@ def submit_cecs(renewal, entries, *, by) -> Submission:
 def approve_submission(submission, *, by) -> Submission:
     """A reviewer approves a waiting submission: its entries are approved, step 4 of the
     renewal is done, and the renewal completes if every other step is too."""
-    from credentials.services.renewals import complete_if_done
-
     _require_reviewer(by)
     submission = _locked(submission)
     _require_waiting(submission, "approved")
@@ -123,7 +122,7 @@ def approve_submission(submission, *, by) -> Submission:
         renewal=renewal,
         context={"submission": submission},
     )
-    complete_if_done(renewal, by=by)
+    steps.cecs_approved(renewal, by=by)
     return submission
 
 

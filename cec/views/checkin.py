@@ -14,7 +14,7 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cec.models import CheckInMethod, ClassSession, Event
 from cec.selectors import checkin as selectors
 from cec.services import checkin as services
+from renewal_portal.downloads import download
 
 # A scan is a code of at most a few hundred bytes; anything bigger is not a scan.
 MAX_SCAN_BYTES = 2048
@@ -150,7 +151,8 @@ def scan(request, pk):
     try:
         result = services.check_in(session, code, by=request.user, method=method)
     except services.CheckInRefused as refused:
-        return _json(422, "refused", refused.message, reason=refused.reason)
+        status = 429 if refused.reason == "throttled" else 422
+        return _json(status, "refused", refused.message, reason=refused.reason)
     except PermissionDenied:
         raise
     return _json(
@@ -167,6 +169,8 @@ def scan(request, pk):
 @require_GET
 def attendance_csv(request, pk):
     session = _session_or_404(pk)
-    response = HttpResponse(selectors.session_attendance_csv(session), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="{selectors.csv_filename(session)}"'
-    return response
+    return download(
+        selectors.session_attendance_csv(session),
+        filename=selectors.csv_filename(session),
+        content_type="text/csv",
+    )

@@ -6,15 +6,16 @@ Every queryset is scoped to the person asking: another holder's form is a 404.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cec.form_pdf import signed_form_filename, signed_form_pdf
+from cec.form_pdf import signed_form_document
 from cec.forms_reporting import ReportingFormForm
 from cec.selectors import forms as selectors
 from cec.services import forms as services
+from renewal_portal.downloads import download, limit_document_downloads
 
 
 @login_required
@@ -125,25 +126,20 @@ def evidence_file(request, pk):
         handle = evidence.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404("The file is missing.") from exc
-    response = FileResponse(
+    return download(
         handle,
         content_type=evidence.content_type,
-        as_attachment="download" in request.GET,
         filename=evidence.original_name,
+        inline="download" not in request.GET,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required
 @require_GET
+@limit_document_downloads
 def signed_pdf(request, pk):
     form = get_object_or_404(
         selectors.signed_forms_visible_to(request.user).select_related("holder", "signed_by"),
         pk=pk,
     )
-    response = HttpResponse(signed_form_pdf(form), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{signed_form_filename(form)}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download(signed_form_document(form))

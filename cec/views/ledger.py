@@ -5,7 +5,7 @@ the verification page is public, and it shows what the printed certificate shows
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -16,6 +16,8 @@ from cec.selectors import ledger as selectors
 from credentials import rules
 from credentials import selectors as credential_selectors
 from credentials.services.renewals import mark_cec_status_seen
+from renewal_portal import errors
+from renewal_portal.downloads import download, limit_document_downloads
 
 # Transcripts exist for years the portal can have entries for; anything else is a 404.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -46,7 +48,10 @@ def ledger(request):
         renewal_year = credential_selectors.current_renewal_year()
         context["no_renewal_reason"] = credential_selectors.why_no_renewal(holder, renewal_year)
         context["window"] = rules.earning_window(renewal_year)
-    context.update(renewal_year=renewal_year, years=selectors.ledger_years(holder, renewal_year))
+    cap = renewal.participation_cap if renewal is not None else None
+    context.update(
+        renewal_year=renewal_year, years=selectors.ledger_years(holder, renewal_year, cap)
+    )
     return render(request, "cec/ledger.html", context)
 
 
@@ -59,6 +64,7 @@ def _entries_visible_to(user):
 
 @login_required
 @require_GET
+@limit_document_downloads
 def certificate(request, pk):
     entry = get_object_or_404(
         _entries_visible_to(request.user)
@@ -66,7 +72,7 @@ def certificate(request, pk):
         .select_related("holder", "attendance__session__course"),
         pk=pk,
     )
-    return _pdf_response(pdf.certificate_pdf(entry), pdf.certificate_filename(entry))
+    return download(pdf.certificate_document(entry))
 
 
 def _year_or_404(year):
@@ -77,21 +83,22 @@ def _year_or_404(year):
 
 @login_required
 @require_GET
+@limit_document_downloads
 def transcript_pdf(request, year):
     year = _year_or_404(year)
-    return _pdf_response(
-        pdf.transcript_pdf(request.user, year), pdf.transcript_filename(request.user, year, "pdf")
-    )
+    return download(pdf.transcript_document(request.user, year))
 
 
 @login_required
 @require_GET
+@limit_document_downloads
 def transcript_csv(request, year):
     year = _year_or_404(year)
-    response = HttpResponse(pdf.transcript_csv(request.user, year), content_type="text/csv")
-    filename = pdf.transcript_filename(request.user, year, "csv")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return download(
+        pdf.transcript_csv(request.user, year),
+        filename=pdf.transcript_filename(request.user, year, "csv"),
+        content_type="text/csv",
+    )
 
 
 @never_cache
@@ -100,13 +107,7 @@ def verify(request, token):
     """Public: confirms a certificate from its QR code, and nothing more."""
     entry = selectors.entry_by_verification_token(token)
     if entry is None:
-        raise Http404("No certificate has this verification code.")
+        return errors.not_verified(request, "certificate")
     response = render(request, "cec/certificate_verify.html", {"entry": entry})
     response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
-def _pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

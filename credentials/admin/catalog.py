@@ -1,15 +1,36 @@
 """Admin for the credential catalog, requirement sets and holders' credentials."""
 
+from django import forms
 from django.contrib import admin, messages
-from simple_history.admin import SimpleHistoryAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 
-from credentials import selectors
+from credentials import roles, selectors
 from credentials.models import Credential, CredentialStatus, CredentialType, RequirementSet
+from credentials.services import validity
 from credentials.services.renewals import issue_renewals
 from payments.money import format_cents
+from payments.money_fields import DollarsAdminMixin
+from renewal_portal.admin_history import HistoryAdmin
 
 
-class RequirementSetInline(admin.TabularInline):
+def requirement_sets_in_use(objs) -> list[str]:
+    """Why each set in `objs` cannot be deleted: renewals were judged by it."""
+    reasons = []
+    for requirement_set in objs:
+        count = selectors.renewals_governed_by(requirement_set).count()
+        if count:
+            reasons.append(
+                f"{requirement_set}: in use by {count} renewal{'s' if count != 1 else ''}. "
+                "Set its last year instead, and add a new set for the years after."
+            )
+    return reasons
+
+
+class RequirementSetInline(DollarsAdminMixin, admin.TabularInline):
     model = RequirementSet
     extra = 0
     fields = [
@@ -24,15 +45,24 @@ class RequirementSetInline(admin.TabularInline):
 
 
 @admin.register(CredentialType)
-class CredentialTypeAdmin(SimpleHistoryAdmin):
+class CredentialTypeAdmin(HistoryAdmin):
     list_display = ["code", "name", "formerly", "renews_annually"]
     list_filter = ["renews_annually"]
     search_fields = ["code", "name", "formerly"]
     inlines = [RequirementSetInline]
 
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for credential_type in objs:
+            protected = [
+                *protected,
+                *requirement_sets_in_use(credential_type.requirement_sets.all()),
+            ]
+        return deleted, counts, perms_needed, protected
+
 
 @admin.register(RequirementSet)
-class RequirementSetAdmin(SimpleHistoryAdmin):
+class RequirementSetAdmin(DollarsAdminMixin, HistoryAdmin):
     list_display = [
         "credential_type",
         "first_year",
@@ -51,7 +81,7 @@ class RequirementSetAdmin(SimpleHistoryAdmin):
     fieldsets = (
         (None, {"fields": ("credential_type", "first_year", "last_year")}),
         ("CECs", {"fields": ("cecs_owed", "in_network_min", "participation_cap")}),
-        ("Fees (in cents)", {"fields": ("annual_fee_cents", "reinstatement_fee_cents")}),
+        ("Fees", {"fields": ("annual_fee_cents", "reinstatement_fee_cents")}),
         (
             "Calendar",
             {
@@ -64,6 +94,12 @@ class RequirementSetAdmin(SimpleHistoryAdmin):
             },
         ),
     )
+
+    def get_deleted_objects(self, objs, request):
+        # A set in use is "protected": the delete page (one set or the bulk action) lists
+        # why and offers no button to confirm.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, perms_needed, [*protected, *requirement_sets_in_use(objs)]
 
     @admin.display(description="annual fee", ordering="annual_fee_cents")
     def annual_fee(self, obj):
@@ -97,8 +133,37 @@ class CredentialStatusFilter(admin.SimpleListFilter):
         return queryset.filter(selectors.credential_status_q(self.value(), selectors.today()))
 
 
+class CredentialAddForm(forms.ModelForm):
+    added_by = None  # the signed-in clerk (set by CredentialAdmin.get_form)
+
+    class Meta:
+        model = Credential
+        fields = ["holder", "credential_type", "number", "earned_on", "valid_through"]
+
+    def clean_holder(self):
+        holder = self.cleaned_data["holder"]
+        if roles.credits_own_ledger(self.added_by, holder):
+            raise ValidationError(
+                "Nobody adds a credential to their own account: ask another AASC staff member."
+            )
+        return holder
+
+
+class ValidityDatesForm(forms.Form):
+    earned_on = forms.DateField(label="Earned on")
+    valid_through = forms.DateField(
+        label="Valid through", required=False, help_text="Blank for lifetime credentials."
+    )
+    reason = forms.CharField(
+        label="Reason (kept in the credential's history)",
+        max_length=validity.REASON_MAX_LENGTH,
+        error_messages={"required": "Say why the dates change (it goes into the history)."},
+        widget=forms.TextInput(attrs={"size": 60}),
+    )
+
+
 @admin.register(Credential)
-class CredentialAdmin(SimpleHistoryAdmin):
+class CredentialAdmin(HistoryAdmin):
     list_display = [
         "number",
         "holder",
@@ -113,7 +178,87 @@ class CredentialAdmin(SimpleHistoryAdmin):
     search_fields = ["number", "holder__email", "holder__first_name", "holder__last_name"]
     autocomplete_fields = ["holder"]
     date_hierarchy = "valid_through"
-    actions = ["issue_current_renewal"]
+    actions = ["issue_current_renewal", "change_validity_dates"]
+    add_form = CredentialAddForm
+    # The dates change through "Change validity dates" (a reason, a history record);
+    # a credential stays with its holder.
+    DATE_FIELDS = ["earned_on", "valid_through", "lapsed_on", "lapse_reason"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return CredentialAddForm.Meta.fields
+        return ["holder", "credential_type", "number", *self.DATE_FIELDS, "validity_dates"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["holder", *self.DATE_FIELDS, "validity_dates"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"added_by": request.user})
+
+    @admin.display(description="change the dates")
+    def validity_dates(self, credential):
+        url = reverse("admin:credentials_credential_validity", args=[credential.pk])
+        return format_html(
+            '<a class="button" href="{}">Change validity dates</a> (with a reason, kept in '
+            "the history)",
+            url,
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.validity_view)
+        return [
+            path("<int:pk>/validity/", view, name="credentials_credential_validity"),
+            *super().get_urls(),
+        ]
+
+    def validity_view(self, request, pk):
+        credential = get_object_or_404(
+            Credential.objects.select_related("holder", "credential_type"), pk=pk
+        )
+        if not self.has_change_permission(request, credential):
+            raise PermissionDenied
+        change_url = reverse("admin:credentials_credential_change", args=[credential.pk])
+        initial = {"earned_on": credential.earned_on, "valid_through": credential.valid_through}
+        dates = ValidityDatesForm(request.POST or None, initial=initial)
+        if request.method == "POST" and dates.is_valid():
+            try:
+                validity.change_validity_dates(credential, by=request.user, **dates.cleaned_data)
+            except PermissionDenied as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                return redirect(change_url)
+            except ValidationError as exc:
+                dates.add_error(None, exc)
+            else:
+                self.message_user(
+                    request, f"The dates of {credential} were changed.", messages.SUCCESS
+                )
+                return redirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": credential,
+            "title": f"Change validity dates: {credential}",
+            "dates": dates,
+            "change_url": change_url,
+            "history": credential.history.select_related("history_user").order_by("-history_date")[
+                :10
+            ],
+        }
+        return TemplateResponse(request, "admin/credentials/credential/validity.html", context)
+
+    @admin.action(description="Change validity dates (one credential)", permissions=["change"])
+    def change_validity_dates(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(
+                request, "Select one credential to change its dates.", messages.WARNING
+            )
+            return None
+        return redirect(reverse("admin:credentials_credential_validity", args=[queryset.get().pk]))
 
     def get_queryset(self, request):
         self._book = selectors.RequirementBook()

@@ -1,18 +1,32 @@
-"""Background issue runs in admin: start one for a renewal year, watch its chunks
-progress, and resume a run whose chunks stopped on an error."""
+"""Issuing a renewal year from admin, the one way: staff pick the year (only the current
+renewal year can be issued, rule 12), read a confirmation that says how many holders will
+be emailed, and start a background issue run, whose page then shows its progress by
+itself. Runs whose chunks stopped on an error can be resumed."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 
-from credentials import selectors
-from credentials.admin.progress import progress_bar
-from credentials.models import IssueRun, IssueRunChunk
+from credentials import rules, selectors
+from credentials.admin.progress import progress_bar, progress_json
+from credentials.models import IssueRun, IssueRunChunk, Renewal
 from credentials.services import issue_runs
 
 
 class IssueRunChunkInline(admin.TabularInline):
     model = IssueRunChunk
-    fields = ["index", "holders", "renewals_issued", "attempts", "done_at", "last_error"]
+    fields = [
+        "index",
+        "holders",
+        "renewals_issued",
+        "already_issued",
+        "attempts",
+        "done_at",
+        "last_error",
+    ]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -26,81 +40,155 @@ class IssueRunChunkInline(admin.TabularInline):
         return len(obj.holder_ids)
 
 
-class IssueRunForm(forms.ModelForm):
-    class Meta:
-        model = IssueRun
-        fields = ["year", "chunk_size"]
-        help_texts = {
-            "year": "The renewal year to issue (renewals are idempotent: holders who have "
-            "theirs already are skipped).",
-            "chunk_size": "Holders per background task.",
-        }
+class IssueYearForm(forms.Form):
+    """The year to issue; only the current renewal year passes (rules.issue_year_refusal)."""
+
+    year = forms.IntegerField(
+        label="Renewal year",
+        help_text="Renewals for a year are issued from November 1 of the year before; "
+        "only the current renewal year can be issued.",
+    )
+    chunk_size = forms.IntegerField(
+        label="Holders per background task",
+        initial=issue_runs.DEFAULT_CHUNK_SIZE,
+        min_value=1,
+        max_value=issue_runs.MAX_CHUNK_SIZE,
+        error_messages={
+            "min_value": f"Choose between 1 and {issue_runs.MAX_CHUNK_SIZE} holders per task.",
+            "max_value": f"Choose between 1 and {issue_runs.MAX_CHUNK_SIZE} holders per task.",
+        },
+    )
 
     def clean_year(self):
         year = self.cleaned_data["year"]
-        current = selectors.current_renewal_year()
-        if not current - 1 <= year <= current + 1:
-            raise forms.ValidationError(
-                f"Issue the current renewal year ({current}) or the one next to it."
-            )
+        refusal = rules.issue_year_refusal(year, selectors.today())
+        if refusal:
+            raise forms.ValidationError(refusal)
         return year
 
-    def clean_chunk_size(self):
-        size = self.cleaned_data["chunk_size"]
-        if not 1 <= size <= 1000:
-            raise forms.ValidationError("Choose between 1 and 1000 holders per task.")
-        return size
+
+def can_issue(request) -> bool:
+    return request.user.has_perm("credentials.add_issuerun") and request.user.has_perm(
+        "credentials.add_renewal"
+    )
+
+
+def issue_year_view(model_admin, request):
+    """Pick the year, confirm what it will do, then start the background run.
+
+    The first POST only shows the confirmation (nothing is issued); the second, with
+    `confirm`, starts the run and opens its page."""
+    if not can_issue(request):
+        raise PermissionDenied
+    form = IssueYearForm(
+        request.POST or None,
+        initial={"year": selectors.current_renewal_year()},
+    )
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": Renewal._meta,
+        "title": "Issue renewals for a year",
+        "form": form,
+    }
+    if request.method == "POST" and form.is_valid():
+        year, chunk_size = form.cleaned_data["year"], form.cleaned_data["chunk_size"]
+        if "confirm" not in request.POST:
+            context.update(
+                title=f"Issue the {year} renewals?",
+                preview=issue_runs.preview(year),
+                year=year,
+                chunk_size=chunk_size,
+            )
+            return TemplateResponse(
+                request, "admin/credentials/renewal/issue_confirm.html", context
+            )
+        try:
+            run = issue_runs.start_issue_run(year, by=request.user, chunk_size=chunk_size)
+        except ValidationError as exc:
+            form.add_error("year", exc)
+        else:
+            model_admin.message_user(
+                request,
+                f"Issuing the {year} renewals in the background; this page shows the progress.",
+                messages.SUCCESS,
+            )
+            return redirect(reverse("admin:credentials_issuerun_change", args=[run.pk]))
+    return TemplateResponse(request, "admin/credentials/renewal/issue.html", context)
 
 
 @admin.register(IssueRun)
 class IssueRunAdmin(admin.ModelAdmin):
-    form = IssueRunForm
     list_display = [
         "year",
         "status",
         "progress",
         "holders_total",
-        "renewals",
         "requested_by",
         "created_at",
         "finished_at",
     ]
     list_filter = ["status", "year"]
+    fields = readonly_fields = [
+        "year",
+        "status",
+        "progress",
+        "holders_total",
+        "chunk_size",
+        "requested_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+    ]
     inlines = [IssueRunChunkInline]
     actions = ["resume"]
 
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return ["year", "chunk_size"]
-        return [
-            "year",
-            "status",
-            "progress",
-            "holders_total",
-            "renewals",
-            "chunk_size",
-            "requested_by",
-            "created_at",
-            "started_at",
-            "finished_at",
-        ]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else self.get_fields(request, obj)
-
-    def get_inlines(self, request, obj):
-        return self.inlines if obj is not None else []
+    class Media:
+        js = ["js/admin-progress.js"]
 
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            return  # a run is a record; only its tasks change it
-        run = issue_runs.start_issue_run(
-            form.cleaned_data["year"], by=request.user, chunk_size=form.cleaned_data["chunk_size"]
+    def add_view(self, request, form_url="", extra_context=None):
+        # One way to issue a year: the confirmation page on the renewals list.
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return redirect(reverse("admin:credentials_renewal_issue"))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # A run is a record only its tasks change: no Save buttons.
+        read_only = {
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+            "show_delete": False,
+        }
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), **read_only}
         )
-        obj.pk = run.pk
+
+    def save_model(self, request, obj, form, change):
+        pass  # nothing is saved through the form (see add_view and change_view)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/progress.json",
+                self.admin_site.admin_view(self.progress_view),
+                name="credentials_issuerun_progress",
+            ),
+            *super().get_urls(),
+        ]
+
+    def progress_view(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        run = get_object_or_404(IssueRun, pk=pk)
+        return progress_json(
+            issue_runs.progress(run),
+            done_key="chunks_done",
+            total_key="chunks_total",
+            noun="chunks",
+        )
 
     def _progress(self, obj):
         if not hasattr(obj, "_progress_cache"):
@@ -116,11 +204,10 @@ class IssueRunAdmin(admin.ModelAdmin):
             total=p["chunks_total"],
             noun="chunks",
             failing=p["failing"],
+            summary=p["summary"],
+            url=reverse("admin:credentials_issuerun_progress", args=[obj.pk]),
+            finished=p["finished"],
         )
-
-    @admin.display(description="renewals")
-    def renewals(self, obj):
-        return self._progress(obj)["renewals_issued"]
 
     @admin.action(
         description="Resume the unfinished chunks of the selected runs", permissions=["change"]

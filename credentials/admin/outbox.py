@@ -31,9 +31,25 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         ("Delivery", {"fields": ("attempts", "last_error", "created_at", "sent_at")}),
         ("Content", {"fields": ("body_text", "body_html", "attachments", "dedupe_key")}),
     )
+    # An account email carries a one-time link or code that signs the holder in or sets
+    # their password: staff see that it was sent, never its text.
+    account_fieldsets = (
+        (None, {"fields": ("kind", "status", "holder", "to_email", "subject")}),
+        ("Delivery", {"fields": ("attempts", "last_error", "created_at", "sent_at")}),
+        ("Content", {"fields": ("hidden_content",)}),
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and obj.kind.startswith("account_"):
+            return self.account_fieldsets
+        return super().get_fieldsets(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
+        return [field.name for field in self.model._meta.fields] + ["hidden_content"]
+
+    @admin.display(description="content")
+    def hidden_content(self, obj):
+        return "Not shown: this account email holds a one-time link or code for the holder."
 
     def has_add_permission(self, request):
         return False

@@ -5,14 +5,15 @@ here with their progress, and downloaded as one archive when done."""
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from credentials.admin.progress import progress_bar
+from credentials.admin.progress import progress_bar, progress_json
 from credentials.models import PacketBuild, PacketBuildItem
 from credentials.services import packets
+from renewal_portal.downloads import download
 
 
 class PacketBuildItemInline(admin.TabularInline):
@@ -48,7 +49,9 @@ class PacketBuildAdmin(admin.ModelAdmin):
     ]
     inlines = [PacketBuildItemInline]
     actions = ["resume"]
-    change_form_template = "admin/credentials/packetbuild/change_form.html"
+
+    class Media:
+        js = ["js/admin-progress.js"]
 
     def has_add_permission(self, request):
         return False  # builds start from the renewals list
@@ -61,6 +64,11 @@ class PacketBuildAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
+            path(
+                "<int:pk>/progress.json",
+                self.admin_site.admin_view(self.progress_view),
+                name="credentials_packetbuild_progress",
+            ),
             path(
                 "<int:pk>/archive/",
                 self.admin_site.admin_view(self.archive_view),
@@ -77,28 +85,25 @@ class PacketBuildAdmin(admin.ModelAdmin):
             handle = default_storage.open(build.archive, "rb")
         except (FileNotFoundError, OSError) as exc:
             raise Http404("The archive is missing.") from exc
-        response = FileResponse(
-            handle,
-            content_type="application/zip",
-            as_attachment=True,
-            filename=build.archive.rsplit("/", 1)[-1],
+        return download(
+            handle, content_type="application/zip", filename=build.archive.rsplit("/", 1)[-1]
         )
-        response["Cache-Control"] = "private, no-store"
-        return response
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        build = self.get_object(request, object_id)
-        running = build is not None and build.finished_at is None
-        return super().change_view(
-            request,
-            object_id,
-            form_url,
-            {**(extra_context or {}), "refresh_while_running": running},
+    def progress_view(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        build = get_object_or_404(PacketBuild, pk=pk)
+        return progress_json(
+            self._progress(build), done_key="done", total_key="total", noun="packets"
         )
 
     def _progress(self, obj):
         if not hasattr(obj, "_progress_cache"):
-            obj._progress_cache = packets.progress(obj)
+            p = packets.progress(obj)
+            p["finished"] = obj.finished_at is not None
+            p["status"] = obj.get_status_display()
+            p["summary"] = _describe(obj, p)
+            obj._progress_cache = p
         return obj._progress_cache
 
     @admin.display(description="progress")
@@ -110,6 +115,9 @@ class PacketBuildAdmin(admin.ModelAdmin):
             total=p["total"],
             noun="packets",
             failing=p["failing"],
+            summary=p["summary"],
+            url=reverse("admin:credentials_packetbuild_progress", args=[obj.pk]),
+            finished=p["finished"],
         )
 
     @admin.display(description="archive")
@@ -128,3 +136,15 @@ class PacketBuildAdmin(admin.ModelAdmin):
 
     def has_resume_permission(self, request):
         return request.user.has_perm("credentials.add_packetbuild")
+
+
+def _describe(build, p) -> str:
+    """What a build did so far, in words."""
+    text = f"{p['done']} of {p['total']} packets built"
+    if p["failing"]:
+        text += f"; {p['failing']} failing (see their errors below, then resume the build)"
+    if build.status == PacketBuild.Status.ASSEMBLING:
+        text += "; putting the archive together"
+    elif build.status == PacketBuild.Status.DONE:
+        text += "; the archive is ready to download" if build.archive else "; no archive"
+    return text + "."

@@ -1,21 +1,18 @@
 """Admin for renewals: who is behind, their invoices, and issuing a year's renewals."""
 
-from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
 from credentials import selectors
+from credentials.admin import issuing
 from credentials.models import Renewal, RenewalCredential
 from credentials.services import packets as packet_services
-from credentials.services.renewals import issue_renewals
 from payments.models import Invoice, InvoiceStatus
 from payments.money import format_cents
+from renewal_portal.admin_history import HistoryAdmin
 
 
 def _approved_submission():
@@ -151,17 +148,8 @@ class InvoiceInline(admin.StackedInline):
         return format_html('<a href="{}">Download</a>', url)
 
 
-class IssueRenewalsForm(forms.Form):
-    year = forms.IntegerField(
-        label="Renewal year",
-        min_value=2000,
-        max_value=2100,
-        help_text="Invoices for a year go out from November 1 of the year before.",
-    )
-
-
 @admin.register(Renewal)
-class RenewalAdmin(SimpleHistoryAdmin):
+class RenewalAdmin(HistoryAdmin):
     list_display = [
         "holder",
         "year",
@@ -286,31 +274,11 @@ class RenewalAdmin(SimpleHistoryAdmin):
             *super().get_urls(),
         ]
 
-    def can_issue(self, request):
-        return request.user.has_perm("credentials.add_renewal")
-
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "can_issue": self.can_issue(request)}
+        extra_context = {**(extra_context or {}), "can_issue": issuing.can_issue(request)}
         return super().changelist_view(request, extra_context)
 
     def issue_view(self, request):
-        """Issue renewals for a year: the same service the Celery task and
-        `manage.py issue_renewals` call; idempotent."""
-        if not self.can_issue(request):
-            raise PermissionDenied
-        form = IssueRenewalsForm(
-            request.POST or None, initial={"year": selectors.current_renewal_year()}
-        )
-        if request.method == "POST" and form.is_valid():
-            summary = issue_renewals(form.cleaned_data["year"], by=request.user)
-            self.message_user(request, str(summary), messages.SUCCESS)
-            return redirect(
-                f"{reverse('admin:credentials_renewal_changelist')}?year={summary.year}"
-            )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Issue renewals for a year",
-            "form": form,
-        }
-        return TemplateResponse(request, "admin/credentials/renewal/issue.html", context)
+        """Issue renewals for a year: confirm, then a background issue run (the same
+        run `manage.py issue_renewals` and the season's schedule start)."""
+        return issuing.issue_year_view(self, request)

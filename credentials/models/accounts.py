@@ -51,6 +51,11 @@ class User(AbstractUser):
     def display_name(self):
         return self.get_full_name() or self.email
 
+    @property
+    def public_name(self):
+        """The name public pages (certificate and packet checks) show: never the email."""
+        return self.get_full_name() or "Name not on file"
+
 
 class ContactProfile(models.Model):
     """The holder's contact details; step 1 of a renewal confirms them for the cycle."""

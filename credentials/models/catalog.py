@@ -60,7 +60,7 @@ class RequirementSet(models.Model):
     last_year = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Last renewal year it governs; blank means until changed."
     )
-    cecs_owed = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    cecs_owed = models.DecimalField("CECs owed", max_digits=5, decimal_places=2, default=0)
     in_network_min = models.DecimalField(
         "minimum in-network CECs", max_digits=5, decimal_places=2, default=0
     )
@@ -74,9 +74,9 @@ class RequirementSet(models.Model):
         "blank means no cap.",
     )
     annual_fee_cents = models.PositiveIntegerField(
-        "annual renewal fee (cents)", validators=[MinValueValidator(0)]
+        "annual renewal fee", validators=[MinValueValidator(0)]
     )
-    reinstatement_fee_cents = models.PositiveIntegerField("reinstatement fee (cents)", default=5000)
+    reinstatement_fee_cents = models.PositiveIntegerField("reinstatement fee", default=5000)
     due_month = models.PositiveSmallIntegerField(default=1)
     due_day = models.PositiveSmallIntegerField(default=1)
     grace_end_month = models.PositiveSmallIntegerField(default=3)

@@ -47,6 +47,11 @@ class IssueRunChunk(models.Model):
     renewals_issued = models.PositiveIntegerField(
         "renewals", default=0, help_text="Holders of the chunk who have their renewal for the year."
     )
+    already_issued = models.PositiveIntegerField(
+        "already issued",
+        default=0,
+        help_text="Holders of the chunk who had their renewal for the year before the run.",
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     done_at = models.DateTimeField(null=True, blank=True)

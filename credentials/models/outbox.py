@@ -15,8 +15,14 @@ class OutboxMessage(models.Model):
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Not sent (no longer needed)"
 
+    # Empty only for an account email to an address with no account (allauth's "unknown
+    # account" reply to a password reset).
     holder = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outbox_messages"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="outbox_messages",
     )
     renewal = models.ForeignKey(
         "credentials.Renewal",

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from credentials import rules
+
 from .catalog import CredentialType
 from .holdings import Credential
 
@@ -21,9 +23,13 @@ class Renewal(models.Model):
     credentials = models.ManyToManyField(
         Credential, through="RenewalCredential", related_name="renewals"
     )
-    cecs_owed = models.DecimalField(max_digits=5, decimal_places=2)
-    in_network_min = models.DecimalField(max_digits=5, decimal_places=2)
-    participation_cap = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    cecs_owed = models.DecimalField("CECs owed", max_digits=5, decimal_places=2)
+    in_network_min = models.DecimalField(
+        "minimum in-network CECs", max_digits=5, decimal_places=2
+    )
+    participation_cap = models.DecimalField(
+        "cap on participation CECs", max_digits=5, decimal_places=2, null=True, blank=True
+    )
     governing_type = models.ForeignKey(
         CredentialType,
         on_delete=models.PROTECT,
@@ -37,7 +43,7 @@ class Renewal(models.Model):
     )
     issued_at = models.DateTimeField(auto_now_add=True)
     contact_confirmed_at = models.DateTimeField(null=True, blank=True)
-    cec_status_seen_at = models.DateTimeField(null=True, blank=True)
+    cec_status_seen_at = models.DateTimeField("CEC status checked at", null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
@@ -56,19 +62,49 @@ class Renewal(models.Model):
     def earning_year(self):
         return self.year - 1
 
+    @property
+    def requirement(self) -> rules.Requirement:
+        """The numbers the renewal copied from its requirement sets when it was issued."""
+        return rules.Requirement(
+            cecs_owed=self.cecs_owed,
+            in_network_min=self.in_network_min,
+            participation_cap=self.participation_cap,
+            code=self.governing_type.code if self.governing_type_id else "",
+        )
+
+    @property
+    def requirement_text(self) -> str:
+        """'8 CECs, at least 5 of them in-network; participation counts for at most 2'"""
+        return rules.describe(self.requirement)
+
 
 class RenewalCredential(models.Model):
     """One credential on a renewal, with the requirement and fee in force when issued."""
 
     renewal = models.ForeignKey(Renewal, on_delete=models.CASCADE, related_name="items")
     credential = models.ForeignKey(Credential, on_delete=models.PROTECT, related_name="+")
-    cecs_owed = models.DecimalField(max_digits=5, decimal_places=2)
-    in_network_min = models.DecimalField(max_digits=5, decimal_places=2)
-    participation_cap = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
-    fee_cents = models.PositiveIntegerField()
+    cecs_owed = models.DecimalField("CECs owed", max_digits=5, decimal_places=2)
+    in_network_min = models.DecimalField(
+        "minimum in-network CECs", max_digits=5, decimal_places=2
+    )
+    participation_cap = models.DecimalField(
+        "cap on participation CECs", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    fee_cents = models.PositiveIntegerField("renewal fee")
     reinstatement_fee_cents = models.PositiveIntegerField(
+        "reinstatement fee",
         default=0,
         help_text="Charged only when the credential had lapsed when the renewal was issued.",
+    )
+    # Kept when the renewal completes, so a payment that goes back (SPEC rule 11) can
+    # return the credential to the dates it had before.
+    previous_valid_through = models.DateField(null=True, blank=True)
+    previous_lapsed_on = models.DateField(null=True, blank=True)
+    previous_lapse_reason = models.CharField(max_length=300, blank=True)
+    extended_through = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The valid-through date this renewal gave the credential when it completed.",
     )
 
     class Meta:

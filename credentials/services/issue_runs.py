@@ -1,4 +1,9 @@
-"""Issuing a renewal year for the whole membership in the background, in chunks.
+"""Issuing a renewal year for the whole membership in the background, in chunks: the
+one way to issue a year, whether staff start it in admin, `manage.py issue_renewals`
+runs it or the season's schedule does.
+
+Every path checks the year with rules.issue_year_refusal (rule 12) and, for people,
+shows `preview` first: how many holders will be issued a renewal and emailed an invoice.
 
 An IssueRun splits the holders due (renewals.holders_due) into chunks of `chunk_size`
 holder ids; each chunk is one Celery task calling renewals.issue_renewals for its ids.
@@ -9,22 +14,112 @@ nothing twice. Progress is the share of chunks done, shown in admin.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils import timezone
 
-from credentials.models import IssueRun, IssueRunChunk, Renewal
+from credentials import rules, selectors
+from credentials.models import Credential, IssueRun, IssueRunChunk, Renewal
 from credentials.services import renewals
 
 DEFAULT_CHUNK_SIZE = 50
+MAX_CHUNK_SIZE = 1000
 
 
-def start_issue_run(year: int, *, by=None, chunk_size: int = DEFAULT_CHUNK_SIZE) -> IssueRun:
-    """Record a run for `year` and start it in the background once this commits."""
-    if chunk_size < 1:
-        raise ValueError("A chunk holds at least one holder.")
+def check_year(year: int, on: dt.date | None = None) -> None:
+    """Refuse, with the reason, a year the office cannot issue today (rule 12)."""
+    refusal = rules.issue_year_refusal(year, on or selectors.today())
+    if refusal:
+        raise ValidationError(refusal)
+
+
+@dataclass(frozen=True)
+class IssuePreview:
+    """What issuing `year` now would do: the confirmation staff read before starting."""
+
+    year: int
+    holders_due: int
+    already_issued: int
+    missing_requirement_sets: tuple[str, ...] = ()
+
+    @property
+    def to_issue(self) -> int:
+        return self.holders_due - self.already_issued
+
+    def __str__(self) -> str:
+        holders = "holder" if self.to_issue == 1 else "holders"
+        text = (
+            f"{self.to_issue} {holders} will be issued their {self.year} renewal and emailed "
+            f"the invoice; {self.already_issued} already have theirs and get nothing new."
+        )
+        if self.missing_requirement_sets:
+            text += (
+                f" No requirement set for {self.year}: "
+                f"{', '.join(self.missing_requirement_sets)} (those are not invoiced)."
+            )
+        return text
+
+
+def preview(year: int) -> IssuePreview:
+    """Count, without issuing anything, the holders a run for `year` would email."""
+    due = renewals.holders_due(year)
+    already = Renewal.objects.filter(year=year, holder_id__in=due).count()
+    book = selectors.RequirementBook()
+    types = (
+        Credential.objects.filter(holder_id__in=due)
+        .filter(credential_type__renews_annually=True)
+        .values_list("credential_type_id", "credential_type__code")
+        .distinct()
+    )
+    missing = sorted({code for type_id, code in types if book.set_for(type_id, year) is None})
+    return IssuePreview(
+        year=year,
+        holders_due=due.count(),
+        already_issued=already,
+        missing_requirement_sets=tuple(missing),
+    )
+
+
+def start_issue_run(
+    year: int,
+    *,
+    by=None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    on: dt.date | None = None,
+    background: bool = True,
+) -> IssueRun:
+    """Record a run for `year` (refused for a year outside its season, rule 12) and start
+    it in the background once this commits; `background=False` leaves the running to the
+    caller (`run_in_foreground`, for the management command)."""
+    check_year(year, on)
+    if not 1 <= chunk_size <= MAX_CHUNK_SIZE:
+        raise ValidationError(f"Choose between 1 and {MAX_CHUNK_SIZE} holders per task.")
     run = IssueRun.objects.create(year=year, requested_by=by, chunk_size=chunk_size)
-    transaction.on_commit(lambda: _dispatch_run(run.pk))
+    if background:
+        transaction.on_commit(lambda: _dispatch_run(run.pk))
+    return run
+
+
+def run_in_foreground(
+    run: IssueRun, progress: Callable[[int, int], None] | None = None
+) -> IssueRun:
+    """Run a run's chunks here, one after another, instead of on the workers: the same
+    chunks, records and progress as in the background. `progress(done, total)` counts
+    holders after each chunk."""
+    chunks = plan_chunks(run)
+    total = sum(len(chunk.holder_ids) for chunk in chunks)
+    done = 0
+    for chunk in chunks:
+        run_chunk(chunk)
+        done += len(chunk.holder_ids)
+        if progress is not None:
+            progress(done, total)
+    run.refresh_from_db()
     return run
 
 
@@ -41,9 +136,19 @@ def plan_chunks(run: IssueRun) -> list[IssueRunChunk]:
         if run.chunks.exists():
             return list(run.chunks.all())
         ids = list(renewals.holders_due(run.year))
+        # Who had their renewal before the run: what the run then issued is the rest.
+        had_one = set(Renewal.objects.filter(year=run.year).values_list("holder_id", flat=True))
+        slices = [
+            ids[start : start + run.chunk_size] for start in range(0, len(ids), run.chunk_size)
+        ]
         chunks = IssueRunChunk.objects.bulk_create(
-            IssueRunChunk(run=run, index=index, holder_ids=ids[start : start + run.chunk_size])
-            for index, start in enumerate(range(0, len(ids), run.chunk_size))
+            IssueRunChunk(
+                run=run,
+                index=index,
+                holder_ids=holder_ids,
+                already_issued=sum(1 for holder_id in holder_ids if holder_id in had_one),
+            )
+            for index, holder_ids in enumerate(slices)
         )
         run.holders_total = len(ids)
         run.status = IssueRun.Status.RUNNING
@@ -109,14 +214,48 @@ def resume(run: IssueRun) -> int:
 
 
 def progress(run: IssueRun) -> dict:
+    """Where a run stands, counted from its chunks: chunks done, and of the holders in the
+    chunks done, how many got a new renewal, already had one, or had nothing due."""
     chunks = run.chunks.all()
     total = chunks.count()
-    done = chunks.filter(done_at__isnull=False).count()
-    issued = chunks.aggregate(n=Sum("renewals_issued"))["n"] or 0
-    return {
+    done_chunks = list(
+        chunks.filter(done_at__isnull=False).values_list(
+            "holder_ids", "renewals_issued", "already_issued"
+        )
+    )
+    done = len(done_chunks)
+    issued = sum(with_renewal for _, with_renewal, _ in done_chunks)
+    already = sum(already for _, _, already in done_chunks)
+    holders_done = sum(len(ids) for ids, _, _ in done_chunks)
+    finished = run.finished_at is not None
+    result = {
         "chunks_total": total,
         "chunks_done": done,
         "renewals_issued": issued,
-        "percent": int(done * 100 / total) if total else (100 if run.finished_at else 0),
+        "new": issued - already,
+        "already_issued": already,
+        "nothing_due": holders_done - issued,
+        "holders_total": run.holders_total,
+        "holders_done": holders_done,
+        "percent": int(done * 100 / total) if total else (100 if finished else 0),
         "failing": chunks.filter(done_at__isnull=True).exclude(last_error="").count(),
+        "finished": finished,
+        "status": run.get_status_display(),
     }
+    result["summary"] = describe(run.year, result)
+    return result
+
+
+def describe(year: int, p: dict) -> str:
+    """What a run did so far, in words: 'Issued 0 new renewals; 2 already issued.'"""
+    new = p["new"]
+    text = f"Issued {new} new {year} {'renewal' if new == 1 else 'renewals'}"
+    text += f" (each emailed its invoice); {p['already_issued']} already issued"
+    if p["nothing_due"]:
+        text += f"; {p['nothing_due']} with nothing due"
+    text += "."
+    if not p["finished"]:
+        text += f" {p['holders_done']} of {p['holders_total']} holders done so far."
+    if p["failing"]:
+        text += f" {p['failing']} chunk(s) failing: see their errors below and resume the run."
+    return text

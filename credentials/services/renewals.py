@@ -13,15 +13,16 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from credentials import rules, selectors
 from credentials.models import Credential, Renewal, RenewalCredential, User
-from credentials.notifications import queue_message, queue_messages
+from credentials.notifications import queue_messages
+from credentials.services.steps import complete_if_done, mark_cec_status_seen
+
+__all__ = ["complete_if_done", "issue_renewal_for", "issue_renewals", "mark_cec_status_seen"]
 
 BATCH_SIZE = 500
 
@@ -258,71 +259,9 @@ def invoice_email_context(message) -> dict:
     }
 
 
-# --- The steps ---------------------------------------------------------------------
-
-
-@transaction.atomic
-def mark_cec_status_seen(renewal: Renewal, *, by=None) -> Renewal:
-    """Step 3: the holder has seen their CECs earned against the CECs owed."""
-    renewal = Renewal.objects.select_for_update().get(pk=renewal.pk)
-    if by is not None and by.pk != renewal.holder_id:
-        raise ValidationError("Only the holder can check their own CEC status.")
-    if renewal.cec_status_seen_at is None:
-        renewal.cec_status_seen_at = timezone.now()
-        renewal._change_reason = "CEC status checked by the holder"
-        renewal._history_user = by
-        renewal.save(update_fields=["cec_status_seen_at"])
-        complete_if_done(renewal, by=by)
-    return renewal
-
-
-@transaction.atomic
-def complete_if_done(renewal: Renewal, *, by=None) -> bool:
-    """When all four steps are done, renew each credential on the renewal through
-    31 December of its year and confirm it to the holder. True if this call completed
-    the renewal; calling it again does nothing."""
-    renewal = (
-        Renewal.objects.select_for_update()
-        .select_related("holder", "governing_type")
-        .get(pk=renewal.pk)
-    )
-    if renewal.completed_at is not None or not selectors.renewal_steps(renewal).all_done:
-        return False
-    through = rules.valid_through_after_renewal(renewal.year)
-    item_ids = renewal.items.values_list("credential_id", flat=True)
-    credentials = list(
-        Credential.objects.select_for_update()
-        .filter(pk__in=list(item_ids))
-        .select_related("credential_type")
-    )
-    for credential in credentials:
-        reason = f"Renewed through {through:%B %-d, %Y} by the {renewal.year} renewal"
-        if credential.lapsed_on is not None:
-            reason = f"Reinstated and renewed through {through:%B %-d, %Y}"
-            credential.lapsed_on = None
-            credential.lapse_reason = ""
-        if credential.valid_through is None or credential.valid_through < through:
-            credential.valid_through = through
-        credential._change_reason = reason
-        credential._history_user = by
-        credential.save()
-    renewal.completed_at = timezone.now()
-    renewal._change_reason = "All four steps done: renewal complete"
-    renewal._history_user = by
-    renewal.save(update_fields=["completed_at"])
-    queue_message(
-        holder=renewal.holder,
-        kind="renewal_complete",
-        dedupe_key=f"renewal_complete:{renewal.pk}",
-        renewal=renewal,
-        context={
-            "credentials": credentials,
-            "valid_through": through,
-            "renewal_url": reverse("credentials:renewal"),
-        },
-    )
-    return True
-
+# --- The steps ----------------------------------------------------------------------
+# Step 3 and the completion check live with the other steps in credentials.services.steps;
+# the names stay importable from here.
 
 # --- Grace and lapse -------------------------------------------------------------------
 

@@ -2,12 +2,13 @@
 here; payments (card or cheque) change an invoice through the payment services."""
 
 from django.contrib import admin
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
-from payments.models import Invoice, InvoiceLine
+from payments.models import Invoice, InvoiceLine, InvoiceStatus, PaymentStatus
 from payments.money import format_cents
+from renewal_portal.admin_history import HistoryAdmin
 
 
 class InvoiceLineInline(admin.TabularInline):
@@ -24,8 +25,37 @@ class InvoiceLineInline(admin.TabularInline):
         return format_cents(obj.amount_cents, obj.invoice.currency)
 
 
+class MoneyReturnedFilter(admin.SimpleListFilter):
+    """Invoices whose payment went back: refunded, disputed, or charged back and open
+    again, and paid invoices with a partial refund for staff to decide on."""
+
+    title = "money returned"
+    parameter_name = "returned"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("any", "Any (refunded, disputed, charged back, partly refunded)"),
+            ("partial", "Partly refunded: staff to decide"),
+            ("disputed", "Dispute open"),
+        ]
+
+    def queryset(self, request, queryset):
+        returned = (PaymentStatus.REFUNDED, PaymentStatus.DISPUTED, PaymentStatus.CHARGED_BACK)
+        if self.value() == "any":
+            return queryset.filter(
+                Q(payments__status__in=returned) | Q(payments__amount_refunded_cents__gt=0)
+            ).distinct()
+        if self.value() == "partial":
+            return queryset.filter(
+                payments__status=PaymentStatus.SUCCEEDED, payments__amount_refunded_cents__gt=0
+            ).distinct()
+        if self.value() == "disputed":
+            return queryset.filter(status=InvoiceStatus.DISPUTED)
+        return queryset
+
+
 @admin.register(Invoice)
-class InvoiceAdmin(SimpleHistoryAdmin):
+class InvoiceAdmin(HistoryAdmin):
     list_display = [
         "number",
         "holder",
@@ -35,7 +65,7 @@ class InvoiceAdmin(SimpleHistoryAdmin):
         "issued_on",
         "paid_at",
     ]
-    list_filter = ["status", "renewal__year", "issued_on"]
+    list_filter = ["status", MoneyReturnedFilter, "renewal__year", "issued_on"]
     search_fields = [
         "number",
         "renewal__holder__email",

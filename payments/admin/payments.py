@@ -12,17 +12,19 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
 from payments import provider
-from payments.models import Invoice, Payment, WebhookEvent
+from payments.models import Invoice, Payment, PaymentStatus, WebhookEvent
 from payments.money import format_cents
 from payments.services import payments as payment_services
+from payments.services import reversals
+from renewal_portal.admin_history import HistoryAdmin
 
 
 class OfflinePaymentForm(forms.Form):
@@ -55,8 +57,36 @@ class OfflinePaymentForm(forms.Form):
         return int(self.cleaned_data["amount"] * 100)  # exact: two decimal places at most
 
 
+class MoneyReturnedFilter(admin.SimpleListFilter):
+    """Payments whose money went back, or partly back: what staff must look at."""
+
+    title = "money returned"
+    parameter_name = "returned"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("any", "Any (refunded, disputed, charged back, partly refunded)"),
+            ("partial", "Partly refunded: staff to decide"),
+            ("disputed", "Dispute open"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "any":
+            return queryset.filter(
+                Q(status__in=RETURNED) | Q(amount_refunded_cents__gt=0)
+            ).distinct()
+        if self.value() == "partial":
+            return queryset.filter(status=PaymentStatus.SUCCEEDED, amount_refunded_cents__gt=0)
+        if self.value() == "disputed":
+            return queryset.filter(status=PaymentStatus.DISPUTED)
+        return queryset
+
+
+RETURNED = (PaymentStatus.REFUNDED, PaymentStatus.DISPUTED, PaymentStatus.CHARGED_BACK)
+
+
 @admin.register(Payment)
-class PaymentAdmin(SimpleHistoryAdmin):
+class PaymentAdmin(HistoryAdmin):
     list_display = [
         "invoice",
         "holder",
@@ -67,12 +97,20 @@ class PaymentAdmin(SimpleHistoryAdmin):
         "stripe_payment_intent",
         "cheque_number",
     ]
-    list_filter = ["status", "method", "currency", "created_at", "invoice__renewal__year"]
+    list_filter = [
+        "status",
+        MoneyReturnedFilter,
+        "method",
+        "currency",
+        "created_at",
+        "invoice__renewal__year",
+    ]
     search_fields = [
         "invoice__number",
         "invoice__renewal__holder__email",
         "stripe_payment_intent",
         "stripe_customer",
+        "stripe_dispute",
         "cheque_number",
     ]
     list_select_related = ["invoice__renewal__holder"]
@@ -88,6 +126,8 @@ class PaymentAdmin(SimpleHistoryAdmin):
         "stripe_customer",
         "failure_message",
         "flag_reason",
+        "refunded",
+        "stripe_dispute",
         "cheque_number",
         "received_on",
         "recorded_by",
@@ -120,6 +160,10 @@ class PaymentAdmin(SimpleHistoryAdmin):
     def amount(self, obj):
         return format_cents(obj.amount_cents, obj.currency)
 
+    @admin.display(description="refunded", ordering="amount_refunded_cents")
+    def refunded(self, obj):
+        return format_cents(obj.amount_refunded_cents, obj.currency)
+
     @admin.display(description="invoice")
     def invoice_link(self, obj):
         url = reverse("admin:payments_invoice_change", args=[obj.invoice_id])
@@ -136,7 +180,7 @@ class PaymentAdmin(SimpleHistoryAdmin):
     def refund_through_stripe(self, request, queryset):
         for payment in queryset.select_related("invoice"):
             try:
-                payment_services.refund_payment(payment, by=request.user)
+                payment = reversals.refund_payment(payment, by=request.user)
             except payment_services.PaymentError as exc:
                 self.message_user(request, f"{payment}: {exc.message}", messages.ERROR)
             except provider.ProviderError as exc:
@@ -147,7 +191,9 @@ class PaymentAdmin(SimpleHistoryAdmin):
                 self.message_user(
                     request,
                     f"Refunded {format_cents(payment.amount_cents, payment.currency)} for "
-                    f"invoice {payment.invoice.number}; step 2 of the renewal is open again.",
+                    f"invoice {payment.invoice.number}; step 2 of the renewal is open again "
+                    "(a completed renewal is undone and its credentials are back to their "
+                    "previous dates). The holder and the office are told by email.",
                     messages.SUCCESS,
                 )
 

@@ -1,8 +1,8 @@
 """Paying a renewal invoice (step 2): card payments through the provider, cheques staff
-record, refunds. Every change of an invoice's or a payment's state happens here, in one
-transaction that holds the invoice's row lock, so a retry storm or two browser tabs can
-never pay an invoice twice (the partial unique constraint one_successful_payment_per_invoice
-backs this up).
+record. Every change of an invoice's or a payment's state happens here (or, for money
+that goes back, in payments.services.reversals), in one transaction that holds the
+invoice's row lock, so a retry storm or two browser tabs can never pay an invoice twice
+(the partial unique constraint one_successful_payment_per_invoice backs this up).
 
 A card payment goes: start_card_payment (a Payment row per attempt, a Stripe customer and
 a SetupIntent for the card element) -> Stripe.js confirms the SetupIntent -> the browser
@@ -21,16 +21,24 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from credentials.services import steps
 from payments import provider
 from payments.models import Invoice, InvoiceStatus, Payment, PaymentMethod, PaymentStatus
 from payments.money import format_cents
+from payments.receipts import issue_receipt
 
 logger = logging.getLogger(__name__)
 
 PAYABLE = (InvoiceStatus.OPEN, InvoiceStatus.REFUNDED)
 OPEN_ATTEMPT = (PaymentStatus.PENDING, PaymentStatus.REQUIRES_ACTION, PaymentStatus.PROCESSING)
 # A payment that has been recorded for good: later notices about it change nothing.
-SETTLED = (PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED, PaymentStatus.FLAGGED)
+SETTLED = (
+    PaymentStatus.SUCCEEDED,
+    PaymentStatus.REFUNDED,
+    PaymentStatus.DISPUTED,
+    PaymentStatus.CHARGED_BACK,
+    PaymentStatus.FLAGGED,
+)
 
 
 class PaymentError(Exception):
@@ -82,7 +90,8 @@ def _check_payable(invoice: Invoice):
 
 def start_card_payment(invoice: Invoice, holder) -> CardAttempt:
     """The holder's open card attempt on the invoice (reused, so reloading the pay page
-    never starts a second charge), with a fresh SetupIntent for the card element."""
+    never starts a second charge), with its SetupIntent for the card element (also
+    reused while it can take a card: 50 loads of the page make one SetupIntent)."""
     if invoice.renewal.holder_id != holder.pk:
         raise PaymentError("This invoice is not yours.")
     with transaction.atomic():
@@ -123,11 +132,29 @@ def start_card_payment(invoice: Invoice, holder) -> CardAttempt:
         )
         Payment.objects.filter(pk=payment.pk, stripe_customer="").update(stripe_customer=customer)
         payment.refresh_from_db()
-    setup = provider.create_setup_intent(
-        customer=payment.stripe_customer,
-        metadata={"invoice": invoice.number, "payment": str(payment.pk)},
-    )
+    setup = _open_setup_intent(payment)
+    if setup is None:
+        setup = provider.create_setup_intent(
+            customer=payment.stripe_customer,
+            metadata={"invoice": invoice.number, "payment": str(payment.pk)},
+        )
+        Payment.objects.filter(pk=payment.pk).update(stripe_setup_intent=setup.id)
+        payment.stripe_setup_intent = setup.id
     return CardAttempt(payment=payment, setup_client_secret=setup.client_secret)
+
+
+def _open_setup_intent(payment: Payment) -> provider.SetupState | None:
+    """The attempt's SetupIntent if the card element can still use it (loading the pay
+    page again must not create another one at Stripe); None when a new one is needed."""
+    if not payment.stripe_setup_intent:
+        return None
+    try:
+        setup = provider.retrieve_setup_intent(payment.stripe_setup_intent)
+    except provider.NotFound:
+        return None
+    if setup.customer != payment.stripe_customer or not setup.can_take_a_card:
+        return None
+    return setup
 
 
 def _known_customer(holder) -> str:
@@ -145,7 +172,7 @@ def confirm_card_payment(payment: Payment, setup_intent_id: str, *, by) -> CardA
     """Charge the card the holder just set up: one PaymentIntent per attempt, created
     under the invoice's lock, so two tabs or a double click charge once. The result is
     processing (the webhook will say succeeded), requires_action, or failed."""
-    if not isinstance(setup_intent_id, str) or not setup_intent_id.startswith("seti_"):
+    if not provider.is_setup_intent_id(setup_intent_id):
         raise PaymentError("The card details did not reach us; please enter them again.")
     try:
         setup = provider.retrieve_setup_intent(setup_intent_id)
@@ -153,7 +180,7 @@ def confirm_card_payment(payment: Payment, setup_intent_id: str, *, by) -> CardA
         raise PaymentError("The card details did not reach us; please enter them again.") from None
     if setup.customer != payment.stripe_customer or not payment.stripe_customer:
         raise PaymentError("The card details did not reach us; please enter them again.")
-    if setup.status != "succeeded" or not setup.payment_method:
+    if not setup.card_is_set_up:
         raise PaymentError("The card is not set up yet; please enter it again.")
 
     declined = None
@@ -311,12 +338,11 @@ def record_failure(payment: Payment, message: str, *, intent_id="", by=None) -> 
 
 
 def _mark_paid(invoice: Invoice, payment: Payment, *, by=None):
-    from credentials.services.renewals import complete_if_done
-
     invoice.status = InvoiceStatus.PAID
     invoice.paid_at = timezone.now()
     _save(invoice, f"Paid ({payment.get_method_display()})", by=by)
-    complete_if_done(invoice.renewal)
+    steps.invoice_paid(invoice.renewal, by=by)
+    issue_receipt(payment)  # its number now; the card's brand and last 4 after commit
     _queue_receipt(payment)
 
 
@@ -337,53 +363,6 @@ def _queue_receipt(payment: Payment):
         },
         attachments=[{"document": "receipt_pdf", "id": payment.pk}],
     )
-
-
-# --- refunds ----------------------------------------------------------------------------
-
-
-def refund_payment(payment: Payment, *, by) -> Payment:
-    """Refund a card payment in full through Stripe (staff, from admin)."""
-    if payment.method != PaymentMethod.CARD or not payment.stripe_payment_intent:
-        raise PaymentError("Only card payments can be refunded through Stripe.")
-    if payment.status != PaymentStatus.SUCCEEDED:
-        raise PaymentError(f"Payment {payment.pk} is {payment.get_status_display().lower()}.")
-    refund = provider.refund_payment_intent(
-        payment.stripe_payment_intent, idempotency_key=f"aasc-refund-{payment.pk}"
-    )
-    # Stripe also sends charge.refunded; whichever comes first records it.
-    return record_refund(
-        payment.stripe_payment_intent,
-        amount_refunded_cents=refund.amount_cents,
-        by=by,
-    )
-
-
-def record_refund(intent_id: str, *, amount_refunded_cents: int, by=None) -> Payment | None:
-    """The charge was refunded: in full, the payment and invoice become refunded and step
-    2 reopens (the holder can pay again); in part, nothing changes here (staff decide)."""
-    payment = Payment.objects.filter(stripe_payment_intent=intent_id).first()
-    if payment is None:
-        return None
-    with transaction.atomic():
-        invoice = _lock_invoice(payment.invoice_id)
-        payment = Payment.objects.select_for_update().get(pk=payment.pk)
-        if payment.status != PaymentStatus.SUCCEEDED:
-            return payment
-        if amount_refunded_cents < payment.amount_cents:
-            logger.warning(
-                "Partial refund of %s on payment %s: invoice left paid",
-                format_cents(amount_refunded_cents),
-                payment.pk,
-            )
-            return payment
-        payment.status = PaymentStatus.REFUNDED
-        payment.refunded_at = timezone.now()
-        _save(payment, "Refunded", by=by)
-        if invoice.status == InvoiceStatus.PAID:
-            invoice.status = InvoiceStatus.REFUNDED
-            _save(invoice, "Refunded: step 2 open again", by=by)
-    return payment
 
 
 # --- cheques ----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from credentials import roles
 from payments import provider, receipts
 from payments.models import Invoice, Payment, PaymentMethod, PaymentStatus
 from payments.services import payments as payment_services
+from renewal_portal.downloads import download, limit_document_downloads
 
 # While a charge is processing the status page refreshes itself; past this age it also
 # asks Stripe, in case the webhook is late.
@@ -170,8 +171,7 @@ def receipt(request, number, payment_id):
 
 @login_required
 @require_GET
+@limit_document_downloads
 def receipt_pdf(request, number, payment_id):
     payment = _receipt_payment(request, number, payment_id)
-    response = HttpResponse(receipts.receipt_pdf(payment), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{receipts.receipt_filename(payment)}"'
-    return response
+    return download(receipts.receipt_document(payment))

@@ -4,13 +4,16 @@ A holder sees only their own invoices (anyone else's is a 404); AASC staff may o
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from credentials import roles, rules
+from credentials import roles
 from payments.models import Invoice
-from payments.pdf import invoice_filename, invoice_pdf, several_credentials
+from payments.pdf import (
+    invoice_context,
+    invoice_document,
+)
+from renewal_portal.downloads import download, limit_document_downloads
 
 
 def invoices_visible_to(user):
@@ -24,26 +27,12 @@ def invoices_visible_to(user):
 @require_GET
 def invoice_detail(request, number):
     invoice = get_object_or_404(invoices_visible_to(request.user), number=number)
-    first, last = rules.earning_window(invoice.renewal.year)
-    lines = list(invoice.lines.select_related("credential__credential_type"))
-    return render(
-        request,
-        "payments/invoice.html",
-        {
-            "invoice": invoice,
-            "renewal": invoice.renewal,
-            "lines": lines,
-            "several_credentials": several_credentials(lines),
-            "window_first": first,
-            "window_last": last,
-        },
-    )
+    return render(request, "payments/invoice.html", invoice_context(invoice))
 
 
 @login_required
 @require_GET
+@limit_document_downloads
 def invoice_download(request, number):
     invoice = get_object_or_404(invoices_visible_to(request.user), number=number)
-    response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{invoice_filename(invoice)}"'
-    return response
+    return download(invoice_document(invoice))

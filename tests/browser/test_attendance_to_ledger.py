@@ -65,7 +65,7 @@ def test_staff_record_attendance_and_the_holder_downloads_the_certificate(
     assert "Fair Housing Essentials" in row.inner_text()
     assert "2.50" in row.inner_text()
     assert harriet.get_by_text(
-        f"Your {year} renewal: 2.5 of 8 CECs, 2.5 of 5 in-network"
+        f"Your {year} renewal: 2.5 CECs, 8 needed; 2.5 in-network, 5 needed"
     ).is_visible()
     screenshot(harriet, "ledger-after-attendance")
 

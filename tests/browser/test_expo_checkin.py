@@ -78,13 +78,16 @@ def test_a_clerk_scans_the_holders_code_with_the_phone_camera(
     walk_in = HolderFactory(email="wally@example.org", first_name="Wally", last_name="Walkin")
     StaffFactory(email="clerk@example.org", first_name="Casey", last_name="Clerk")
     RenewalFactory(holder=holder, year=year)
-    event = EventFactory(name="AASC Expo", starts_on=today, ends_on=today)
+    # The session's check-in window (12 hours either side) spans whatever hour this runs.
+    event = EventFactory(
+        name="AASC Expo", starts_on=today, ends_on=today, checkin_margin_minutes=720
+    )
     ExpoSessionFactory(
         event=event,
         date=today,
         course=ExpoCourseFactory(title="Expo: Marketing Trends", in_network=False),
-        start_time=dt.time(10),
-        end_time=dt.time(11, 30),
+        start_time=dt.time(11),
+        end_time=dt.time(12, 30),
     )
 
     # Harriet opens her check-in code on her phone.

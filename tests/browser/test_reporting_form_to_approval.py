@@ -95,7 +95,7 @@ def test_holder_files_a_form_staff_sign_it_holder_submits_and_reviewer_approves(
     with open(download.value.path(), "rb") as signed:
         assert signed.read(4) == b"%PDF"
     holder_page.get_by_role("link", name="Submit your CECs").click()
-    expect(holder_page.get_by_text("8 of 8 CECs, 6 of 5 in-network")).to_be_visible()
+    expect(holder_page.get_by_text("8 CECs, 8 needed ✓; 6 in-network, 5 needed ✓")).to_be_visible()
     screenshot(holder_page, "submission-proposed")
     holder_page.get_by_role("button", name="Submit my CECs to NAAEI").click()
     expect(holder_page.get_by_role("heading", name="Waiting for NAAEI review")).to_be_visible()

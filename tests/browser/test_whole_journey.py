@@ -177,7 +177,7 @@ def test_a_new_holder_signs_up_and_completes_the_renewal(
 
     # --- step 3: her CEC status -------------------------------------------------------
     nora.get_by_role("link", name="Check my CECs").click()
-    expect(nora.get_by_text(f"Your {year} renewal: 6 of 8 CECs")).to_be_visible()
+    expect(nora.get_by_text(f"Your {year} renewal: 6 CECs, 8 needed")).to_be_visible()
     step_shot(nora, "cec-status")
 
     # --- she files a Reporting Form for her committee service ---------------------------
@@ -221,7 +221,7 @@ def test_a_new_holder_signs_up_and_completes_the_renewal(
     expect(nora.get_by_text("Verified and signed by Casey Clerk")).to_be_visible()
     step_shot(nora, "reporting-form-signed")
     nora.get_by_role("link", name="Submit your CECs").click()
-    expect(nora.get_by_text("8 of 8 CECs, 6 of 5 in-network")).to_be_visible()
+    expect(nora.get_by_text("8 CECs, 8 needed ✓; 6 in-network, 5 needed ✓")).to_be_visible()
     step_shot(nora, "submission-proposed")
     nora.get_by_role("button", name="Submit my CECs to NAAEI").click()
     expect(nora.get_by_role("heading", name="Waiting for NAAEI review")).to_be_visible()

@@ -91,7 +91,7 @@ def test_in_network_cecs_are_counted_against_the_in_network_minimum(holder):
     LedgerEntryFactory(holder=holder, hours=Decimal("4"), in_network=True)
     LedgerEntryFactory(holder=holder, hours=Decimal("2"), in_network=False)
     progress = progress_for_renewal(renewal)
-    assert progress.summary().startswith("6 of 8 CECs, 4 of 5 in-network")
+    assert progress.summary().startswith("6 CECs, 8 needed; 4 in-network, 5 needed")
     assert progress.missing_in_network == Decimal("1")
 
 
@@ -102,8 +102,8 @@ def test_participation_cecs_count_only_up_to_the_cap(holder):
     LedgerEntryFactory(holder=holder, hours=Decimal("3"), in_network=False, participation=True)
     progress = progress_for_renewal(renewal)
     assert progress.earned == Decimal("6")
-    assert (
-        progress.summary() == "6 of 8 CECs, 4 of 5 in-network, participation 2 of 2 (cap reached)"
+    assert progress.summary() == (
+        "6 CECs, 8 needed; 4 in-network, 5 needed; participation 3, of which 2 count (cap reached)"
     )
 
 

@@ -12,7 +12,12 @@ from pypdf import PdfReader
 
 from cec.pdf import certificate_context, qr_code_data_uri, verification_url
 from cec.services.ledger import record_attendance, remove_attendance
-from tests.factories import ClassSessionFactory, CredentialFactory, LedgerEntryFactory
+from tests.factories import (
+    ClassSessionFactory,
+    CredentialFactory,
+    HolderFactory,
+    LedgerEntryFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +112,27 @@ def test_a_withdrawn_certificate_is_reported_as_not_valid(client, staff, holder,
 
 def test_an_unknown_verification_code_is_not_found(client):
     assert client.get(reverse("cec:verify", args=[uuid.uuid4()])).status_code == 404
+
+
+def test_the_verification_page_never_shows_an_email_when_no_name_is_on_file(client, staff):
+    # Issue 15.12: a public page named the holder by email when no name was on file.
+    nameless = HolderFactory(email="no.name@example.org", first_name="", last_name="")
+    entry = record_attendance(ClassSessionFactory(), nameless, by=staff)
+    page = client.get(reverse("cec:verify", args=[entry.verification_token])).content.decode()
+    assert "no.name@example.org" not in page
+    assert "no.name" not in page
+    assert "Name not on file" in page
+
+
+def test_an_unknown_or_forged_certificate_link_says_it_could_not_be_verified(client):
+    # Issue 17.9: an employer checking a QR code saw Django's bare "Not Found".
+    for url in [reverse("cec:verify", args=[uuid.uuid4()]), "/cec/verify/forged-code/"]:
+        response = client.get(url)
+        assert response.status_code == 404
+        page = response.content.decode()
+        assert "This certificate could not be verified" in page
+        assert "AASC" in page
+        assert 'name="robots" content="noindex' in page
 
 
 def test_an_entry_without_a_certificate_cannot_be_verified(client, holder):

@@ -393,6 +393,7 @@ def test_staff_set_up_an_expo_with_its_sessions_in_admin(staff_client):
             "ends_on": "2026-09-25",
             "location": "Broadmoor Hall",
             "description": "",
+            "checkin_margin_minutes": "30",
             "sessions-TOTAL_FORMS": "1",
             "sessions-INITIAL_FORMS": "0",
             "sessions-MIN_NUM_FORMS": "0",

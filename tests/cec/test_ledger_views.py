@@ -52,9 +52,42 @@ def test_the_ledger_shows_progress_in_the_words_of_the_rules(holder_client, hold
     LedgerEntryFactory(holder=holder, hours=Decimal("4"), in_network=True)
     LedgerEntryFactory(holder=holder, hours=Decimal("3"), in_network=False, participation=True)
     page = holder_client.get(LEDGER).content.decode()
-    assert "6 of 8 CECs, 4 of 5 in-network, participation 2 of 2 (cap reached)" in page
+    assert (
+        "6 CECs, 8 needed; 4 in-network, 5 needed; participation 3, of which 2 count (cap reached)"
+        in page
+    )
     assert 'aria-valuenow="75"' in page
     assert "You need 2 more CECs" in page
+
+
+def test_met_requirements_read_as_met_not_as_an_excess(holder_client, holder, renewal):
+    # Issue 17.5: "15 of 8 CECs", "6 of 5 in-network" read like an error.
+    LedgerEntryFactory(holder=holder, hours=Decimal("6"), in_network=True)
+    LedgerEntryFactory(holder=holder, hours=Decimal("9"), in_network=False)
+    page = holder_client.get(LEDGER).content.decode()
+    assert "15 CECs, 8 needed ✓; 6 in-network, 5 needed ✓" in page
+    assert "of 8 CECs" not in page
+
+
+def test_a_participation_entry_over_the_cap_shows_how_much_of_it_counts(
+    holder_client, holder, renewal
+):
+    # Issue 17.5: a 3-hour participation entry said "Yes" when only 2 count.
+    committee = LedgerEntryFactory(
+        holder=holder, earned_on=dt.date(2026, 4, 1), hours=Decimal("3"), participation=True
+    )
+    later = LedgerEntryFactory(
+        holder=holder, earned_on=dt.date(2026, 9, 1), hours=Decimal("1"), participation=True
+    )
+    response = holder_client.get(LEDGER)
+    rows = {r.entry: r for y in response.context["years"] for r in y.rows}
+    assert rows[committee].counts is True
+    assert rows[committee].counted == Decimal("2")
+    assert rows[later].counts is False
+    assert "earlier entries already reach it" in rows[later].reason
+    page = response.content.decode()
+    assert "Yes, 2 of 3" in page
+    assert "Participation counts for at most 2 CECs a renewal." in page
 
 
 def test_entries_outside_the_earning_window_are_marked_as_not_counting_with_the_reason(
@@ -118,7 +151,7 @@ def test_close_the_gap_lists_upcoming_aasc_classes_before_the_due_date(
     gap = holder_client.get(LEDGER).context["gap"]
     assert [row.session for row in gap.sessions] == [december]
     assert gap.closes is True
-    assert gap.sessions[0].suggested is True
+    assert gap.sessions[0].in_plan is True
 
 
 def test_close_the_gap_marks_only_the_sessions_needed(holder_client, holder, renewal):
@@ -128,7 +161,95 @@ def test_close_the_gap_marks_only_the_sessions_needed(holder_client, holder, ren
     )
     later = ClassSessionFactory(date=dt.date(2026, 12, 8))
     gap = holder_client.get(LEDGER).context["gap"]
-    assert [(r.session, r.suggested) for r in gap.sessions] == [(first, True), (later, False)]
+    assert [(r.session, r.in_plan) for r in gap.sessions] == [(first, True), (later, False)]
+
+
+def session_of(hours_and_minutes, on):
+    hours, minutes = hours_and_minutes
+    return ClassSessionFactory(
+        date=on, start_time=dt.time(9), end_time=dt.time(9 + hours, minutes), break_minutes=0
+    )
+
+
+def test_a_class_too_short_to_cover_the_gap_is_not_badged_as_covering_it(
+    holder_client, holder, renewal
+):
+    # Issue 17.6: a 2.75-CEC class was badged "covers the gap" when 3 were needed.
+    LedgerEntryFactory(holder=holder, hours=Decimal("5"), in_network=True)
+    short = session_of((2, 45), dt.date(2026, 12, 1))
+    gap = holder_client.get(LEDGER).context["gap"]
+    [row] = gap.sessions
+    assert row.session == short
+    assert row.covers_alone is False
+    assert row.adds == Decimal("2.75")
+    assert gap.closes is False
+    page = holder_client.get(LEDGER).content.decode()
+    assert "closes the gap" not in page
+    assert "Adds 2.75 of the 3 CECs still missing" in page
+
+
+def test_a_later_class_that_alone_covers_the_gap_is_badged_and_planned(
+    holder_client, holder, renewal
+):
+    # Issue 17.6: a 3-CEC class that alone covers the gap was not badged.
+    LedgerEntryFactory(holder=holder, hours=Decimal("5"), in_network=True)
+    early_short = session_of((2, 45), dt.date(2026, 12, 1))
+    early_other = session_of((1, 0), dt.date(2026, 12, 2))
+    three = session_of((3, 0), dt.date(2026, 12, 9))
+    gap = holder_client.get(LEDGER).context["gap"]
+    rows = {r.session: r for r in gap.sessions}
+    assert rows[three].covers_alone is True
+    assert rows[early_short].covers_alone is False
+    assert [r.session for r in gap.sessions if r.in_plan] == [three]
+    assert gap.plan == (three,)
+    page = holder_client.get(LEDGER).content.decode()
+    assert "closes the gap alone" in page
+    assert early_other.course.title in page
+
+
+def test_the_plan_is_the_fewest_classes_that_close_the_gap(holder_client, holder, renewal):
+    LedgerEntryFactory(holder=holder, hours=Decimal("3"), in_network=True)
+    a = session_of((1, 0), dt.date(2026, 12, 1))
+    b = session_of((3, 0), dt.date(2026, 12, 2))
+    c = session_of((2, 0), dt.date(2026, 12, 3))
+    d = session_of((2, 30), dt.date(2026, 12, 4))
+    gap = holder_client.get(LEDGER).context["gap"]
+    # 5 missing: 3 + 2 (two classes) beats 1 + 3 + 2 (three, in date order).
+    assert gap.plan == (b, c)
+    assert gap.closes is True
+    assert {r.session for r in gap.sessions} == {a, b, c, d}
+    page = holder_client.get(LEDGER).content.decode()
+    assert "These 2 classes together close the gap" in page
+
+
+def test_the_plan_also_closes_the_in_network_shortfall(holder_client, holder, renewal):
+    # 8 CECs earned, but only 3 in-network: 2 in-network CECs are still missing.
+    LedgerEntryFactory(holder=holder, hours=Decimal("3"), in_network=True)
+    LedgerEntryFactory(holder=holder, hours=Decimal("5"), in_network=False)
+    outside = ClassSessionFactory(date=dt.date(2026, 12, 1), course=CourseFactory(in_network=False))
+    inside = session_of((2, 0), dt.date(2026, 12, 5))
+    gap = holder_client.get(LEDGER).context["gap"]
+    rows = {r.session: r for r in gap.sessions}
+    assert gap.plan == (inside,)
+    assert rows[inside].adds_in_network == Decimal("2")
+    assert rows[outside].covers_alone is False
+    page = holder_client.get(LEDGER).content.decode()
+    assert "Adds 2 of the 2 in-network CECs still missing" in page
+
+
+def test_a_course_already_taken_this_earning_year_is_not_suggested(
+    holder_client, holder, staff, renewal
+):
+    # Issue 17.6: a repeat of a course taken this cycle was suggested.
+    taken = ClassSessionFactory(date=dt.date(2026, 3, 1))
+    record_attendance(taken, holder, by=staff)
+    repeat = ClassSessionFactory(date=dt.date(2026, 12, 1), course=taken.course)
+    new = ClassSessionFactory(date=dt.date(2026, 12, 2))
+    gap = holder_client.get(LEDGER).context["gap"]
+    assert [r.session for r in gap.sessions] == [new]
+    assert repeat not in gap.plan
+    page = holder_client.get(LEDGER).content.decode()
+    assert "Courses you already took in 2026 are not listed" in page
 
 
 def test_there_is_no_gap_list_when_every_cec_is_earned(holder_client, holder, renewal):
@@ -147,7 +268,7 @@ def test_attendance_recorded_by_staff_appears_in_the_ledger_at_once(
     page = holder_client.get(LEDGER).content.decode()
     assert session.course.title in page
     assert reverse("cec:certificate", args=[entry.pk]) in page
-    assert "2.5 of 8 CECs, 2.5 of 5 in-network" in page
+    assert "2.5 CECs, 8 needed; 2.5 in-network, 5 needed" in page
 
 
 def test_the_transcript_csv_lists_the_cecs_of_the_year(holder_client, holder):

@@ -188,7 +188,7 @@ def test_the_detail_shows_every_entry_with_its_evidence(reviewer_client, submiss
     assert "Education committee" in page
     assert reverse("cec_forms:evidence", args=[form.evidence.get().pk]) in page
     assert reverse("cec_forms:signed_pdf", args=[form.pk]) in page
-    assert "8 of 8 CECs" in page
+    assert "8 CECs, 8 needed ✓" in page
 
 
 def test_reviewers_see_nothing_of_payments(reviewer_client, submission):

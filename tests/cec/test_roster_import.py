@@ -19,7 +19,8 @@ PROCESS_URL = "admin:cec_attendance_process_import"
 
 
 def _csv(text):
-    return SimpleUploadedFile("roster.csv", text.encode("utf-8"), content_type="text/csv")
+    data = text if isinstance(text, bytes) else text.encode("utf-8")
+    return SimpleUploadedFile("roster.csv", data, content_type="text/csv")
 
 
 def _upload(client, session, text):
@@ -27,6 +28,16 @@ def _upload(client, session, text):
         reverse(IMPORT_URL),
         {"session": session.pk, "format": "0", "resource": "0", "import_file": _csv(text)},
     )
+
+
+def _file_error(preview):
+    """The one sentence the import form shows beside the file; asserts no traceback."""
+    page = html.unescape(preview.content.decode())
+    assert "Traceback" not in page and "object has no attribute" not in page
+    assert "confirm_form" not in preview.context
+    assert "result" not in preview.context  # no row was read
+    [error] = preview.context["form"].errors["import_file"]
+    return error
 
 
 def _confirm(client, preview):
@@ -83,28 +94,30 @@ def test_a_bad_roster_imports_nothing_and_reports_every_bad_row(staff_client, se
     HolderFactory(email="ann@example.org")
     CredentialFactory(number="CAM123456", holder=HolderFactory(email="bob@example.org"))
     roster = (
-        "email,credential_number,date\n"
-        "ann@example.org,,2026-03-12\n"  # 1: fine
-        "nobody@example.org,,2026-03-12\n"  # 2: unknown holder (email)
-        ",CAM999999,2026-03-12\n"  # 3: unknown holder (credential number)
-        "ANN@example.org,,2026-03-12\n"  # 4: duplicate of row 1
-        "bob@example.org,,2026-03-13\n"  # 5: wrong date
-        "bob@example.org,,12th of March\n"  # 6: not a date (and a duplicate of row 5)
-        ",,\n"  # 7: nobody named
+        "email,credential_number,date\n"  # row 1 in Excel: the header
+        "ann@example.org,,2026-03-12\n"  # 2: fine
+        "nobody@example.org,,2026-03-12\n"  # 3: unknown holder (email)
+        ",CAM999999,2026-03-12\n"  # 4: unknown holder (credential number)
+        "ANN@example.org,,2026-03-12\n"  # 5: duplicate of row 2
+        "bob@example.org,,2026-03-13\n"  # 6: wrong date
+        "bob@example.org,,12th of March\n"  # 7: not a date (and a duplicate of row 6)
+        ",,\n"  # 8: nobody named
     )
     preview = _upload(staff_client, session, roster)
     result = preview.context["result"]
     assert "confirm_form" not in preview.context
-    errors = {row.number: " ".join(row.error.messages) for row in result.invalid_rows}
-    assert set(errors) == {2, 3, 4, 5, 6, 7}
-    assert "Unknown holder: no account uses the email nobody@example.org" in errors[2]
-    assert "Unknown holder: no credential has the number CAM999999" in errors[3]
-    assert "Duplicate: ann@example.org is already on row 1" in errors[4]
-    assert "Wrong date: March 13, 2026 is not the date of this session" in errors[5]
-    assert "Wrong date: '12th of March' is not a date" in errors[6]
-    assert "Unknown holder: the row has no email or credential number" in errors[7]
+    # import-export numbers data rows from 1; the page shows the spreadsheet's numbers.
+    errors = {row.number + 1: " ".join(row.error.messages) for row in result.invalid_rows}
+    assert set(errors) == {3, 4, 5, 6, 7, 8}
+    assert "Unknown holder: no account uses the email nobody@example.org" in errors[3]
+    assert "Unknown holder: no credential has the number CAM999999" in errors[4]
+    assert "Duplicate: ann@example.org is already on row 2" in errors[5]
+    assert "Wrong date: March 13, 2026 is not the date of this session" in errors[6]
+    assert "Wrong date: '12th of March' is not a date" in errors[7]
+    assert "Unknown holder: the row has no email or credential number" in errors[8]
     page = preview.content.decode()
     assert "Unknown holder: no account uses the email nobody@example.org" in page
+    assert "<td>3</td>" in page and "<td>8</td>" in page and "<td>2</td>" not in page
     assert not Attendance.objects.exists()
     assert not LedgerEntry.objects.exists()
 
@@ -129,22 +142,57 @@ def test_attendees_already_recorded_are_skipped_not_credited_twice(staff_client,
     assert LedgerEntry.objects.filter(holder=bob).count() == 1
 
 
-def test_a_roster_without_a_name_column_is_refused(staff_client, session):
-    preview = _upload(staff_client, session, "name\nAnn\n")
-    result = preview.context["result"]
-    assert result.has_errors()
-    assert "needs an 'email' or a 'credential_number' column" in html.unescape(
-        preview.content.decode()
+def test_a_roster_with_wrong_headers_is_refused_in_one_sentence(staff_client, session):
+    preview = _upload(staff_client, session, "name,phone\nAnn,555\n")
+    error = _file_error(preview)
+    assert error == (
+        "The first row must name the columns: 'email' or 'credential_number' (or both), "
+        "and optionally 'date'; this file's first row has name, phone."
     )
     assert not Attendance.objects.exists()
 
 
-def test_a_roster_for_a_class_not_yet_held_is_refused(staff_client):
+def test_a_roster_for_a_class_not_yet_held_is_refused_in_one_sentence(staff_client):
     HolderFactory(email="ann@example.org")
     future = ClassSessionFactory(date=dt.date.today() + dt.timedelta(days=10))
     preview = _upload(staff_client, future, "email\nann@example.org\n")
-    assert "has not taken place yet" in preview.content.decode()
+    assert f"The session on {future.date:%B %-d, %Y} has not taken place yet" in (
+        _file_error(preview)
+    )
     assert not Attendance.objects.exists()
+
+
+def test_a_semicolon_separated_roster_is_read_like_a_comma_separated_one(staff_client, session):
+    ann = HolderFactory(email="ann@example.org")
+    bob = CredentialFactory(number="CAM123456").holder
+    preview = _upload(
+        staff_client,
+        session,
+        "email;credential_number;date\nann@example.org;;2026-03-12\n;CAM123456;\n",
+    )
+    assert "Traceback" not in preview.content.decode()
+    assert len(preview.context["result"].valid_rows()) == 2
+    _confirm(staff_client, preview)
+    assert {entry.holder for entry in LedgerEntry.objects.all()} == {ann, bob}
+
+
+def test_an_empty_roster_is_refused_in_one_sentence(staff_client, session):
+    assert _file_error(_upload(staff_client, session, "")) == "The submitted file is empty."
+    assert _file_error(_upload(staff_client, session, "\n \n")).startswith("The file is empty")
+    assert _file_error(_upload(staff_client, session, "email\n")) == (
+        "The file has its header row but no attendees below it."
+    )
+
+
+def test_a_binary_file_is_refused_in_one_sentence(staff_client, session):
+    workbook = b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xb6\xbf\x00\xff"
+    assert "is not a CSV file" in _file_error(_upload(staff_client, session, workbook))
+    assert "is not a CSV file" in _file_error(_upload(staff_client, session, b"\x00\x01\x02"))
+
+
+def test_a_file_not_in_utf8_is_refused_in_one_sentence(staff_client, session):
+    latin1 = "email\nren\xe9@example.org\n".encode("latin-1")
+    assert "save it as CSV UTF-8" in _file_error(_upload(staff_client, session, latin1))
 
 
 def test_the_import_form_requires_a_session(staff_client):

@@ -18,8 +18,10 @@ from cec.services.submissions import (
 )
 from credentials.models import OutboxMessage
 from credentials.selectors import current_renewal_year, renewal_steps
-from payments.models import InvoiceStatus
+from credentials.services.steps import confirm_contact_details, mark_cec_status_seen
+from payments.services.payments import record_offline_payment
 from tests.factories import (
+    ContactProfileFactory,
     InvoiceFactory,
     LedgerEntryFactory,
     RenewalCredentialFactory,
@@ -175,15 +177,16 @@ def test_approval_completes_step_four_of_the_renewal(renewal, holder, reviewer, 
     assert renewal_steps(renewal)["cec_approval"].done
 
 
-def test_approval_completes_the_renewal_when_every_other_step_is_done(holder, reviewer, enough):
-    renewal = RenewalFactory(
-        holder=holder,
-        year=YEAR,
-        contact_confirmed_at=timezone.now(),
-        cec_status_seen_at=timezone.now(),
-    )
+def test_approval_completes_the_renewal_when_every_other_step_is_done(
+    holder, staff, reviewer, enough
+):
+    renewal = RenewalFactory(holder=holder, year=YEAR)
     item = RenewalCredentialFactory(renewal=renewal)
-    InvoiceFactory(renewal=renewal, status=InvoiceStatus.PAID, paid_at=timezone.now())
+    invoice = InvoiceFactory(renewal=renewal)
+    ContactProfileFactory(user=holder)
+    confirm_contact_details(renewal, by=holder)
+    record_offline_payment(invoice, invoice.total_cents, "1042", timezone.localdate(), by=staff)
+    mark_cec_status_seen(renewal, by=holder)
     approve_submission(submit_cecs(renewal, enough, by=holder), by=reviewer)
     renewal.refresh_from_db()
     item.credential.refresh_from_db()
@@ -320,7 +323,7 @@ def test_the_page_proposes_every_countable_entry_ticked(holder_client, holder, c
     page = holder_client.get(START).content.decode()
     for entry in entries:
         assert f'value="{entry.pk}" id="entry-{entry.pk}" checked' in page
-    assert "8 of 8 CECs, 6 of 5 in-network" in page
+    assert "8 CECs, 8 needed ✓; 6 in-network, 5 needed ✓" in page
 
 
 def test_the_page_lists_entries_outside_the_window_as_not_addable(holder_client, holder, current):

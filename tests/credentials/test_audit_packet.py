@@ -29,6 +29,7 @@ from payments.services.payments import record_offline_payment
 from tests.factories import (
     ClassSessionFactory,
     CredentialFactory,
+    HolderFactory,
     LedgerEntryFactory,
     RenewalFactory,
     credential_type,
@@ -216,13 +217,16 @@ def test_the_reviewers_copy_leaves_out_the_invoice_and_payments(reviewer_client,
     assert receipt_number(payment) not in text
     assert "cheque no. 1042" not in text
     assert "not part of the copy made for NAAEI reviewers" in text
-    assert "8.5 of 8 CECs" in text
+    assert "8.5 CECs, 8 needed ✓" in text
 
 
 def test_the_packet_totals_against_the_renewals_own_requirement(holder_client, renewal):
     text = flat(pdf_text(packet_pdf_of(holder_client, renewal).content))
     # 2.5 + 4 in-network class hours and 2 of committee service, against CAM's 8 (5).
-    assert "8.5 of 8 CECs, 6.5 of 5 in-network, participation 2 of 2 (cap reached)" in text
+    assert (
+        "8.5 CECs, 8 needed ✓; 6.5 in-network, 5 needed ✓; participation 2 of up to 2 (cap reached)"
+        in text
+    )
     assert "The requirement is met." in text
     assert "Renewal complete" in text
 
@@ -393,6 +397,20 @@ def test_the_verification_page_reveals_nothing_else(client, holder_client, renew
 def test_an_unknown_verification_token_is_not_found(client, renewal):
     response = client.get(reverse("credentials:packet_verify", args=[uuid.uuid4()]))
     assert response.status_code == 404
+    assert "This audit packet could not be verified" in response.content.decode()
+    forged = client.get("/renewals/verify/forged-code/")
+    assert forged.status_code == 404
+    assert "This audit packet could not be verified" in forged.content.decode()
+
+
+def test_the_verification_page_never_shows_an_email_when_no_name_is_on_file(clock, client):
+    # Issue 15.12: a public page named the holder by email when no name was on file.
+    nameless = HolderFactory(email="no.name@example.org", first_name="", last_name="")
+    renewal = RenewalFactory(holder=nameless, year=2027)
+    token = audit_packet_of(renewal).token.token
+    page = client.get(reverse("credentials:packet_verify", args=[token])).content.decode()
+    assert "no.name" not in page
+    assert "Name not on file" in page
 
 
 def test_the_verification_page_shows_an_unfinished_renewal_as_such(clock, client, holder):

@@ -62,13 +62,13 @@ def test_a_run_issues_each_holder_one_renewal_and_one_invoice_email(
     assert Renewal.objects.filter(year=2027).count() == 5
     assert invoice_emails().count() == 5
     assert not invoice_emails().exclude(status="sent").exists()
-    assert issue_runs.progress(run) == {
+    progress = issue_runs.progress(run)
+    assert {key: progress[key] for key in ("chunks_total", "chunks_done", "percent")} == {
         "chunks_total": 3,
         "chunks_done": 3,
-        "renewals_issued": 5,
         "percent": 100,
-        "failing": 0,
     }
+    assert (progress["new"], progress["already_issued"], progress["failing"]) == (5, 0, 0)
 
 
 def test_a_chunk_run_twice_issues_nothing_twice(members, django_capture_on_commit_callbacks):
@@ -134,30 +134,39 @@ def test_staff_start_a_run_from_admin_and_see_its_progress(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = staff_client.post(
-            reverse("admin:credentials_issuerun_add"), {"year": 2027, "chunk_size": 2}
+            reverse("admin:credentials_renewal_issue"),
+            {"year": 2027, "chunk_size": 2, "confirm": "1"},
         )
     assert response.status_code == 302
     run = IssueRun.objects.get()
+    assert response["Location"] == reverse("admin:credentials_issuerun_change", args=[run.pk])
     assert run.requested_by == staff
     assert Renewal.objects.filter(year=2027).count() == 5
     page = staff_client.get(reverse("admin:credentials_issuerun_changelist")).content.decode()
     assert "3 of 3 chunks" in page
     detail = staff_client.get(reverse("admin:credentials_issuerun_change", args=[run.pk]))
     assert detail.status_code == 200
+    assert "Issued 5 new 2027 renewals" in detail.content.decode()
+
+
+def test_the_add_page_of_issue_runs_leads_to_the_one_way_to_issue(staff_client):
+    response = staff_client.get(reverse("admin:credentials_issuerun_add"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:credentials_renewal_issue")
 
 
 def test_admin_refuses_a_year_far_from_the_current_one(staff_client, members):
     response = staff_client.post(
-        reverse("admin:credentials_issuerun_add"), {"year": 2035, "chunk_size": 2}
+        reverse("admin:credentials_renewal_issue"), {"year": 2035, "chunk_size": 2, "confirm": "1"}
     )
     assert response.status_code == 200
-    assert "Issue the current renewal year (2027)" in response.content.decode()
+    assert "Renewals for 2035 can be issued from November 1, 2034" in response.content.decode()
     assert not IssueRun.objects.exists()
 
 
 def test_admin_refuses_a_chunk_size_out_of_range(staff_client, members):
     response = staff_client.post(
-        reverse("admin:credentials_issuerun_add"), {"year": 2027, "chunk_size": 0}
+        reverse("admin:credentials_renewal_issue"), {"year": 2027, "chunk_size": 0, "confirm": "1"}
     )
     assert "Choose between 1 and 1000 holders per task." in response.content.decode()
     assert not IssueRun.objects.exists()

@@ -32,3 +32,31 @@ def test_demo_logins_work_for_every_role_and_loading_twice_changes_nothing(setti
     assert roles.is_aasc_staff(staff) and staff.is_staff and not staff.is_superuser
     assert roles.is_naaei_reviewer(reviewer)
     assert admin.is_superuser
+
+
+def test_demo_has_a_holder_in_every_state_of_the_season(settings):
+    """Signing in as a demo account shows each awkward state without any set-up."""
+    from cec.models import SubmissionState
+    from cec.selectors.submissions import latest_submission_for
+    from credentials.models import Renewal
+    from credentials.selectors import renewal_steps
+
+    settings.DEBUG = True
+    call_command("load_demo")
+    call_command("load_demo")  # loading twice changes nothing
+
+    new = User.objects.get(email="new@example.org")
+    assert authenticate(email="new@example.org", password=DEMO_PASSWORD) == new
+    assert not new.credentials.exists() and not new.renewals.exists()
+
+    rejected = Renewal.objects.get(holder__email="rejected@example.org", year=2027)
+    submission = latest_submission_for(rejected)
+    assert submission.state == SubmissionState.REJECTED
+    assert "6 hours" in submission.rejection_reason
+    steps = renewal_steps(rejected)
+    assert steps["contact"].done and steps["payment"].done and not steps.all_done
+
+    renewed = Renewal.objects.get(holder__email="renewed@example.org", year=2027)
+    assert renewed.completed_at is not None
+    holder = User.objects.get(email="renewed@example.org")
+    assert {c.valid_through.isoformat() for c in holder.credentials.all()} == {"2027-12-31"}

@@ -154,7 +154,8 @@ def test_staff_build_a_years_packets_from_the_filtered_renewals_list(
     assert build.status == PacketBuild.Status.DONE  # eager Celery, after the commit
 
     page = staff_client.get(response["Location"]).content.decode()
-    assert '<progress max="100" value="100"></progress> 3 of 3 packets' in page
+    assert '<progress max="100" value="100"></progress>' in page
+    assert "3 of 3 packets built; the archive is ready to download." in page
     download = reverse("admin:credentials_packetbuild_archive", args=[build.pk])
     assert download in page
     response = staff_client.get(download)
@@ -163,11 +164,23 @@ def test_staff_build_a_years_packets_from_the_filtered_renewals_list(
     assert len(folders(archive)) == 3
 
 
-def test_a_running_builds_page_refreshes_itself(staff_client, renewals_2027):
+def test_a_running_builds_page_polls_its_progress_by_itself(staff_client, renewals_2027):
     build = packets.start_packet_build(Renewal.objects.filter(year=2027))  # not dispatched
     page = staff_client.get(reverse("admin:credentials_packetbuild_change", args=[build.pk]))
-    assert '<meta http-equiv="refresh" content="5">' in page.content.decode()
+    progress_url = reverse("admin:credentials_packetbuild_progress", args=[build.pk])
+    assert f'data-progress-url="{progress_url}"' in page.content.decode()
+    assert "js/admin-progress.js" in page.content.decode()
     assert "0 of 3 packets" in page.content.decode()
+    data = staff_client.get(progress_url).json()
+    assert data["count"] == "0 of 3 packets"
+    assert data["finished"] is False
+    assert data["summary"] == "0 of 3 packets built."
+
+
+def test_holders_cannot_read_a_builds_progress(holder_client, renewals_2027):
+    build = packets.start_packet_build(Renewal.objects.filter(year=2027))
+    response = holder_client.get(reverse("admin:credentials_packetbuild_progress", args=[build.pk]))
+    assert response.status_code == 302
 
 
 def test_the_renewal_admin_page_links_to_its_packet(staff_client, renewals_2027):

@@ -191,7 +191,7 @@ def test_the_reminder_email_says_what_is_left_and_links_to_the_portal(
     assert "in 30 days" in email.body
     assert "1. Confirm your contact details" in email.body
     assert "4. Submit your CECs for NAAEI approval" in email.body
-    assert "0 of 8 CECs" in email.body
+    assert "0 CECs, 8 needed" in email.body
     assert f"{settings.SITE_URL}/renewal/" in email.body
     assert settings.OFFICE_SIGNATURE.splitlines()[0] in email.body
     html, mimetype = email.alternatives[0]

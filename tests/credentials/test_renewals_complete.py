@@ -2,6 +2,7 @@
 through 31 December of the renewal year and confirms it to the holder, once."""
 
 import datetime as dt
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,12 +10,20 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cec.models import SubmissionState
+from cec.services.submissions import approve_submission, submit_cecs
 from credentials import selectors
 from credentials.models import Credential, OutboxMessage
+from credentials.services.profiles import confirm_contact_details
 from credentials.services.renewals import complete_if_done, issue_renewal_for, mark_cec_status_seen
-from payments.models import InvoiceStatus
-from tests.factories import CredentialFactory, SubmissionFactory, credential_type
+from payments.services.payments import record_offline_payment
+from tests.factories import (
+    ContactProfileFactory,
+    CredentialFactory,
+    LedgerEntryFactory,
+    ReviewerFactory,
+    StaffFactory,
+    credential_type,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -39,23 +48,31 @@ def renewal(holder):
 
 
 def confirm_contact(renewal):
-    renewal.contact_confirmed_at = timezone.now()
-    renewal.save()
+    ContactProfileFactory(user=renewal.holder)
+    confirm_contact_details(renewal, by=renewal.holder)
+    renewal.refresh_from_db()
 
 
 def pay(renewal):
     invoice = renewal.invoice
-    invoice.status, invoice.paid_at = InvoiceStatus.PAID, timezone.now()
-    invoice.save()
+    record_offline_payment(
+        invoice, invoice.total_cents, "1042", timezone.localdate(), by=StaffFactory()
+    )
+    invoice.refresh_from_db()
 
 
 def see_cec_status(renewal):
-    renewal.cec_status_seen_at = timezone.now()
-    renewal.save()
+    mark_cec_status_seen(renewal, by=renewal.holder)
+    renewal.refresh_from_db()
 
 
 def approve_cecs(renewal):
-    SubmissionFactory(renewal=renewal, state=SubmissionState.APPROVED, decided_at=timezone.now())
+    entries = [
+        LedgerEntryFactory(holder=renewal.holder, hours=Decimal("4"), earned_on=dt.date(2026, 4, 2))
+        for _ in range(2)
+    ]
+    submission = submit_cecs(renewal, entries, by=renewal.holder)
+    approve_submission(submission, by=ReviewerFactory())
 
 
 STEPS = {
@@ -80,7 +97,8 @@ def test_each_step_is_derived_from_its_record(renewal, done_step):
 
 
 def test_a_waiting_submission_does_not_count_as_cecs_approved(renewal):
-    SubmissionFactory(renewal=renewal)
+    entries = [LedgerEntryFactory(holder=renewal.holder, hours=Decimal("8"))]
+    submit_cecs(renewal, entries, by=renewal.holder)
     step = selectors.renewal_steps(renewal)["cec_approval"]
     assert not step.done
     assert "waiting for NAAEI review" in step.detail
@@ -89,7 +107,6 @@ def test_a_waiting_submission_does_not_count_as_cecs_approved(renewal):
 def test_all_four_steps_done_renews_each_credential_through_31_december(renewal, holder):
     for step in STEPS.values():
         step(renewal)
-    assert complete_if_done(renewal) is True
     renewal.refresh_from_db()
     assert renewal.completed_at is not None
     assert set(
@@ -113,7 +130,7 @@ def test_a_renewal_missing_any_step_is_not_completed(renewal, holder, missing_st
 def test_completing_queues_one_confirmation_email_however_often_it_is_called(renewal):
     for step in STEPS.values():
         step(renewal)
-    assert complete_if_done(renewal) is True
+    assert complete_if_done(renewal) is False
     assert complete_if_done(renewal) is False
     messages = OutboxMessage.objects.filter(kind="renewal_complete")
     assert messages.count() == 1
@@ -123,7 +140,6 @@ def test_completing_queues_one_confirmation_email_however_often_it_is_called(ren
 def test_completing_leaves_a_history_record_with_the_reason(renewal, holder):
     for step in STEPS.values():
         step(renewal)
-    complete_if_done(renewal, by=holder)
     renewal.refresh_from_db()
     latest = renewal.history.latest()
     assert latest.history_change_reason == "All four steps done: renewal complete"
@@ -142,7 +158,6 @@ def test_completing_a_lapsed_credentials_renewal_reinstates_it(holder):
     renewal = issue_renewal_for(holder, 2027)
     for step in STEPS.values():
         step(renewal)
-    complete_if_done(renewal)
     calp.refresh_from_db()
     assert (calp.valid_through, calp.lapsed_on, calp.lapse_reason) == (
         dt.date(2027, 12, 31),
@@ -161,13 +176,22 @@ def test_checking_cec_status_records_step_three_once(renewal, holder):
     assert renewal.cec_status_seen_at == first_seen
 
 
-def test_checking_cec_status_as_the_last_step_completes_the_renewal(renewal, holder):
-    confirm_contact(renewal)
-    pay(renewal)
-    approve_cecs(renewal)
-    mark_cec_status_seen(renewal, by=holder)
+@pytest.mark.parametrize("last_step", list(STEPS))
+def test_doing_any_step_last_through_its_service_completes_the_renewal(renewal, holder, last_step):
+    for key, step in STEPS.items():
+        if key != last_step:
+            step(renewal)
+    renewal.refresh_from_db()
+    assert renewal.completed_at is None
+
+    STEPS[last_step](renewal)
+
     renewal.refresh_from_db()
     assert renewal.completed_at is not None
+    assert set(
+        Credential.objects.filter(holder=holder).values_list("valid_through", flat=True)
+    ) == {dt.date(2027, 12, 31)}
+    assert OutboxMessage.objects.filter(kind="renewal_complete", renewal=renewal).count() == 1
 
 
 def test_only_the_holder_can_check_their_cec_status(renewal, other_holder):

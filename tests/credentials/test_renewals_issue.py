@@ -227,11 +227,12 @@ def test_issuing_for_many_holders_takes_the_same_queries_as_for_a_few():
 def test_issue_renewals_command_is_idempotent_and_prints_a_summary(holder):
     holding(holder, "CAM")
     out, err = StringIO(), StringIO()
-    call_command("issue_renewals", "--year", "2027", stdout=out, stderr=err)
-    assert "2027 renewals: 1 issued" in out.getvalue()
+    call_command("issue_renewals", "--year", "2027", "--noinput", stdout=out, stderr=err)
+    assert "1 holder will be issued their 2027 renewal" in out.getvalue()
+    assert "Issued 1 new 2027 renewal" in out.getvalue()
     assert "holder" in err.getvalue()  # the progress bar
     out = StringIO()
-    call_command("issue_renewals", "--year", "2027", stdout=out, stderr=StringIO())
-    assert "0 issued" in out.getvalue()
+    call_command("issue_renewals", "--year", "2027", "--noinput", stdout=out, stderr=StringIO())
+    assert "Issued 0 new 2027 renewals" in out.getvalue()
     assert "1 already issued" in out.getvalue()
     assert Renewal.objects.count() == 1

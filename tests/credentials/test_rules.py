@@ -169,6 +169,48 @@ def test_progress_reads_as_the_spec_says():
             rules.CecCredit(hours=D("3"), participation=True),
         ],
     )
-    assert (
-        progress.summary() == "6 of 8 CECs, 4 of 5 in-network, participation 2 of 2 (cap reached)"
+    assert progress.summary() == (
+        "6 CECs, 8 needed; 4 in-network, 5 needed; participation 3, of which 2 count (cap reached)"
     )
+
+
+def test_progress_reads_as_met_and_needed_with_a_tick_when_met():
+    # Issue 17.5: "6 of 5 in-network" read like an error; say what is met and what is needed.
+    progress = rules.cec_progress(
+        CAM_2022,
+        [
+            rules.CecCredit(hours=D("6"), in_network=True),
+            rules.CecCredit(hours=D("9")),
+        ],
+    )
+    assert progress.summary() == "15 CECs, 8 needed ✓; 6 in-network, 5 needed ✓"
+
+
+def test_progress_shows_participation_below_and_at_the_cap():
+    below = rules.cec_progress(CAM_2022, [rules.CecCredit(hours=D("1.5"), participation=True)])
+    assert below.summary() == (
+        "1.5 CECs, 8 needed; 0 in-network, 5 needed; participation 1.5 of up to 2"
+    )
+    at = rules.cec_progress(CAM_2022, [rules.CecCredit(hours=D("2"), participation=True)])
+    assert at.summary().endswith("participation 2 of up to 2 (cap reached)")
+
+
+def test_the_requirement_is_described_in_one_sentence():
+    assert rules.describe(CAM_2022) == (
+        "8 CECs, at least 5 of them in-network; participation counts for at most 2"
+    )
+    assert rules.describe(Requirement(cecs_owed=D("6"))) == "6 CECs"
+    assert rules.describe(Requirement(cecs_owed=D("1"))) == "1 CEC"
+    assert rules.describe(rules.NO_REQUIREMENT) == "no CECs"
+
+
+def test_describe_with_progress_is_the_progress_summary():
+    progress = rules.cec_progress(CAM_2022, [rules.CecCredit(hours=D("8"), in_network=True)])
+    assert rules.describe(CAM_2022, progress) == progress.summary()
+    assert progress.summary() == "8 CECs, 8 needed ✓; 8 in-network, 5 needed ✓"
+
+
+def test_participation_hours_are_allocated_to_the_cap_in_date_order():
+    assert rules.participation_counted([D("3"), D("1")], D("2")) == [D("2"), D("0")]
+    assert rules.participation_counted([D("1"), D("0.5")], D("2")) == [D("1"), D("0.5")]
+    assert rules.participation_counted([D("3")], None) == [D("3")]

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.test import Client
@@ -19,6 +20,13 @@ from tests.support.processes import free_port
 from tests.support.redis import redis_server  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
+# The embedded default's cache (settings.CACHES without REDIS_URL; `migrate` makes the table).
+DATABASE_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "portal_cache",
+    }
+}
 
 
 def health(path="/healthz/"):
@@ -57,9 +65,17 @@ def test_healthz_is_200_when_database_migrations_and_redis_broker_are_fine(
 
 
 @pytest.mark.django_db
-def test_healthz_is_503_and_names_the_cache_when_its_table_is_missing():
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE portal_cache")
+def test_healthz_checks_the_database_cache_of_the_embedded_default(settings):
+    settings.CACHES = DATABASE_CACHE  # tests run with a memory cache (conftest)
+    call_command("createcachetable")  # what `migrate` does where this is the cache
+    response, body = health()
+    assert response.status_code == 200, body
+    assert part(body, "Cache") == "OK"
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_and_names_the_cache_when_its_table_is_missing(settings):
+    settings.CACHES = DATABASE_CACHE  # with no `createcachetable` this time
     response, body = health()
     assert response.status_code == 503
     assert part(body, "Cache").startswith("Unavailable: The cache failed")

@@ -25,6 +25,7 @@ __all__ = [
     "RequirementSetFactory",
     "ReviewerFactory",
     "StaffFactory",
+    "SuperuserFactory",
     "UserFactory",
     "credential_type",
 ]
@@ -66,6 +67,13 @@ class StaffFactory(UserFactory):
     def role(obj, create, extracted, **kwargs):
         if create:
             obj.groups.add(Group.objects.get(name=roles.AASC_STAFF))
+
+
+class SuperuserFactory(UserFactory):
+    """The office's administrator: every permission, no group needed."""
+
+    is_staff = True
+    is_superuser = True
 
 
 class ReviewerFactory(UserFactory):

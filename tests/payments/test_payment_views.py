@@ -197,7 +197,7 @@ def test_the_receipt_pdf_states_the_amount_and_invoice(invoice, staff):
     filename, content, mimetype = receipt_attachment(payment.pk)
 
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
-    assert filename == f"AASC-receipt-R-{invoice.number}-{payment.pk}.pdf"
+    assert filename == f"AASC-receipt-{payment.receipt_number}-invoice-{invoice.number}.pdf"
     assert "$275.00" in text and invoice.number in text and "4711" in text
 
 
@@ -207,3 +207,52 @@ def test_there_is_no_receipt_for_an_unpaid_attempt(holder_client, invoice):
     response = holder_client.get(reverse("payments:receipt", args=[invoice.number, payment.pk]))
 
     assert response.status_code == 404
+
+
+def _setup_secret(html):
+    return html.split('data-setup-secret="', 1)[1].split('"', 1)[0]
+
+
+def _count_setup_intents_created(monkeypatch):
+    from payments import provider
+
+    created = []
+    real = provider.create_setup_intent
+
+    def counting(**kwargs):
+        state = real(**kwargs)
+        created.append(state.id)
+        return state
+
+    monkeypatch.setattr(provider, "create_setup_intent", counting)
+    return created
+
+
+def test_loading_the_pay_page_twice_makes_one_setup_intent(
+    holder_client, localstripe, invoice, monkeypatch
+):
+    created = _count_setup_intents_created(monkeypatch)
+    url = reverse("payments:pay", args=[invoice.number])
+
+    first = holder_client.get(url).content.decode()
+    second = holder_client.get(url).content.decode()
+
+    assert len(created) == 1
+    assert _setup_secret(first) == _setup_secret(second)
+    assert _setup_secret(first).startswith(created[0])
+    payment = Payment.objects.get(invoice=invoice)
+    assert payment.stripe_setup_intent == created[0]
+
+
+def test_a_setup_intent_that_took_a_card_is_not_reused(
+    holder_client, localstripe, invoice, holder, monkeypatch
+):
+    from payments.services.payments import start_card_payment
+
+    created = _count_setup_intents_created(monkeypatch)
+    set_up_card(localstripe, start_card_payment(invoice, holder))  # used, never charged
+
+    html = holder_client.get(reverse("payments:pay", args=[invoice.number])).content.decode()
+
+    assert len(created) == 2
+    assert _setup_secret(html).startswith(created[1])

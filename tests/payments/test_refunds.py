@@ -3,6 +3,7 @@ import pytest
 from credentials.selectors import renewal_steps
 from payments.models import InvoiceStatus, PaymentStatus
 from payments.services import payments as payment_services
+from payments.services import reversals
 from tests.factories import InvoiceFactory
 from tests.payments.helpers import deliver_succeeded_webhook, pay_by_card, post_event
 
@@ -33,7 +34,7 @@ def charge_refunded_event(payment, amount_refunded):
 
 
 def test_refund_marks_the_invoice_refunded_and_reopens_step_2(paid, staff):
-    payment_services.refund_payment(paid, by=staff)
+    reversals.refund_payment(paid, by=staff)
 
     paid.refresh_from_db()
     paid.invoice.refresh_from_db()
@@ -43,7 +44,7 @@ def test_refund_marks_the_invoice_refunded_and_reopens_step_2(paid, staff):
 
 
 def test_a_refund_goes_through_stripe(paid, staff, localstripe):
-    payment_services.refund_payment(paid, by=staff)
+    reversals.refund_payment(paid, by=staff)
 
     status, refunds = localstripe._request(
         "GET", f"/v1/refunds?payment_intent={paid.stripe_payment_intent}"
@@ -53,7 +54,7 @@ def test_a_refund_goes_through_stripe(paid, staff, localstripe):
 
 
 def test_the_refund_is_in_the_payments_history_with_who_did_it(paid, staff):
-    payment_services.refund_payment(paid, by=staff)
+    reversals.refund_payment(paid, by=staff)
 
     latest = paid.history.first()
     assert latest.status == PaymentStatus.REFUNDED
@@ -79,7 +80,7 @@ def test_a_partial_refund_leaves_the_invoice_paid(client, paid):
 
 
 def test_a_refunded_invoice_can_be_paid_again(client, localstripe, paid, holder, staff):
-    payment_services.refund_payment(paid, by=staff)
+    reversals.refund_payment(paid, by=staff)
 
     again = pay_by_card(localstripe, paid.invoice, holder)
     deliver_succeeded_webhook(client, localstripe, again.payment)
@@ -90,11 +91,11 @@ def test_a_refunded_invoice_can_be_paid_again(client, localstripe, paid, holder,
 
 
 def test_refunding_twice_is_refused(paid, staff):
-    payment_services.refund_payment(paid, by=staff)
+    reversals.refund_payment(paid, by=staff)
     paid.refresh_from_db()
 
     with pytest.raises(payment_services.PaymentError, match="refunded"):
-        payment_services.refund_payment(paid, by=staff)
+        reversals.refund_payment(paid, by=staff)
 
 
 def test_the_admin_refund_action_needs_the_refund_permission(

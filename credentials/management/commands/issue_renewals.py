@@ -1,14 +1,17 @@
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from credentials import selectors
-from credentials.services.renewals import BATCH_SIZE, issue_renewals
+from credentials.services import issue_runs
 
 
 class Command(BaseCommand):
     help = (
-        "Issue the renewals (with invoices and invoice emails) for a renewal year to every "
-        "holder with a credential due. Idempotent: a second run issues nothing new."
+        "Issue the renewals (with invoices and invoice emails) for the current renewal year "
+        "to every holder with a credential due, as an issue run (the same run staff start in "
+        "admin, listed there with its progress). Says how many holders will be emailed and "
+        "asks before it starts. Idempotent: a second run issues nothing new."
     )
 
     def add_arguments(self, parser):
@@ -16,17 +19,58 @@ class Command(BaseCommand):
             "--year",
             type=int,
             default=None,
-            help="Renewal year (default: the current one, e.g. 2027 from November 2026).",
+            help="Renewal year (default and only choice: the current one, e.g. 2027 from "
+            "November 1, 2026).",
         )
-        parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
+        parser.add_argument(
+            "--chunk-size",
+            type=int,
+            default=issue_runs.DEFAULT_CHUNK_SIZE,
+            help="Holders per chunk.",
+        )
+        parser.add_argument(
+            "--noinput",
+            "--no-input",
+            "--yes",
+            action="store_false",
+            dest="interactive",
+            help="Do not ask for confirmation.",
+        )
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="Hand the run to the Celery workers and return at once (progress in admin).",
+        )
         parser.add_argument("--no-progress", action="store_true", help="Print no progress bar.")
 
-    def handle(self, *args, year=None, batch_size=BATCH_SIZE, no_progress=False, **options):
+    def handle(
+        self,
+        *args,
+        year=None,
+        chunk_size=issue_runs.DEFAULT_CHUNK_SIZE,
+        interactive=True,
+        background=False,
+        no_progress=False,
+        **options,
+    ):
         year = year or selectors.current_renewal_year()
-        if not 2000 <= year <= 2100:
-            raise CommandError(f"{year} is not a renewal year this portal can issue.")
-        if batch_size < 1:
-            raise CommandError("--batch-size must be at least 1.")
+        try:
+            issue_runs.check_year(year)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+        preview = issue_runs.preview(year)
+        self.stdout.write(str(preview))
+        if interactive:
+            answer = input(f"Issue the {year} renewals now? Type 'yes' to continue: ")
+            if answer.strip().lower() != "yes":
+                raise CommandError("Nothing issued.")
+        try:
+            run = issue_runs.start_issue_run(year, chunk_size=chunk_size, background=background)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+        if background:
+            self.stdout.write(f"Issue run {run.pk} handed to the workers; follow it in admin.")
+            return
         bar = None
 
         def progress(done, total):
@@ -40,7 +84,7 @@ class Command(BaseCommand):
                 bar = tqdm(total=total, unit="holder", file=stream, desc=f"{year} renewals")
             bar.update(done - bar.n)
 
-        summary = issue_renewals(year, progress=progress, batch_size=batch_size)
+        run = issue_runs.run_in_foreground(run, progress=progress)
         if bar is not None:
             bar.close()
-        self.stdout.write(self.style.SUCCESS(str(summary)))
+        self.stdout.write(self.style.SUCCESS(issue_runs.progress(run)["summary"]))

@@ -10,6 +10,7 @@ DEMO_MODULES = [
     "cec.demo_classes",
     "cec.demo_forms",
     "cec.demo_checkin",
+    "cec.demo_states",
 ]
 
 

@@ -1,0 +1,209 @@
+"""Money that goes back undoes what it paid for (SPEC rule 11): refunds and disputes.
+
+A full refund, or a dispute (a chargeback) opened or lost, puts the invoice back to
+unpaid ("refunded", or "disputed" while the bank decides), reopens step 2 and, when the
+renewal had completed, undoes it: the credentials it extended go back to their previous
+dates (credentials.services.steps.payment_reversed). A dispute won restores the payment,
+and the renewal completes again if every other step is still done. A partial refund is
+recorded on the payment and flagged for staff to decide; the invoice stays paid. The
+holder and the office are told by email each time, once per event (unique outbox keys).
+
+Stripe tells us in any order and more than once: each function checks the payment's
+state under the invoice's row lock and does nothing when the event changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from credentials.models import OfficeContact
+from credentials.notifications import queue_message
+from credentials.services import steps
+from payments import provider
+from payments.models import InvoiceStatus, Payment, PaymentMethod, PaymentStatus
+from payments.money import format_cents
+from payments.services.payments import PaymentError, _lock_invoice, _save
+
+logger = logging.getLogger(__name__)
+
+Outcome = provider.DisputeOutcome
+
+
+# --- refunds ----------------------------------------------------------------------------
+
+
+def refund_payment(payment: Payment, *, by) -> Payment:
+    """Refund a card payment in full through Stripe (staff, from admin). Stripe also
+    sends charge.refunded; whichever comes first records the refund, the other changes
+    nothing."""
+    if payment.method != PaymentMethod.CARD or not payment.stripe_payment_intent:
+        raise PaymentError("Only card payments can be refunded through Stripe.")
+    if payment.status != PaymentStatus.SUCCEEDED:
+        raise PaymentError(f"Payment {payment.pk} is {payment.get_status_display().lower()}.")
+    refund = provider.refund_payment_intent(
+        payment.stripe_payment_intent, idempotency_key=f"aasc-refund-{payment.pk}"
+    )
+    return record_refund(
+        provider.RefundNotice(
+            payment_intent=payment.stripe_payment_intent,
+            amount_cents=payment.amount_cents,
+            amount_refunded_cents=refund.amount_cents,
+        ),
+        by=by,
+    )
+
+
+def record_refund(notice: provider.RefundNotice, *, by=None) -> Payment | None:
+    """The charge was refunded. In full: the payment and the invoice become refunded,
+    step 2 reopens and a completed renewal is undone. In part: the amount is recorded and
+    the payment flagged for staff; the invoice stays paid. None if the charge is not ours."""
+    payment = Payment.objects.filter(stripe_payment_intent=notice.payment_intent).first()
+    if payment is None:
+        return None
+    with transaction.atomic():
+        invoice = _lock_invoice(payment.invoice_id)
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if payment.status != PaymentStatus.SUCCEEDED:
+            return payment  # already refunded, or disputed (Stripe refuses those refunds)
+        if notice.amount_refunded_cents <= payment.amount_refunded_cents:
+            return payment  # an older or repeated notice
+        payment.amount_refunded_cents = notice.amount_refunded_cents
+        refunded = format_cents(notice.amount_refunded_cents, payment.currency)
+        if notice.amount_refunded_cents < payment.amount_cents:
+            payment.flag_reason = (
+                f"Partly refunded: {refunded} of "
+                f"{format_cents(payment.amount_cents, payment.currency)}. Invoice "
+                f"{invoice.number} stays paid and the renewal unchanged; decide whether to "
+                "refund the rest."
+            )[:300]
+            _save(payment, f"Partial refund of {refunded}: left for staff", by=by)
+            logger.warning("Partial refund of %s on payment %s", refunded, payment.pk)
+            ref = str(notice.amount_refunded_cents)
+            _tell(payment, "partial_refund", ref=ref, office_only=True)
+            return payment
+        payment.status = PaymentStatus.REFUNDED
+        payment.refunded_at = timezone.now()
+        _save(payment, "Refunded", by=by)
+        if invoice.status == InvoiceStatus.PAID:
+            invoice.status = InvoiceStatus.REFUNDED
+            _save(invoice, "Refunded: step 2 open again", by=by)
+            reversal = steps.payment_reversed(invoice.renewal, why="Payment refunded", by=by)
+            _tell(payment, "refund", reversal=reversal)
+    return payment
+
+
+# --- disputes ---------------------------------------------------------------------------
+
+
+def record_dispute(notice: provider.DisputeNotice, *, by=None) -> Payment | None:
+    """A dispute was opened on the charge, or closed won or lost (see the module's
+    docstring). None if the charge is not ours."""
+    payment = Payment.objects.filter(stripe_payment_intent=notice.payment_intent).first()
+    if payment is None:
+        return None
+    with transaction.atomic():
+        invoice = _lock_invoice(payment.invoice_id)
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if notice.outcome == Outcome.OPEN:
+            _dispute_opened(invoice, payment, notice, by=by)
+        elif notice.outcome == Outcome.WON:
+            _dispute_won(invoice, payment, notice, by=by)
+        elif notice.outcome == Outcome.LOST:
+            _dispute_lost(invoice, payment, notice, by=by)
+    return payment
+
+
+def _dispute_opened(invoice, payment, notice, *, by):
+    if payment.status != PaymentStatus.SUCCEEDED:
+        return  # already disputed, refunded or settled otherwise: nothing left to take back
+    payment.status = PaymentStatus.DISPUTED
+    payment.stripe_dispute = notice.id
+    _save(payment, "Disputed by the cardholder: chargeback open", by=by)
+    if invoice.status == InvoiceStatus.PAID:
+        invoice.status = InvoiceStatus.DISPUTED
+        _save(invoice, "Payment disputed: step 2 open again", by=by)
+        reversal = steps.payment_reversed(invoice.renewal, why="Payment disputed", by=by)
+        _tell(payment, "dispute_opened", ref=notice.id, reversal=reversal)
+
+
+def _dispute_won(invoice, payment, notice, *, by):
+    if payment.status != PaymentStatus.DISPUTED:
+        return  # never recorded as disputed (an inquiry, or an event we missed)
+    payment.status = PaymentStatus.SUCCEEDED
+    _save(payment, "Dispute won: the payment stands", by=by)
+    if invoice.status == InvoiceStatus.DISPUTED:
+        invoice.status = InvoiceStatus.PAID
+        _save(invoice, "Dispute won: paid again", by=by)
+        # The renewal completes again if every other step is still done.
+        steps.invoice_paid(invoice.renewal, by=by)
+    _tell(payment, "dispute_won", ref=notice.id)
+
+
+def _dispute_lost(invoice, payment, notice, *, by):
+    if payment.status == PaymentStatus.SUCCEEDED:
+        # The opening was never recorded (a missed event): undo what the payment paid for.
+        _dispute_opened(invoice, payment, notice, by=by)
+    if payment.status != PaymentStatus.DISPUTED:
+        return
+    payment.status = PaymentStatus.CHARGED_BACK
+    _save(payment, "Dispute lost: the money went back to the cardholder", by=by)
+    if invoice.status == InvoiceStatus.DISPUTED:
+        invoice.status = InvoiceStatus.OPEN
+        _save(invoice, "Dispute lost: unpaid, step 2 open", by=by)
+    _tell(payment, "dispute_lost", ref=notice.id)
+
+
+# --- telling the holder and the office --------------------------------------------------
+
+
+def office_email() -> str:
+    """Where the office reads about money that went back: the office contact's address,
+    or the address the portal sends from."""
+    email = (
+        OfficeContact.objects.exclude(email="").order_by("pk").values_list("email", flat=True)
+    ).first()
+    return email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+
+
+def _tell(payment, event: str, *, ref: str = "", reversal=None, office_only=False):
+    """Email the holder and the office that money went back (or a dispute ended)."""
+    invoice = payment.invoice
+    renewal = invoice.renewal
+    context = {
+        "event": event,
+        "invoice": invoice,
+        "payment": payment,
+        "amount": format_cents(payment.amount_cents, payment.currency),
+        "refunded": format_cents(payment.amount_refunded_cents, payment.currency),
+        "was_complete": bool(reversal and reversal.was_complete),
+        "restored": [
+            {"credential": credential, "valid_through": before}
+            for credential, before, _ in (reversal.restored if reversal else [])
+        ],
+        "renewal_url": reverse("credentials:renewal"),
+        "invoice_url": reverse("payments:invoice", args=[invoice.number]),
+        "admin_url": reverse("admin:payments_payment_change", args=[payment.pk]),
+    }
+    key = f"{event}:{payment.pk}:{ref}"
+    if not office_only:
+        queue_message(
+            holder=renewal.holder,
+            kind="money_returned",
+            dedupe_key=f"money_returned:{key}"[:200],
+            renewal=renewal,
+            context=context,
+        )
+    queue_message(
+        holder=renewal.holder,
+        kind="money_returned_office",
+        dedupe_key=f"money_returned_office:{key}"[:200],
+        renewal=renewal,
+        context=context,
+        to_email=office_email(),
+    )
