@@ -14,6 +14,8 @@ the documents are the ones a real season would leave.
 
 import datetime as dt
 
+from django.utils import timezone
+
 from cec.models import ClassSession
 from cec.selectors.submissions import latest_submission_for, submission_proposal
 from cec.services.ledger import record_attendance
@@ -85,7 +87,8 @@ def load(stdout=None):
     for email, spec in HOLDERS.items():
         for title, date in spec["classes"]:
             session = ClassSession.objects.filter(course__title=title, date=date).first()
-            if session is not None:
+            # Like the demo's own classes: only those that have taken place by today.
+            if session is not None and session.date <= timezone.localdate():
                 record_attendance(session, holders[email], by=staff)
     _rejected(holders["rejected@example.org"], staff=staff, reviewer=reviewer)
     _renewed(holders["renewed@example.org"], staff=staff, reviewer=reviewer)
@@ -134,7 +137,7 @@ def _paid_and_submitted(holder, *, staff):
             invoice,
             invoice.total_cents,
             cheque_number=f"10{renewal.pk:02d}",
-            received_on=dt.date(2026, 11, 20),
+            received_on=timezone.localdate(),
             by=staff,
         )
     mark_cec_status_seen(renewal, by=holder)

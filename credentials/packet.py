@@ -27,6 +27,7 @@ from renewal_portal.errors import parse_token
 
 REVIEW_PERMISSION = "cec.review_submission"
 OFFICE_PERMISSION = "credentials.view_renewal"
+PAYMENT_STEP = "payment"  # the renewal step about the invoice (selectors.renewal_steps)
 
 PHASE_LABELS = {
     "completed": "Renewal complete",
@@ -356,7 +357,8 @@ def _entry_rows(renewal: Renewal, entries) -> tuple[EntryRow, ...]:
 
 
 def for_viewer(packet: AuditPacket, user) -> AuditPacket:
-    """NAAEI reviewers see nothing of payments: their copy leaves the invoice out."""
+    """NAAEI reviewers see nothing of payments: their copy leaves out the invoice, the
+    payments and the renewal step that says whether and when the invoice was paid."""
     from credentials import roles
 
     if (
@@ -364,7 +366,17 @@ def for_viewer(packet: AuditPacket, user) -> AuditPacket:
         and not roles.is_aasc_staff(user)
         and (user.pk != packet.renewal.holder_id)
     ):
-        return replace(packet, invoice=None, invoice_lines=(), payments=(), payments_withheld=True)
+        steps = selectors.RenewalSteps(
+            tuple(step for step in packet.steps if step.key != PAYMENT_STEP)
+        )
+        return replace(
+            packet,
+            invoice=None,
+            invoice_lines=(),
+            payments=(),
+            steps=steps,
+            payments_withheld=True,
+        )
     return packet
 
 

@@ -288,7 +288,10 @@ def _submission_detail(submission) -> str:
         return f"Approved {local(submission.decided_at):%B %-d, %Y}"
     if submission.state == "rejected":
         when = f" on {local(submission.decided_at):%B %-d, %Y}" if submission.decided_at else ""
-        reason = f": {submission.rejection_reason}" if submission.rejection_reason else "."
+        reason = (submission.rejection_reason or "").strip()
+        if reason and reason[-1] not in ".!?":
+            reason += "."  # one full stop, whether or not the reviewer typed one
+        reason = f": {reason}" if reason else "."
         return (
             f"NAAEI rejected your submission{when}{reason} Fix what the reviewer asks (for "
             "example, file a Reporting Form for missing CECs), then submit again."
@@ -358,6 +361,15 @@ def renewal_phase(renewal: Renewal, on: dt.date | None = None) -> str:
     if renewal.completed_at:
         return "completed"
     return rules.renewal_phase_on(on or today(), renewal.due_on, renewal.grace_ends_on)
+
+
+def has_credentials_on_record(holder) -> bool:
+    """Whether the office has linked any credential (or issued any renewal) to the holder;
+    a brand-new account has neither until the office links its records."""
+    return (
+        Credential.objects.filter(holder=holder).exists()
+        or Renewal.objects.filter(holder=holder).exists()
+    )
 
 
 def why_no_renewal(holder, year: int, on: dt.date | None = None) -> str:

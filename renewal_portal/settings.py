@@ -140,10 +140,16 @@ SITE_ID = 1
 # django-allauth: email is the login, and it must be verified before signing in.
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# The name is asked at sign-up too (issue 17.10), before the email address.
+ACCOUNT_SIGNUP_FORM_CLASS = "credentials.forms.SignupNameForm"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# The verification link signs in the browser that signed up for an hour, not allauth's 15
+# minutes: the email goes through the outbox and holders read it later (issue 17.10). The
+# same limit applies to a pending two-factor sign-in in that browser.
+ACCOUNT_LOGIN_TIMEOUT = 60 * 60
 ACCOUNT_LOGOUT_REDIRECT_URL = "credentials:home"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AASC renewals] "
@@ -217,6 +223,8 @@ EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 # What one holder can make the portal store and render (issue 15 items 7 and 8).
 REPORTING_FORM_MAX_DRAFTS = env.int("REPORTING_FORM_MAX_DRAFTS", default=20)
+# A form's description, the signing note and the reason for a return, in characters.
+REPORTING_FORM_TEXT_MAX_CHARS = env.int("REPORTING_FORM_TEXT_MAX_CHARS", default=2000)
 EVIDENCE_MAX_FILES_PER_FORM = env.int("EVIDENCE_MAX_FILES_PER_FORM", default=5)
 EVIDENCE_MAX_BYTES_PER_HOLDER_YEAR = env.int(
     "EVIDENCE_MAX_BYTES_PER_HOLDER_YEAR", default=100 * 1024 * 1024

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import dateformat
 from django.utils.html import format_html
 from import_export.admin import ImportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
@@ -20,6 +21,8 @@ from cec.imports import RosterCSV, RosterError, RosterResource, check_roster_fil
 from cec.models import Attendance, ClassSession, Course, LedgerEntry
 from cec.services import ledger as ledger_services
 from credentials import rules
+from renewal_portal.admin_display import short_datetime
+from renewal_portal.ids import IdModelChoiceField
 
 
 @admin.register(Course)
@@ -141,10 +144,8 @@ class ClassSessionAdmin(admin.ModelAdmin):
     list_display = [
         "course",
         "date",
-        "start_time",
-        "end_time",
-        "break_minutes",
-        "cec_hours",
+        "time_span",
+        "cecs",
         "location",
         "attendee_count",
     ]
@@ -178,6 +179,17 @@ class ClassSessionAdmin(admin.ModelAdmin):
     @admin.display(description="attendees", ordering="attendee_total")
     def attendee_count(self, session):
         return session.attendee_total
+
+    @admin.display(description="time", ordering="start_time")
+    def time_span(self, session):
+        # "9:00–11:30 a.m.", or "9:00 a.m.–12:00 p.m." across noon
+        same_half = (session.start_time.hour < 12) == (session.end_time.hour < 12)
+        start = dateformat.format(session.start_time, "g:i" if same_half else "g:i a")
+        return f"{start}–{dateformat.format(session.end_time, 'g:i a')}"
+
+    @admin.display(description="CECs", ordering="cec_hours")
+    def cecs(self, session):
+        return session.cec_hours
 
     @admin.display(description="CEC value")
     def cec_value(self, session):
@@ -219,7 +231,7 @@ class ClassSessionAdmin(admin.ModelAdmin):
 
 
 class RosterImportForm(ImportForm):
-    session = forms.ModelChoiceField(
+    session = IdModelChoiceField(
         queryset=ClassSession.objects.select_related("course"),
         help_text="The class session the roster lists attendees of.",
     )
@@ -243,9 +255,7 @@ class RosterImportForm(ImportForm):
 
 
 class RosterConfirmForm(ConfirmImportForm):
-    session = forms.ModelChoiceField(
-        queryset=ClassSession.objects.all(), widget=forms.HiddenInput()
-    )
+    session = IdModelChoiceField(queryset=ClassSession.objects.all(), widget=forms.HiddenInput())
 
     @property
     def session_label(self) -> str:
@@ -279,7 +289,7 @@ class AttendanceForm(forms.ModelForm):
 @admin.register(Attendance)
 class AttendanceAdmin(ImportMixin, admin.ModelAdmin):
     form = AttendanceForm
-    list_display = ["holder", "session", "entry_link", "recorded_by", "recorded_at"]
+    list_display = ["holder", "session", "entry_link", "recorded_by", "recorded"]
     list_filter = ["session__course__category", "session__date"]
     search_fields = [
         "holder__email",
@@ -304,6 +314,10 @@ class AttendanceAdmin(ImportMixin, admin.ModelAdmin):
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         return type(form.__name__, (form,), {"recorded_by": request.user})
+
+    @admin.display(description="recorded", ordering="recorded_at")
+    def recorded(self, attendance):
+        return short_datetime(attendance.recorded_at)
 
     @admin.display(description="ledger entry")
     def entry_link(self, attendance):
@@ -379,9 +393,13 @@ class AttendanceAdmin(ImportMixin, admin.ModelAdmin):
     def add_success_message(self, result, request):
         credited = result.totals[RowResult.IMPORT_TYPE_NEW]
         skipped = result.totals[RowResult.IMPORT_TYPE_SKIP]
-        text = f"Roster imported: {credited} attendees credited with their CECs."
+        attendees = "1 attendee" if credited == 1 else f"{credited} attendees"
+        text = f"Roster imported: {attendees} credited with their CECs."
         if skipped:
-            text += f" {skipped} were already recorded and were left as they were."
+            if skipped == 1:
+                text += " 1 was already recorded and was left as it was."
+            else:
+                text += f" {skipped} were already recorded and were left as they were."
         messages.success(request, text)
 
     def process_result(self, result, request):

@@ -6,12 +6,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from cec.forms_reporting import ReturnForm, VerifyForm
 from cec.models import Evidence, FormState, ReportingForm
 from cec.selectors.forms import form_audit_trail
 from cec.services import forms as services
+from renewal_portal.admin_display import short_date, short_datetime
 from renewal_portal.admin_history import HistoryAdmin
 
 VERIFY_PERMISSION = "cec.verify_reportingform"
@@ -104,10 +106,10 @@ class ReportingFormAdmin(HistoryAdmin):
         "title",
         "holder",
         "activity_type",
-        "started_on",
+        "started",
         "hours_claimed",
         "state",
-        "sent_at",
+        "sent",
     ]
     list_filter = [QueueFilter, "activity_type", "sent_at"]
     search_fields = [
@@ -155,6 +157,14 @@ class ReportingFormAdmin(HistoryAdmin):
     ]
     readonly_fields = ["signed_form", "audit_trail"]
 
+    @admin.display(description="date", ordering="started_on")
+    def started(self, form):
+        return short_date(form.started_on)
+
+    @admin.display(description="sent", ordering="sent_at")
+    def sent(self, form):
+        return short_datetime(form.sent_at)
+
     # The form is the holder's statement: staff decide on it with the buttons, never
     # edit it, so the admin is read-only apart from the two decisions.
     def has_add_permission(self, request):
@@ -179,7 +189,7 @@ class ReportingFormAdmin(HistoryAdmin):
     def audit_trail(self, form):
         rows = [
             (
-                f"{step.when:%Y-%m-%d %H:%M}",
+                f"{timezone.localtime(step.when):%Y-%m-%d %H:%M %Z}",  # the office's zone
                 step.who,
                 f"{step.from_state} → {step.to_state}"
                 if step.from_state and step.from_state != step.to_state
@@ -215,7 +225,11 @@ class ReportingFormAdmin(HistoryAdmin):
             form_class=VerifyForm,
             title="Verify and sign",
             action=lambda form, data: services.verify_form(
-                form, by=request.user, note=data["note"], in_network=data["in_network"]
+                form,
+                by=request.user,
+                note=data["note"],
+                in_network=data["in_network"],
+                hours=data.get("hours"),
             ),
             done="Verified and signed “{}”. The holder is told by email.",
         )
@@ -245,7 +259,8 @@ class ReportingFormAdmin(HistoryAdmin):
                 messages.ERROR,
             )
             return redirect(change_url)
-        decision = form_class(request.POST or None)
+        kwargs = {"claimed": reporting_form.hours_claimed} if form_class is VerifyForm else {}
+        decision = form_class(request.POST or None, **kwargs)
         if request.method == "POST" and decision.is_valid():
             try:
                 action(reporting_form, decision.cleaned_data)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from cec.models import LedgerEntry
+from renewal_portal.admin_display import short_date
 from renewal_portal.admin_history import HistoryAdmin
 
 
@@ -16,14 +17,12 @@ from renewal_portal.admin_history import HistoryAdmin
 class LedgerEntryAdmin(HistoryAdmin):
     list_display = [
         "holder",
-        "earned_on",
+        "earned",
         "title",
-        "hours",
+        "cecs",
         "source",
-        "in_network",
-        "participation",
+        "counts_as",
         "state",
-        "certificate_number",
     ]
     list_filter = ["state", "source", "in_network", "participation", "earned_on"]
     search_fields = [
@@ -64,6 +63,19 @@ class LedgerEntryAdmin(HistoryAdmin):
             .get_queryset(request)
             .select_related("holder", "attendance__session__course", "reporting_form")
         )
+
+    @admin.display(description="earned", ordering="earned_on")
+    def earned(self, entry):
+        return short_date(entry.earned_on)
+
+    @admin.display(description="CECs", ordering="hours")
+    def cecs(self, entry):
+        return entry.hours
+
+    @admin.display(description="kind")
+    def counts_as(self, entry):
+        flags = (("in-network", entry.in_network), ("participation", entry.participation))
+        return ", ".join(label for label, flag in flags if flag) or "–"
 
     @admin.display(description="the record it came from")
     def came_from(self, entry):

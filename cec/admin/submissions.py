@@ -2,9 +2,11 @@
 happens only in the reviewer queue (/review/), by reviewers."""
 
 from django.contrib import admin
+from django.template.defaultfilters import floatformat
 from django.utils.html import format_html_join
 
 from cec.models import Submission
+from renewal_portal.admin_display import short_datetime
 from renewal_portal.admin_history import HistoryAdmin
 
 
@@ -14,11 +16,11 @@ class SubmissionAdmin(HistoryAdmin):
         "holder",
         "year",
         "state",
-        "total_hours",
-        "in_network_hours",
-        "submitted_at",
+        "cecs",
+        "in_network",
+        "submitted",
         "decided_by",
-        "decided_at",
+        "decided",
     ]
     list_filter = ["state", "renewal__year"]
     search_fields = ["renewal__holder__email", "renewal__holder__last_name"]
@@ -50,7 +52,23 @@ class SubmissionAdmin(HistoryAdmin):
     def holder(self, submission):
         return submission.renewal.holder
 
-    @admin.display(description="renewal year", ordering="renewal__year")
+    @admin.display(description="CECs", ordering="total_hours")
+    def cecs(self, submission):
+        return floatformat(submission.total_hours, -2)
+
+    @admin.display(description="in-network", ordering="in_network_hours")
+    def in_network(self, submission):
+        return floatformat(submission.in_network_hours, -2)
+
+    @admin.display(description="submitted", ordering="submitted_at")
+    def submitted(self, submission):
+        return short_datetime(submission.submitted_at)
+
+    @admin.display(description="decided", ordering="decided_at")
+    def decided(self, submission):
+        return short_datetime(submission.decided_at)
+
+    @admin.display(description="year", ordering="renewal__year")
     def year(self, submission):
         return submission.renewal.year
 

@@ -9,8 +9,8 @@ from itertools import combinations
 from django.db.models import Q
 from django.utils import timezone
 
-from cec.models import Category, ClassSession, EntryState, LedgerEntry
-from credentials import rules
+from cec.models import Category, ClassSession, EntryState, LedgerEntry, Submission, SubmissionState
+from credentials import roles, rules
 from renewal_portal.errors import parse_token
 
 # Entries that are CECs the holder has (or is having) credited; withdrawn, rejected and
@@ -206,6 +206,26 @@ def certificate_entries_for(holder):
     )
 
 
+def certificate_entries_visible_to(user):
+    """The certificates `user` may download: AASC staff any; an NAAEI reviewer those of
+    entries in a submission waiting in the review queue or decided by them (and their
+    own); a holder their own."""
+    with_certificate = (
+        LedgerEntry.objects.exclude(certificate_number__isnull=True)
+        .exclude(certificate_number="")
+        .exclude(state=EntryState.WITHDRAWN)
+    )
+    if roles.is_aasc_staff(user):
+        return with_certificate
+    if roles.is_naaei_reviewer(user):
+        reviewable = Submission.objects.filter(
+            Q(state=SubmissionState.SUBMITTED) | Q(decided_by=user)
+        )
+        in_queue = LedgerEntry.objects.filter(submissions__in=reviewable).values("pk")
+        return with_certificate.filter(Q(holder=user) | Q(pk__in=in_queue))
+    return certificate_entries_for(user)
+
+
 def entry_by_verification_token(token):
     """The entry a printed certificate points to, for the public verification page; None
     for an unknown or malformed token."""
@@ -244,6 +264,29 @@ class GapSession:
     covers_alone: bool  # this class alone closes everything still missing
     adds: Decimal  # CECs it would add toward the total still missing, taken alone
     adds_in_network: Decimal  # the same toward the in-network CECs still missing
+    contribution: str = ""  # the two above in words
+
+
+def contribution_text(adds, adds_in_network, progress: rules.CecProgress, in_network) -> str:
+    """'Adds 3 of the 3.5 CECs still missing and 2.5 of the 2.5 in-network CECs still
+    missing.' or why a class adds nothing the holder still needs."""
+    parts = []
+    if adds:
+        parts.append(
+            f"{rules.fmt_hours(adds)} of the {rules.fmt_hours(progress.missing)} "
+            f"{rules.plural_cecs(progress.missing)} still missing"
+        )
+    if adds_in_network:
+        parts.append(
+            f"{rules.fmt_hours(adds_in_network)} of the "
+            f"{rules.fmt_hours(progress.missing_in_network)} in-network "
+            f"{rules.plural_cecs(progress.missing_in_network)} still missing"
+        )
+    if parts:
+        return "Adds " + " and ".join(parts) + "."
+    if progress.missing_in_network and not in_network:
+        return "Adds nothing you still need: it is not in-network."
+    return "Adds nothing you still need."
 
 
 @dataclass(frozen=True)
@@ -262,6 +305,10 @@ class Gap:
     @property
     def plan_hours(self) -> Decimal:
         return sum((s.cec_hours for s in self.plan), rules.ZERO)
+
+    @property
+    def plan_hours_text(self) -> str:
+        return f"{rules.fmt_hours(self.plan_hours)} {rules.plural_cecs(self.plan_hours)}"
 
 
 def courses_taken_in_window(renewal):
@@ -323,22 +370,28 @@ def close_the_gap(renewal, progress: rules.CecProgress, on=None, limit=12) -> Ga
     requirement = renewal_requirement(renewal)
     credits = as_credits(earning_entries_in_window(renewal.holder_id, renewal.year))
     plan = () if progress.complete else _plan(requirement, credits, sessions)
-    rows = tuple(
-        GapSession(
-            session=session,
-            in_plan=session in plan,
-            covers_alone=not progress.complete and _closes(requirement, credits, [session]),
-            adds=min(session.cec_hours, progress.missing),
-            adds_in_network=(
-                min(session.cec_hours, progress.missing_in_network)
-                if session.course.in_network
-                else rules.ZERO
-            ),
+    rows = []
+    for session in sessions:
+        adds = min(session.cec_hours, progress.missing)
+        adds_in_network = (
+            min(session.cec_hours, progress.missing_in_network)
+            if session.course.in_network
+            else rules.ZERO
         )
-        for session in sessions
-    )
+        rows.append(
+            GapSession(
+                session=session,
+                in_plan=session in plan,
+                covers_alone=not progress.complete and _closes(requirement, credits, [session]),
+                adds=adds,
+                adds_in_network=adds_in_network,
+                contribution=contribution_text(
+                    adds, adds_in_network, progress, session.course.in_network
+                ),
+            )
+        )
     return Gap(
-        sessions=rows,
+        sessions=tuple(rows),
         plan=tuple(sorted(plan, key=lambda s: (s.date, s.start_time))),
         closes=bool(plan),
         window_over=False,

@@ -11,7 +11,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from cec import pdf
-from cec.models import EntryState, LedgerEntry
 from cec.selectors import ledger as selectors
 from credentials import rules
 from credentials import selectors as credential_selectors
@@ -55,21 +54,14 @@ def ledger(request):
     return render(request, "cec/ledger.html", context)
 
 
-def _entries_visible_to(user):
-    # The office and NAAEI reviewers may open any certificate; a holder only their own.
-    if user.has_perm("cec.view_ledgerentry"):
-        return LedgerEntry.objects.exclude(state=EntryState.WITHDRAWN)
-    return selectors.certificate_entries_for(user)
-
-
 @login_required
 @require_GET
 @limit_document_downloads
 def certificate(request, pk):
     entry = get_object_or_404(
-        _entries_visible_to(request.user)
-        .exclude(certificate_number__isnull=True)
-        .select_related("holder", "attendance__session__course"),
+        selectors.certificate_entries_visible_to(request.user).select_related(
+            "holder", "attendance__session__course"
+        ),
         pk=pk,
     )
     return download(pdf.certificate_document(entry))

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import floatformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -64,12 +65,10 @@ class CredentialTypeAdmin(HistoryAdmin):
 @admin.register(RequirementSet)
 class RequirementSetAdmin(DollarsAdminMixin, HistoryAdmin):
     list_display = [
-        "credential_type",
-        "first_year",
-        "last_year",
-        "cecs_owed",
-        "in_network_min",
-        "participation_cap",
+        "__str__",
+        "cecs",
+        "in_network",
+        "participation",
         "annual_fee",
         "reinstatement_fee",
         "due_date",
@@ -101,11 +100,23 @@ class RequirementSetAdmin(DollarsAdminMixin, HistoryAdmin):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         return deleted, counts, perms_needed, [*protected, *requirement_sets_in_use(objs)]
 
+    @admin.display(description="CECs", ordering="cecs_owed")
+    def cecs(self, obj):
+        return floatformat(obj.cecs_owed, -2)
+
+    @admin.display(description="in-network", ordering="in_network_min")
+    def in_network(self, obj):
+        return floatformat(obj.in_network_min, -2)
+
+    @admin.display(description="particip. cap", ordering="participation_cap")
+    def participation(self, obj):
+        return "–" if obj.participation_cap is None else floatformat(obj.participation_cap, -2)
+
     @admin.display(description="annual fee", ordering="annual_fee_cents")
     def annual_fee(self, obj):
         return format_cents(obj.annual_fee_cents)
 
-    @admin.display(description="reinstatement fee", ordering="reinstatement_fee_cents")
+    @admin.display(description="reinstating", ordering="reinstatement_fee_cents")
     def reinstatement_fee(self, obj):
         return format_cents(obj.reinstatement_fee_cents)
 
@@ -167,8 +178,7 @@ class CredentialAdmin(HistoryAdmin):
     list_display = [
         "number",
         "holder",
-        "credential_type",
-        "earned_on",
+        "type_code",
         "valid_through",
         "status_today",
         "lapsed_on",
@@ -263,6 +273,10 @@ class CredentialAdmin(HistoryAdmin):
     def get_queryset(self, request):
         self._book = selectors.RequirementBook()
         return super().get_queryset(request)
+
+    @admin.display(description="type", ordering="credential_type__code")
+    def type_code(self, obj):
+        return obj.credential_type.code
 
     @admin.display(description="status today")
     def status_today(self, obj):

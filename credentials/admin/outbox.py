@@ -7,19 +7,18 @@ from django.utils.text import Truncator
 
 from credentials.models import OutboxMessage
 from credentials.services import outbox
+from renewal_portal.admin_display import short_datetime
 
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
     list_display = [
-        "created_at",
+        "created",
         "kind",
         "to_email",
         "subject",
         "status_badge",
-        "attempts",
-        "sent_at",
-        "error",
+        "sent",
     ]
     list_filter = ["status", "kind", "created_at"]
     search_fields = ["to_email", "subject", "dedupe_key", "holder__email", "holder__last_name"]
@@ -60,11 +59,28 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def has_retry_permission(self, request):
         return request.user.has_perm("credentials.change_outboxmessage")
 
+    @admin.display(description="queued", ordering="created_at")
+    def created(self, obj):
+        return short_datetime(obj.created_at)
+
+    @admin.display(description="sent", ordering="sent_at")
+    def sent(self, obj):
+        return short_datetime(obj.sent_at)
+
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj):
+        # A failure's error follows its status in the same cell (the full text on hover and
+        # on the message's page), so the list needs no column of its own for it.
         colour = {"sent": "#1e7e34", "failed": "#b02a37"}.get(obj.status, "#6c757d")
+        tries = f" ({obj.attempts} tries)" if obj.attempts > 1 else ""
+        error = f": {self.error(obj)}" if obj.last_error else ""
         return format_html(
-            '<strong style="color: {}">{}</strong>', colour, obj.get_status_display()
+            '<strong style="color: {}" title="{}">{}</strong>{}{}',
+            colour,
+            obj.last_error,
+            obj.get_status_display(),
+            tries,
+            error,
         )
 
     @admin.display(description="error")

@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import redirect
+from django.template.defaultfilters import floatformat
 from django.urls import path, reverse
 from django.utils.html import format_html
 
@@ -12,6 +13,7 @@ from credentials.models import Renewal, RenewalCredential
 from credentials.services import packets as packet_services
 from payments.models import Invoice, InvoiceStatus
 from payments.money import format_cents
+from renewal_portal.admin_display import short_datetime
 from renewal_portal.admin_history import HistoryAdmin
 
 
@@ -154,12 +156,12 @@ class RenewalAdmin(HistoryAdmin):
         "holder",
         "year",
         "credential_codes",
-        "cecs_owed",
+        "cecs",
         "invoice_number",
         "invoice_status",
         "steps_done",
         "phase",
-        "completed_at",
+        "completed",
     ]
     list_filter = [
         FollowUpFilter,
@@ -214,12 +216,20 @@ class RenewalAdmin(HistoryAdmin):
         invoice = selectors.invoice_of(obj)
         return invoice.number if invoice else "–"
 
-    @admin.display(description="invoice status")
+    @admin.display(description="paid?")
     def invoice_status(self, obj):
         invoice = selectors.invoice_of(obj)
         return invoice.get_status_display() if invoice else "–"
 
-    @admin.display(description="steps done")
+    @admin.display(description="CECs", ordering="cecs_owed")
+    def cecs(self, obj):
+        return floatformat(obj.cecs_owed, -2)
+
+    @admin.display(description="completed", ordering="completed_at")
+    def completed(self, obj):
+        return short_datetime(obj.completed_at)
+
+    @admin.display(description="steps")
     def steps_done(self, obj):
         return f"{selectors.renewal_steps(obj).done_count} of 4"
 

@@ -24,6 +24,7 @@ from payments.models import Invoice, Payment, PaymentStatus, WebhookEvent
 from payments.money import format_cents
 from payments.services import payments as payment_services
 from payments.services import reversals
+from renewal_portal.admin_display import short_datetime
 from renewal_portal.admin_history import HistoryAdmin
 
 
@@ -93,9 +94,8 @@ class PaymentAdmin(HistoryAdmin):
         "method",
         "status",
         "amount",
-        "created_at",
-        "stripe_payment_intent",
-        "cheque_number",
+        "created",
+        "reference",
     ]
     list_filter = [
         "status",
@@ -155,6 +155,17 @@ class PaymentAdmin(HistoryAdmin):
     @admin.display(description="holder", ordering="invoice__renewal__holder__email")
     def holder(self, obj):
         return obj.invoice.renewal.holder
+
+    @admin.display(description="created", ordering="created_at")
+    def created(self, obj):
+        return short_datetime(obj.created_at)
+
+    @admin.display(description="reference")
+    def reference(self, obj):
+        """The cheque number, or Stripe's PaymentIntent id."""
+        if obj.cheque_number:
+            return f"cheque {obj.cheque_number}"
+        return obj.stripe_payment_intent or "–"
 
     @admin.display(description="amount", ordering="amount_cents")
     def amount(self, obj):

@@ -144,3 +144,53 @@ def test_an_entry_without_a_certificate_cannot_be_verified(client, holder):
 def test_odd_certificate_addresses_answer_not_found(holder_client, client):
     assert holder_client.get("/cec/certificates/99999999999999999999999.pdf").status_code == 404
     assert client.get("/cec/verify/not-a-uuid/").status_code == 404
+
+
+# --- Reviewers: only certificates of submissions in their queue (issue 15.13) ------------
+
+
+def _certificate(client, entry):
+    return client.get(reverse("cec:certificate", args=[entry.pk]))
+
+
+def test_a_reviewer_cannot_walk_ids_to_certificates_never_submitted(reviewer_client, entry):
+    assert _certificate(reviewer_client, entry).status_code == 404
+
+
+def test_a_reviewer_reads_certificates_of_a_submission_waiting_in_the_queue(reviewer_client, entry):
+    from tests.factories import SubmissionFactory
+
+    SubmissionFactory(renewal__holder=entry.holder, entries=[entry])
+    assert _certificate(reviewer_client, entry).status_code == 200
+
+
+def test_a_reviewer_reads_certificates_of_a_submission_they_decided(
+    reviewer_client, reviewer, entry
+):
+    from cec.models import SubmissionState
+    from tests.factories import SubmissionFactory
+
+    SubmissionFactory(
+        renewal__holder=entry.holder,
+        entries=[entry],
+        state=SubmissionState.APPROVED,
+        decided_by=reviewer,
+    )
+    assert _certificate(reviewer_client, entry).status_code == 200
+
+
+def test_a_reviewer_cannot_read_certificates_of_another_reviewers_decision(reviewer_client, entry):
+    from cec.models import SubmissionState
+    from tests.factories import ReviewerFactory, SubmissionFactory
+
+    SubmissionFactory(
+        renewal__holder=entry.holder,
+        entries=[entry],
+        state=SubmissionState.REJECTED,
+        decided_by=ReviewerFactory(email="other-reviewer@example.org"),
+    )
+    assert _certificate(reviewer_client, entry).status_code == 404
+
+
+def test_staff_still_read_any_certificate(staff_client, entry):
+    assert _certificate(staff_client, entry).status_code == 200

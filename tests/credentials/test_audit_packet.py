@@ -220,6 +220,24 @@ def test_the_reviewers_copy_leaves_out_the_invoice_and_payments(reviewer_client,
     assert "8.5 CECs, 8 needed ✓" in text
 
 
+def test_the_reviewers_copy_leaves_out_every_payment_fact(reviewer_client, renewal):
+    """Issue 15.13: not even the date the invoice was paid, in the PDF or the ZIP."""
+    text = flat(pdf_text(packet_pdf_of(reviewer_client, renewal).content))
+    assert "November 22, 2026" not in text  # the day the cheque came in
+    assert "Paid" not in text
+    assert "Pay your renewal invoice" not in text
+    archive = packet_zip_of(reviewer_client, renewal)
+    for name in archive.namelist():
+        if name.endswith(".csv"):
+            content = archive.read(name).decode()
+            assert "2026-11-22" not in content and "paid" not in content.lower()
+
+
+def test_the_holders_and_the_offices_copy_keep_the_paid_date(holder_client, renewal):
+    text = flat(pdf_text(packet_pdf_of(holder_client, renewal).content))
+    assert "Paid November 22, 2026" in text
+
+
 def test_the_packet_totals_against_the_renewals_own_requirement(holder_client, renewal):
     text = flat(pdf_text(packet_pdf_of(holder_client, renewal).content))
     # 2.5 + 4 in-network class hours and 2 of committee service, against CAM's 8 (5).

@@ -135,3 +135,13 @@ def test_history_shows_a_real_reason_or_nothing_never_none(staff_client):
     ).content.decode()
     assert "Created in admin" in page and "Edited in admin: annual renewal fee" in page
     assert "None" not in page
+
+
+def test_the_credential_types_requirement_sets_show_fees_in_dollars(staff_client):
+    cam = CredentialType.objects.get(code="CAM")
+    page = staff_client.get(
+        reverse("admin:credentials_credentialtype_change", args=[cam.pk])
+    ).content.decode()
+    fee = cam.requirement_sets.get(first_year=2022).annual_fee_cents
+    assert f'value="{fee // 100}.{fee % 100:02d}"' in page
+    assert "Annual renewal fee ($)" in page

@@ -149,7 +149,7 @@ def test_save_and_confirm_contact_details_returns_to_the_renewal(holder_client, 
     assert renewal.contact_confirmed_at is not None
 
 
-def test_the_home_page_sends_holders_to_their_renewal(holder_client):
+def test_the_home_page_sends_holders_to_their_renewal(holder_client, renewal):
     page = holder_client.get(reverse("credentials:home")).content.decode()
     assert f'href="{reverse("credentials:renewal")}">Go to my renewal' in page
     assert 'data-testid="next-action"' in page

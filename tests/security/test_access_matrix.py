@@ -51,6 +51,7 @@ MATRIX = {
     "credentials:home": (None, PUBLIC, None),
     "credentials:faq": (None, PUBLIC, None),
     "credentials:contact": (None, PUBLIC, None),
+    "favicon": (None, PUBLIC, None),
     "credentials:profile": (None, OWN_PAGE, None),
     "credentials:confirm_contact": (None, same(405), {**same(302), "anon": LOGIN}),
     "credentials:renewal": (None, OWN_PAGE, None),
@@ -104,6 +105,8 @@ MATRIX = {
     "payments:invoice_pdf": (lambda w: {"number": w.invoice.number}, OWNER_AND_STAFF, None),
     # A paid invoice sends its holder on to the payment's status, without asking Stripe.
     "payments:pay": (lambda w: {"number": w.invoice.number}, {**OWNER_ONLY, "A": 302}, None),
+    # The card form's frame: for a paid invoice it says so (no call to Stripe).
+    "payments:card_frame": (lambda w: {"number": w.invoice.number}, OWNER_ONLY, None),
     "payments:status": (
         lambda w: {"number": w.invoice.number, "payment_id": w.payment.pk},
         OWNER_ONLY,
@@ -210,3 +213,23 @@ def test_each_role_gets_what_the_matrix_says(name, world):
         _check(_client(world, role).get(url), on_get[role])
         if on_post is not None:
             _check(_client(world, role).post(url, {}), on_post[role])
+
+
+# The same URLs with other records of holder A: what each role reaches beyond the world's
+# main records (issue 15.13: a reviewer reads certificates of submissions in the queue
+# only, not any holder's by walking ids).
+SCOPED_CASES = {
+    "certificate never submitted": (
+        "cec:certificate",
+        lambda w: {"pk": w.loose_entry.pk},
+        {"anon": LOGIN, "A": 200, "B": 404, "staff": 200, "reviewer": 404},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SCOPED_CASES))
+def test_each_role_gets_what_the_scoped_cases_say(case, world):
+    name, kwargs_for, on_get = SCOPED_CASES[case]
+    url = reverse(name, kwargs=kwargs_for(world))
+    for role in ROLES:
+        _check(_client(world, role).get(url), on_get[role])

@@ -249,21 +249,28 @@ def test_staff_add_a_holder_without_a_password_or_a_role(staff_client):
     assert not created.has_usable_password()
 
 
-def test_staff_send_a_holder_a_password_reset_email(staff_client, holder, mailoutbox):
-    response = staff_client.post(
-        reverse("admin:credentials_user_changelist"),
-        {"action": "send_password_reset", "_selected_action": [str(holder.pk)]},
-    )
+def test_staff_send_a_holder_a_password_reset_email(
+    staff_client, holder, mailoutbox, django_capture_on_commit_callbacks
+):
+    # Account emails go through the outbox, which sends after the transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("admin:credentials_user_changelist"),
+            {"action": "send_password_reset", "_selected_action": [str(holder.pk)]},
+        )
     assert response.status_code == 302
     assert [message.to for message in mailoutbox] == [[holder.email]]
     assert "password" in mailoutbox[0].subject.lower()
 
 
-def test_staff_cannot_send_a_reset_email_to_an_office_account(staff_client, superuser, mailoutbox):
-    staff_client.post(
-        reverse("admin:credentials_user_changelist"),
-        {"action": "send_password_reset", "_selected_action": [str(superuser.pk)]},
-    )
+def test_staff_cannot_send_a_reset_email_to_an_office_account(
+    staff_client, superuser, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(
+            reverse("admin:credentials_user_changelist"),
+            {"action": "send_password_reset", "_selected_action": [str(superuser.pk)]},
+        )
     assert mailoutbox == []
 
 
@@ -345,3 +352,84 @@ def test_viewing_a_reporting_forms_history_cannot_restore_it(staff_client, staff
     assert staff_client.post(_history_url(form, sent), {}).status_code == 403
     form.refresh_from_db()
     assert form.state == FormState.VERIFIED
+
+
+# --- Admin pages with a rule of their own, per role (issue 15.1, 15.2) ---------------------
+
+ADMIN_LOGIN = "login"
+
+
+def _first_schedule():
+    from django_celery_beat.models import PeriodicTask
+
+    return PeriodicTask.objects.order_by("pk").first()
+
+
+ADMIN_PAGES = {
+    # name: (args from (holder, staff, superuser, credential), expected per role)
+    "password of a holder": (
+        lambda h, s, su, c: reverse("admin:auth_user_password_change", args=[h.pk]),
+        {"holder": ADMIN_LOGIN, "reviewer": ADMIN_LOGIN, "staff": 403, "superuser": 200},
+    ),
+    "account of a holder": (
+        lambda h, s, su, c: reverse("admin:credentials_user_change", args=[h.pk]),
+        {"holder": ADMIN_LOGIN, "reviewer": ADMIN_LOGIN, "staff": 200, "superuser": 200},
+    ),
+    "account of the superuser": (
+        lambda h, s, su, c: reverse("admin:credentials_user_change", args=[su.pk]),
+        {"holder": ADMIN_LOGIN, "reviewer": ADMIN_LOGIN, "staff": 302, "superuser": 200},
+    ),
+    "account of a staff member": (
+        lambda h, s, su, c: reverse("admin:credentials_user_change", args=[s.pk]),
+        {"holder": ADMIN_LOGIN, "reviewer": ADMIN_LOGIN, "staff": 302, "superuser": 200},
+    ),
+    "change validity dates": (
+        lambda h, s, su, c: reverse("admin:credentials_credential_validity", args=[c.pk]),
+        {"holder": ADMIN_LOGIN, "reviewer": ADMIN_LOGIN, "staff": 200, "superuser": 200},
+    ),
+    "a beat schedule": (
+        lambda h, s, su, c: reverse(
+            "admin:django_celery_beat_periodictask_change", args=[_first_schedule().pk]
+        ),
+        {"holder": ADMIN_LOGIN, "reviewer": ADMIN_LOGIN, "staff": 200, "superuser": 200},
+    ),
+}
+
+
+@pytest.mark.parametrize("page", sorted(ADMIN_PAGES))
+def test_admin_pages_with_their_own_rule_answer_each_role(
+    page, holder, holder_client, reviewer_client, staff, staff_client, superuser, superuser_client
+):
+    from tests.factories import CredentialFactory
+
+    credential = CredentialFactory(holder=holder)
+    url_for, expected = ADMIN_PAGES[page]
+    url = url_for(holder, staff, superuser, credential)
+    clients = {
+        "holder": holder_client,
+        "reviewer": reviewer_client,
+        "staff": staff_client,
+        "superuser": superuser_client,
+    }
+    for role, client in clients.items():
+        response = client.get(url)
+        if expected[role] == ADMIN_LOGIN:
+            assert response.status_code == 302 and "/login" in response["Location"], role
+        else:
+            assert response.status_code == expected[role], role
+
+
+def test_a_superuser_adds_an_account_with_a_password(superuser_client):
+    from credentials.models import User
+    from tests.support.admin_forms import admin_post_data, editable_fields
+
+    url = reverse("admin:credentials_user_add")
+    response = superuser_client.get(url)
+    # Django's creation form also carries "usable_password" (not shown: always usable).
+    assert editable_fields(response) - {"usable_password"} == {"email", "password1", "password2"}
+    data = admin_post_data(response)
+    data.update(
+        email="new-clerk@example.org", password1="Chosen-1-pass!", password2="Chosen-1-pass!"
+    )
+    assert superuser_client.post(url, data).status_code == 302
+    assert User.objects.get(email="new-clerk@example.org").check_password("Chosen-1-pass!")

@@ -32,6 +32,7 @@ class World:
     payment: Payment
     session: ClassSession
     entry: LedgerEntry
+    loose_entry: LedgerEntry  # holder A's class never submitted to NAAEI
     form: ReportingForm
     evidence: Evidence
     submission: Submission
@@ -48,6 +49,9 @@ def build_world() -> World:
     issue_renewal_for(holder_b, 2027, on=dt.date(2026, 11, 20))
     session = ClassSessionFactory(date=dt.date(2026, 5, 12))
     entry = record_attendance(session, holder_a, by=staff)
+    loose_entry = record_attendance(
+        ClassSessionFactory(date=dt.date(2026, 6, 2)), holder_a, by=staff
+    )
     form = verified_form(staff, holder=holder_a)
     submission = SubmissionFactory(renewal=renewal, entries=[entry, *form.ledger_entries.all()])
     renewal.invoice.status = "paid"
@@ -68,6 +72,7 @@ def build_world() -> World:
         payment=payment,
         session=session,
         entry=entry,
+        loose_entry=loose_entry,
         form=form,
         evidence=form.evidence.get(),
         submission=submission,
