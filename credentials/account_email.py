@@ -5,13 +5,13 @@ can retry a failed one; they greet and sign with the office's name and address."
 import hashlib
 import uuid
 
-from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sites.shortcuts import get_current_site
 
 from credentials.notifications import queue_rendered_message
+from renewal_portal.accounts import ThrottledSignInAdapter
 
 # Context entries that make one account email different from the next one of its kind
 # (a new verification key, reset link or code each time the holder asks).
@@ -32,7 +32,10 @@ def account_email_key(template_prefix: str, email: str, context: dict) -> str:
     return f"{account_email_kind(template_prefix)}:{digest}"
 
 
-class OutboxAccountAdapter(DefaultAccountAdapter):
+class OutboxAccountAdapter(ThrottledSignInAdapter):
+    """The portal's allauth adapter: account emails through the outbox, failed sign-ins
+    throttled per client and per account (renewal_portal/accounts.py)."""
+
     def send_mail(self, template_prefix, email, context):
         request = allauth_context.request
         context = {

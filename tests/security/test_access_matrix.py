@@ -144,9 +144,10 @@ MATRIX = {
     "checkin:scanner": (expo_session, STAFF_ONLY, {**STAFF_ONLY, "staff": 302}),
     "checkin:scan": (expo_session, {**STAFF_ONLY, "staff": 405}, {**STAFF_ONLY, "staff": 400}),
     "checkin:attendance_csv": (expo_session, STAFF_ONLY, None),
-    # Load balancer probes: open to all, and never a server error.
+    # Load balancer probe: open to all, and never a server error.
     "healthz": (None, {r: (200, 503) for r in ROLES}, None),
-    "healthz_workers": (None, {r: (200, 503) for r in ROLES}, None),
+    # It pings every Celery worker: staff or a monitor's token (HEALTHZ_WORKERS_TOKEN).
+    "healthz_workers": (None, {**{r: 403 for r in ROLES}, "staff": (200, 503)}, None),
 }
 
 # Third-party URL trees with their own tests: allauth's accounts and MFA, Django admin
