@@ -83,7 +83,4 @@ def test_the_rejection_sentence_has_one_full_stop(reason):
 
     text = _submission_detail(Rejected())
     assert ".." not in text
-    assert text == (
-        "Your last submission was rejected: Missing the attendance letter. "
-        "Correct it and submit again."
-    )
+    assert text.startswith("NAAEI rejected your submission: Missing the attendance letter. Fix")

@@ -40,8 +40,9 @@ def page(client, name):
 def test_a_brand_new_account_is_told_no_credential_is_on_record(holder, holder_client):
     action = holder_status.next_action_for(holder)
     assert action.kind == holder_status.NO_CREDENTIALS
+    # Home greets a brand-new account with the welcome page: what happens next.
     home = page(holder_client, "credentials:home")
-    assert "No credential on record yet" in home
+    assert "The office links your credentials" in home
     assert "renewal is open" not in home
 
 
