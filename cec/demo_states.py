@@ -6,7 +6,10 @@ Signing in as each shows a page in an awkward state without any set-up:
 - rejected@example.org: CAM holder who paid by cheque and submitted 2026 CECs for the
   2027 renewal; an NAAEI reviewer rejected the submission with a reason;
 - renewed@example.org: CALP holder whose 2027 renewal is complete (contact confirmed,
-  paid by cheque, CEC status checked, submission approved), renewed through 2027.
+  paid by cheque, CEC status checked, submission approved), renewed through 2027;
+- refunded@example.org: CAM holder whose renewal had completed, then the office gave the
+  cheque back: the invoice is refunded, step 2 is open again and the credential is back
+  to its previous date.
 
 Every state is reached through the services, so the history, the ledger, the emails and
 the documents are the ones a real season would leave.
@@ -26,7 +29,9 @@ from credentials.models import ContactProfile, Credential, CredentialType, User
 from credentials.selectors import invoice_of
 from credentials.services.profiles import confirm_contact_details
 from credentials.services.renewals import issue_renewal_for, mark_cec_status_seen
+from payments.models import PaymentStatus
 from payments.services.payments import record_offline_payment
+from payments.services.reversals import record_cheque_refund
 
 REJECTION_REASON = (
     "The certificate for Financial Management shows 6 hours, not 7: please ask the AASC "
@@ -75,7 +80,26 @@ HOLDERS = {
             ("Resident Retention Strategies", dt.date(2026, 10, 8)),
         ],
     },
+    "refunded@example.org": {
+        "name": ("Ruth", "Refunded"),
+        "profile": {
+            "phone": "(719) 555-0186",
+            "address_line1": "2 N Cascade Ave",
+            "city": "Colorado Springs",
+            "state": "CO",
+            "postal_code": "80903",
+            "employer": "Cascade Avenue Flats",
+            "job_title": "Regional Manager",
+        },
+        "credential": ("CAM", "CAM-126644", dt.date(2021, 10, 4)),
+        "classes": [
+            ("Fair Housing Essentials", dt.date(2026, 3, 12)),
+            ("Financial Management for Apartment Communities", dt.date(2026, 8, 20)),
+        ],
+    },
 }
+
+REFUND_REASON = "Holder moved out of state; the office returned the cheque"
 
 
 def load(stdout=None):
@@ -92,10 +116,12 @@ def load(stdout=None):
                 record_attendance(session, holders[email], by=staff)
     _rejected(holders["rejected@example.org"], staff=staff, reviewer=reviewer)
     _renewed(holders["renewed@example.org"], staff=staff, reviewer=reviewer)
+    _refunded(holders["refunded@example.org"], staff=staff, reviewer=reviewer)
     if stdout is not None:
         stdout.write(
             "Season states: new@example.org (no credentials yet), rejected@example.org "
-            "(submission rejected), renewed@example.org (2027 renewal complete)."
+            "(submission rejected), renewed@example.org (2027 renewal complete), "
+            "refunded@example.org (renewal undone by a refund)."
         )
 
 
@@ -160,3 +186,13 @@ def _renewed(holder, *, staff, reviewer):
     submission = renewal and latest_submission_for(renewal)
     if submission is not None and submission.state == "submitted":
         approve_submission(submission, by=reviewer)
+
+
+def _refunded(holder, *, staff, reviewer):
+    renewal = _paid_and_submitted(holder, staff=staff)
+    if renewal is None:
+        return
+    _renewed(holder, staff=staff, reviewer=reviewer)
+    payment = invoice_of(renewal).payments.filter(status=PaymentStatus.SUCCEEDED).first()
+    if payment is not None:
+        record_cheque_refund(payment, by=staff, reason=REFUND_REASON)

@@ -5,11 +5,15 @@ from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cec.models import ReportingForm
-from cec.uploads import MAX_FILES_PER_FORM, check_evidence, max_megabytes
+from cec.models.forms import FORM_TEXT_LIMIT
+from cec.selectors.forms import drafts_left, too_many_drafts_message
+from cec.uploads import check_evidence, check_room_for, max_files_per_form, max_megabytes
+from credentials import rules
 
 MAX_HOURS_PER_FORM = Decimal("100")
 
@@ -39,8 +43,11 @@ class EvidenceField(forms.FileField):
         files = [f for f in files if f]
         if self.required and not files:
             raise ValidationError(self.error_messages["required"], code="required")
-        if len(files) > MAX_FILES_PER_FORM:
-            raise ValidationError(f"Choose at most {MAX_FILES_PER_FORM} files at once.")
+        if len(files) > max_files_per_form():
+            raise ValidationError(
+                f"A form can carry at most {max_files_per_form()} evidence files: "
+                f"choose at most {max_files_per_form()}."
+            )
         checked, errors = [], []
         for upload in files:
             try:
@@ -62,13 +69,7 @@ def _refuse_control_characters(form, cleaned):
 class ReportingFormForm(forms.ModelForm):
     """What the holder reports: activity, dates, hours, description and evidence."""
 
-    evidence = EvidenceField(
-        label="Evidence files",
-        help_text=(
-            f"Certificate, agenda, letter or photo: PDF, JPEG or PNG, at most {max_megabytes()} "
-            "MB each. You can choose several files."
-        ),
-    )
+    evidence = EvidenceField(label="Evidence files")
 
     class Meta:
         model = ReportingForm
@@ -100,14 +101,28 @@ class ReportingFormForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, sending=False, **kwargs):
+    def __init__(self, *args, sending=False, holder=None, **kwargs):
         self.sending = sending
         super().__init__(*args, **kwargs)
+        self.holder = holder if holder is not None else getattr(self.instance, "holder", None)
+        self.fields["evidence"].help_text = (
+            f"Certificate, agenda, letter or photo: PDF, JPEG or PNG, at most {max_megabytes()} "
+            f"MB each, {max_files_per_form()} files a form. You can choose several files."
+        )
+        text_limit = settings.REPORTING_FORM_TEXT_MAX_CHARS
+        description = self.fields["description"]
+        description.max_length = text_limit
+        description.widget.attrs["maxlength"] = str(text_limit)
+        description.help_text = (
+            f"At most {text_limit:,} characters; attach anything longer as an evidence file."
+        )
         self.fields["activity_type"].choices = [("", "Choose the kind of activity")] + list(
             self.fields["activity_type"].choices
         )[1:]
         self.helper = FormHelper()
         self.helper.form_tag = False
+        year = rules.renewal_year_on(timezone.localdate())
+        self.fields["started_on"].help_text = rules.window_help(year)
 
     def clean_started_on(self):
         started = self.cleaned_data["started_on"]
@@ -142,6 +157,13 @@ class ReportingFormForm(forms.ModelForm):
                 )
             elif ended > timezone.localdate():
                 self.add_error("ended_on", "The last date cannot be in the future.")
+        if self.instance.pk is None and self.holder is not None and not drafts_left(self.holder):
+            self.add_error(None, too_many_drafts_message())
+        if cleaned.get("evidence") and self.holder is not None:
+            try:
+                check_room_for(self.holder.pk, self.instance, cleaned["evidence"])
+            except ValidationError as exc:
+                self.add_error("evidence", exc)
         has_evidence = bool(cleaned.get("evidence")) or (
             self.instance.pk is not None and self.instance.evidence.exists()
         )
@@ -156,8 +178,17 @@ class ReportingFormForm(forms.ModelForm):
 
 
 class VerifyForm(forms.Form):
-    """AASC staff verify and sign a form; the note is optional."""
+    """AASC staff verify and sign a form; they may correct the hours, saying why in the
+    note (otherwise the note is optional)."""
 
+    hours = forms.DecimalField(
+        label="Hours verified",
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=MAX_HOURS_PER_FORM,
+        help_text="What the holder claimed; correct it if the evidence shows otherwise.",
+    )
     in_network = forms.BooleanField(
         label="In-network CECs",
         required=False,
@@ -165,17 +196,31 @@ class VerifyForm(forms.Form):
         "class, the national conference).",
     )
     note = forms.CharField(
-        label="Note (optional)",
+        label="Note (needed if you change the hours)",
         required=False,
-        max_length=2000,
+        validators=[FORM_TEXT_LIMIT],
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args, claimed: Decimal | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.claimed = claimed
+        self.fields["hours"].initial = claimed
+        self.fields["hours"].required = False  # left empty: the hours claimed stand
+
+    def clean(self):
+        cleaned = super().clean()
+        hours = cleaned.get("hours")
+        changed = hours is not None and self.claimed is not None and hours != self.claimed
+        if changed and not (cleaned.get("note") or "").strip():
+            self.add_error("note", "Say why the hours were changed (the holder reads this).")
+        return cleaned
 
 
 class ReturnForm(forms.Form):
     reason = forms.CharField(
         label="Reason (the holder reads this)",
-        max_length=2000,
+        validators=[FORM_TEXT_LIMIT],
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Tell the holder why the form is returned."},
     )

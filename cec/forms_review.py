@@ -6,9 +6,10 @@ from django.core.exceptions import ValidationError
 from cec.models import LedgerEntry, Submission, SubmissionState
 from cec.selectors.submissions import AGE_CHOICES
 from credentials.models import CredentialType
+from renewal_portal.ids import IdModelMultipleChoiceField
 
 
-class EntryChoiceField(forms.ModelMultipleChoiceField):
+class EntryChoiceField(IdModelMultipleChoiceField):
     def label_from_instance(self, entry):
         return f"{entry.earned_on:%b %-d, %Y} · {entry.title} · {entry.hours} CEC"
 
@@ -82,7 +83,7 @@ class QueueFilterForm(forms.Form):
 
 
 class BulkApproveForm(forms.Form):
-    submissions = forms.ModelMultipleChoiceField(
+    submissions = IdModelMultipleChoiceField(
         queryset=Submission.objects.filter(state=SubmissionState.SUBMITTED),
         error_messages={
             "required": "Tick the submissions to approve.",

@@ -2,11 +2,16 @@
 stored (SPEC: bad input), stored under a name the portal chooses, outside static, and
 served only through a view that checks who is asking."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Sum
+from django.utils import timezone
+
+from cec.models import Evidence
 
 # What the content says -> the extension the stored file gets.
 ALLOWED_TYPES = {
@@ -15,7 +20,6 @@ ALLOWED_TYPES = {
     "image/png": ".png",
 }
 HEADER_BYTES = 8192
-MAX_FILES_PER_FORM = 10
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,60 @@ def check_evidence(upload) -> CheckedUpload:
             code="wrong_type",
         )
     return CheckedUpload(file=upload, original_name=name, content_type=mime, size_bytes=size)
+
+
+# --- What one holder may store (issue 15 item 7) -----------------------------------------
+
+
+def max_files_per_form() -> int:
+    return settings.EVIDENCE_MAX_FILES_PER_FORM
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):,.1f} MB".replace(".0 MB", " MB")
+
+
+def evidence_bytes_in_year(holder_id, year: int) -> int:
+    """How many bytes of evidence the holder has stored that were uploaded in `year`."""
+    start = timezone.make_aware(dt.datetime(year, 1, 1))
+    end = timezone.make_aware(dt.datetime(year + 1, 1, 1))
+    total = Evidence.objects.filter(
+        form__holder_id=holder_id, uploaded_at__gte=start, uploaded_at__lt=end
+    ).aggregate(total=Sum("size_bytes"))["total"]
+    return total or 0
+
+
+def check_room_for(holder_id, form, uploads) -> None:
+    """Refuse, with what to do instead, evidence that would carry a form past
+    EVIDENCE_MAX_FILES_PER_FORM files or the holder's uploads of this year past
+    EVIDENCE_MAX_BYTES_PER_HOLDER_YEAR bytes."""
+    uploads = list(uploads)
+    if not uploads:
+        return
+    limit = max_files_per_form()
+    already = form.evidence.count() if form is not None and form.pk else 0
+    if already + len(uploads) > limit:
+        room = max(0, limit - already)
+        more = (
+            f"it has {already}, so choose at most {room} more"
+            if room
+            else f"it has {already}: remove one before adding another"
+        )
+        raise ValidationError(
+            f"A form can carry at most {limit} evidence files; {more}.", code="too_many_files"
+        )
+    year = timezone.localdate().year
+    allowance = settings.EVIDENCE_MAX_BYTES_PER_HOLDER_YEAR
+    stored = evidence_bytes_in_year(holder_id, year)
+    adding = sum(upload.size_bytes for upload in uploads)
+    if stored + adding > allowance:
+        raise ValidationError(
+            f"Your evidence files uploaded in {year} take {_megabytes(stored)} of the "
+            f"{_megabytes(allowance)} a holder can store in a year, and these files "
+            f"({_megabytes(adding)}) do not fit. Remove files you no longer need from your "
+            "draft forms, or attach smaller scans.",
+            code="year_allowance",
+        )
 
 
 def extension_for(content_type: str) -> str:

@@ -5,7 +5,6 @@ can retry a failed one; they greet and sign with the office's name and address."
 import hashlib
 import uuid
 
-from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
@@ -16,6 +15,7 @@ from django.contrib.sites.shortcuts import get_current_site
 
 from credentials.notifications import queue_rendered_message
 from credentials.services.merges import is_unclaimed_record
+from renewal_portal.accounts import ThrottledSignInAdapter
 
 # Context entries that make one account email different from the next one of its kind
 # (a new verification key, reset link or code each time the holder asks).
@@ -36,7 +36,10 @@ def account_email_key(template_prefix: str, email: str, context: dict) -> str:
     return f"{account_email_kind(template_prefix)}:{digest}"
 
 
-class OutboxAccountAdapter(DefaultAccountAdapter):
+class OutboxAccountAdapter(ThrottledSignInAdapter):
+    """The portal's allauth adapter: account emails through the outbox, failed sign-ins
+    throttled per client and per account (renewal_portal/accounts.py)."""
+
     def send_mail(self, template_prefix, email, context):
         request = allauth_context.request
         context = {

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from renewal_portal import autocomplete, ids
+
 
 class CredentialsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
@@ -18,5 +20,9 @@ class CredentialsConfig(AppConfig):
         # The Site (allauth's emails) names the office and SITE_URL, after every migrate.
         post_migrate.connect(sites.sync_site_after_migrate, sender=self)
         post_save.connect(sites.sync_site_after_office_saved, sender=OfficeContact)
+        # Ids from outside never overflow an `in` query (issue 15 item 15).
+        ids.register_lookups()
+        # People in admin pickers are named with their email (issue 17 item 19).
+        autocomplete.install()
         # A holder who chose a password through the emailed link has proven the address.
         password_reset.connect(account_email.address_proven_by_password_reset)

@@ -1,14 +1,51 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
 from .models import ContactProfile
+from .us_states import US_STATES, state_code
 
-phone_validator = RegexValidator(
-    r"^\+?[0-9 ().\-]{7,25}$",
+PHONE_CHARACTERS = RegexValidator(
+    r"^\+?[0-9 ().\-]+$",
     "Enter a phone number of digits, spaces, dashes or brackets, e.g. (719) 555-0142.",
 )
+MIN_PHONE_DIGITS, MAX_PHONE_DIGITS = 10, 15
+
+
+def phone_validator(value: str) -> None:
+    """Which characters first, then how many digits: "12" is too short, not wrong."""
+    PHONE_CHARACTERS(value)
+    digits = sum(ch.isdigit() for ch in value)
+    if digits < MIN_PHONE_DIGITS:
+        raise ValidationError(
+            "This phone number is too short: enter the area code and the number, "
+            "e.g. (719) 555-0142."
+        )
+    if digits > MAX_PHONE_DIGITS:
+        raise ValidationError(
+            f"This phone number is too long: at most {MAX_PHONE_DIGITS} digits, "
+            "e.g. (719) 555-0142."
+        )
+
+
+class USStateField(forms.ChoiceField):
+    """A US state (or DC, a territory), chosen from the list; a code or name typed by a
+    script or an old browser ("co", "Colorado") is read as its code."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid_choice": "Choose a US state from the list.", "required": "Choose a state."},
+        )
+        super().__init__(choices=[("", "Choose a state")] + US_STATES, **kwargs)
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return state_code(text) or text
+
+
 postal_code_validator = RegexValidator(
     r"^[0-9]{5}(-[0-9]{4})?$", "Enter a ZIP code such as 80903 or 80903-1234."
 )
@@ -22,7 +59,7 @@ class ContactDetailsForm(forms.ModelForm):
     phone = forms.CharField(max_length=30, validators=[phone_validator])
     address_line1 = forms.CharField(label="Street address", max_length=200)
     city = forms.CharField(max_length=100)
-    state = forms.CharField(max_length=50)
+    state = USStateField()
     postal_code = forms.CharField(
         label="ZIP code", max_length=10, validators=[postal_code_validator]
     )
@@ -45,6 +82,8 @@ class ContactDetailsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["first_name"].initial = user.first_name
         self.fields["last_name"].initial = user.last_name
+        if self.instance.state:  # kept from before the list: "Colorado" shows as CO
+            self.initial["state"] = state_code(self.instance.state) or self.instance.state
         for name, field in self.fields.items():
             if isinstance(field, forms.CharField):
                 field.strip = True
@@ -111,6 +150,23 @@ AUTOCOMPLETE = {
     "employer": "organization",
     "job_title": "organization-title",
 }
+
+
+class SignupNameForm(forms.Form):
+    """The name asked at sign-up (ACCOUNT_SIGNUP_FORM_CLASS): allauth's sign-up form
+    inherits these fields, and its adapter saves them on the new user."""
+
+    field_order = ["first_name", "last_name", "email", "password1", "password2"]
+
+    first_name = forms.CharField(
+        max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+
+    def signup(self, request, user):
+        """Nothing more to do: allauth's adapter already saved the name with the user."""
 
 
 class ClaimForm(forms.Form):

@@ -15,7 +15,16 @@ from django.urls import reverse
 
 from credentials import rules, selectors
 from credentials.models import Credential, Renewal
+from credentials.selectors import Reinstatement, reinstatements_of
 from payments.money import format_cents
+
+__all__ = [
+    "NextAction",
+    "Reinstatement",
+    "next_action_for",
+    "reinstatement_cost",
+    "reinstatements_of",
+]
 
 # What the holder is asked to do next (or told), one per state.
 NO_CREDENTIALS = "no_credentials"
@@ -26,23 +35,6 @@ RESUBMIT = "resubmit"
 WAITING = "waiting"
 COMPLETED = "completed"
 RENEWED = "renewed"
-
-
-@dataclass(frozen=True)
-class Reinstatement:
-    """A lapsed credential that a renewal reinstates."""
-
-    code: str
-    number: str
-    lapsed_on: dt.date
-    reason: str
-    fee_cents: int
-
-    @property
-    def sentence(self) -> str:
-        return (
-            f"Your {self.code} ({self.number}) lapsed on {self.lapsed_on:%B %-d, %Y}. {self.reason}"
-        )
 
 
 @dataclass(frozen=True)
@@ -58,55 +50,33 @@ class NextAction:
     deadline: str = ""
     renewal: Renewal | None = None
     steps_done: int | None = None
+    note: str = ""  # e.g. CECs waiting for NAAEI while another step is the next action
     reinstatements: list[Reinstatement] = field(default_factory=list)
 
     @property
     def all_done(self) -> bool:
         return self.kind in (COMPLETED, RENEWED, LIFETIME)
 
-
-def reinstatements_of(renewal: Renewal, on: dt.date | None = None) -> list[Reinstatement]:
-    """The lapsed credentials this renewal reinstates: when and why each lapsed, and the
-    reinstatement fee it adds (as on the invoice, else from the requirement set)."""
-    if renewal.completed_at is not None:
-        return []
-    on = on or selectors.today()
-    book = selectors.RequirementBook()
-    result = []
-    for item in renewal.items.select_related("credential__credential_type"):
-        credential = item.credential
-        if book.status_of(credential, on) != rules.LAPSED and credential.lapsed_on is None:
-            continue
-        missed = book.calendar_for(credential.credential_type_id, credential.valid_through.year + 1)
-        fee = item.reinstatement_fee_cents
-        if not fee:
-            requirement_set = book.set_for(credential.credential_type_id, renewal.year)
-            fee = requirement_set.reinstatement_fee_cents if requirement_set else 0
-        result.append(
-            Reinstatement(
-                code=credential.credential_type.code,
-                number=credential.number,
-                lapsed_on=credential.lapsed_on or rules.lapse_day(missed),
-                reason=credential.lapse_reason or rules.lapse_reason(missed),
-                fee_cents=fee,
-            )
-        )
-    return result
+    @property
+    def label(self) -> str:
+        """'Your next step', or 'Where you stand' when there is nothing to do now."""
+        nothing_to_do = self.all_done or self.kind in (WAITING, NOT_ISSUED, NO_CREDENTIALS)
+        return "Where you stand" if nothing_to_do else "Your next step"
 
 
 def reinstatement_cost(renewal: Renewal, reinstatements: list[Reinstatement]) -> str:
-    """What reinstating costs and takes, in one paragraph."""
+    """What reinstating takes and costs, in one paragraph."""
     fees = sum(r.fee_cents for r in reinstatements)
     invoice = selectors.invoice_of(renewal)
     total = f" (invoice total {format_cents(invoice.total_cents)})" if invoice else ""
     first, last = rules.earning_window(renewal.year)
     cecs = rules.fmt_hours(renewal.cecs_owed)
     return (
-        f"Reinstating costs the {format_cents(fees)} reinstatement fee on top of the annual "
-        f"fee{total}. It takes this {renewal.year} renewal, complete: confirm your contact "
-        f"details, pay the invoice, and have the {cecs} CECs owed for {renewal.year} (earned "
-        f"{first:%B %-d} to {last:%B %-d, %Y}) approved by NAAEI. Until then the credential "
-        "stays lapsed."
+        f"To reinstate it, complete this {renewal.year} renewal: confirm your contact details, "
+        f"pay the invoice, and have the {cecs} CECs owed for {renewal.year} (earned "
+        f"{first:%B %-d} to {last:%B %-d, %Y}) approved by NAAEI. Reinstating costs the "
+        f"{format_cents(fees)} reinstatement fee on top of the annual fee{total}. Until then "
+        "the credential stays lapsed."
     )
 
 
@@ -228,7 +198,9 @@ def next_action_for(holder, on: dt.date | None = None) -> NextAction:
             button="See my renewal",
             **{**common, "tone": "info"},
         )
-    return NextAction(**_step_action(renewal, step), **common)
+    waiting = steps["cec_approval"]
+    note = f"Step 4: {waiting.detail}." if waiting.waiting else ""
+    return NextAction(**_step_action(renewal, step), note=note, **common)
 
 
 def _completed(renewal: Renewal) -> NextAction:

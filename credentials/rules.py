@@ -61,6 +61,18 @@ def why_not_in_window(renewal_year: int, earned_on: dt.date) -> str:
     )
 
 
+def window_note(renewal_year: int, earned_on: dt.date) -> str:
+    """What a holder reporting activity on `earned_on` is told when it falls outside the
+    current renewal's earning window, or '' when it counts."""
+    why = why_not_in_window(renewal_year, earned_on)
+    return f"{why} This form will not count for your {renewal_year} renewal." if why else ""
+
+
+def window_help(renewal_year: int) -> str:
+    first, last = earning_window(renewal_year)
+    return f"The {renewal_year} renewal counts activity from {first:%B %-d} to {last:%B %-d, %Y}."
+
+
 # --- Rule 3: shared CECs -------------------------------------------------------------
 
 

@@ -178,6 +178,54 @@ def lapsed_credentials_of(holder, on: dt.date | None = None) -> list[CredentialR
     return [row for row in credentials_of(holder, on) if row.lapsed]
 
 
+@dataclass(frozen=True)
+class Reinstatement:
+    """A lapsed credential that a renewal reinstates."""
+
+    code: str
+    number: str
+    lapsed_on: dt.date
+    reason: str
+    fee_cents: int
+
+    @property
+    def sentence(self) -> str:
+        return (
+            f"Your {self.code} ({self.number}) lapsed on {self.lapsed_on:%B %-d, %Y}. {self.reason}"
+        )
+
+
+def reinstatements_of(renewal: Renewal, on: dt.date | None = None) -> list[Reinstatement]:
+    """The lapsed credentials this renewal reinstates: when and why each lapsed, and the
+    reinstatement fee it adds (as on the invoice, else from the requirement set)."""
+    # Issuing (or the lapse, on an open invoice) marks a renewal that reinstates; the
+    # others cost no query here.
+    if renewal.completed_at is not None or not renewal.reinstatement:
+        return []
+    on = on or today()
+    book = RequirementBook()
+    result = []
+    for item in renewal.items.select_related("credential__credential_type"):
+        credential = item.credential
+        if book.status_of(credential, on) != rules.LAPSED and credential.lapsed_on is None:
+            continue
+        missed = book.calendar_for(credential.credential_type_id, credential.valid_through.year + 1)
+        fee = item.reinstatement_fee_cents
+        if not fee:
+            requirement_set = book.set_for(credential.credential_type_id, renewal.year)
+            fee = requirement_set.reinstatement_fee_cents if requirement_set else 0
+        result.append(
+            Reinstatement(
+                code=credential.credential_type.code,
+                number=credential.number,
+                lapsed_on=credential.lapsed_on or rules.lapse_day(missed),
+                reason=credential.lapse_reason or rules.lapse_reason(missed),
+                fee_cents=fee,
+            )
+        )
+    return result
+
+
 def credential_status_q(status: str, on: dt.date, book: RequirementBook | None = None) -> Q:
     """A filter for credentials whose status on `on` is `status`, by date ranges.
 
@@ -288,7 +336,10 @@ def _submission_detail(submission) -> str:
         return f"Approved {local(submission.decided_at):%B %-d, %Y}"
     if submission.state == "rejected":
         when = f" on {local(submission.decided_at):%B %-d, %Y}" if submission.decided_at else ""
-        reason = f": {submission.rejection_reason}" if submission.rejection_reason else "."
+        reason = (submission.rejection_reason or "").strip()
+        if reason and reason[-1] not in ".!?":
+            reason += "."  # one full stop, whether or not the reviewer typed one
+        reason = f": {reason}" if reason else "."
         return (
             f"NAAEI rejected your submission{when}{reason} Fix what the reviewer asks (for "
             "example, file a Reporting Form for missing CECs), then submit again."
@@ -358,6 +409,15 @@ def renewal_phase(renewal: Renewal, on: dt.date | None = None) -> str:
     if renewal.completed_at:
         return "completed"
     return rules.renewal_phase_on(on or today(), renewal.due_on, renewal.grace_ends_on)
+
+
+def has_credentials_on_record(holder) -> bool:
+    """Whether the office has linked any credential (or issued any renewal) to the holder;
+    a brand-new account has neither until the office links its records."""
+    return (
+        Credential.objects.filter(holder=holder).exists()
+        or Renewal.objects.filter(holder=holder).exists()
+    )
 
 
 def why_no_renewal(holder, year: int, on: dt.date | None = None) -> str:

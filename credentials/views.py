@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from credentials import holder_status, rules, selectors
+from credentials import holder_status, roles, rules, selectors
 from credentials.forms import ContactDetailsForm
 from credentials.services import profiles, renewals
 
@@ -12,8 +12,23 @@ from credentials.services import profiles, renewals
 def home(request):
     context = {}
     if request.user.is_authenticated:
+        if roles.is_holder(request.user) and not selectors.has_credentials_on_record(request.user):
+            return welcome(request)
         context["next_action"] = holder_status.next_action_for(request.user)
     return render(request, "credentials/home.html", context)
+
+
+def welcome(request):
+    """A new holder whose credentials the office has not linked yet: what happens next."""
+    contact = getattr(request.user, "profile", None)
+    return render(
+        request,
+        "credentials/welcome.html",
+        {
+            "office": selectors.office_contact(),
+            "contact_complete": contact is not None and contact.is_complete,
+        },
+    )
 
 
 @login_required
@@ -64,6 +79,8 @@ def renewal(request):
     context = {"year": year, "renewal": current}
     if current is None:
         context["why"] = selectors.why_no_renewal(request.user, year)
+        context["new_holder"] = not selectors.has_credentials_on_record(request.user)
+        context["lapsed"] = selectors.lapsed_credentials_of(request.user)
     else:
         first, last = rules.earning_window(current.year)
         reinstatements = holder_status.reinstatements_of(current)

@@ -14,6 +14,7 @@ the storage holds at most one file per document and viewer.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -83,7 +84,14 @@ def _static_fingerprint(path: str) -> str:
     if local is None:
         return f"{path}:missing"
     stat = os.stat(local)
-    return f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
+    # By content, not by date: every web server of a deploy names the same version.
+    return f"{path}:{_file_digest(local, stat.st_size, stat.st_mtime_ns)}"
+
+
+@functools.lru_cache(maxsize=256)
+def _file_digest(local: str, size: int, mtime_ns: int) -> str:
+    with open(local, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def pdf_document(
@@ -97,10 +105,10 @@ def pdf_document(
     """The PDF of `template_name` with `context`, rendered only if this version is not
     stored yet. `version_context` is the context without what changes on every render
     (e.g. a "generated at" time), when there is such a thing."""
-    html = render_to_string(template_name, context)
-    basis = html if version_context is None else render_to_string(template_name, version_context)
+    basis = render_to_string(template_name, version_context or context)
     name = _name(slot, html_version(basis), "pdf")
     if not default_storage.exists(name):
+        html = basis if version_context is None else render_to_string(template_name, context)
         _store(slot, name, ContentFile(html_to_pdf(html)))
     return StoredDocument(name=name, filename=filename, content_type="application/pdf")
 

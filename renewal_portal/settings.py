@@ -116,11 +116,11 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
-# Argon2id (argon2-cffi), Django's recommended hasher: a sign-in costs tens of
-# milliseconds where PBKDF2 at a million iterations took seconds. The hashers after it
-# only read older hashes, which Django re-stores with Argon2id at the next sign-in.
+# Argon2id (argon2-cffi) with OWASP's parameters (renewal_portal/passwords.py): a sign-in
+# costs about 50 ms where PBKDF2 at a million iterations took seconds. The hashers after
+# it only read older hashes, which Django re-stores with Argon2id at the next sign-in.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "renewal_portal.passwords.PortalArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
@@ -140,17 +140,35 @@ SITE_ID = 1
 # django-allauth: email is the login, and it must be verified before signing in.
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# The name is asked at sign-up too (issue 17.10), before the email address.
+ACCOUNT_SIGNUP_FORM_CLASS = "credentials.forms.SignupNameForm"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# The verification link signs in the browser that signed up for an hour, not allauth's 15
+# minutes: the email goes through the outbox and holders read it later (issue 17.10). The
+# same limit applies to a pending two-factor sign-in in that browser.
+ACCOUNT_LOGIN_TIMEOUT = 60 * 60
 ACCOUNT_LOGOUT_REDIRECT_URL = "credentials:home"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AASC renewals] "
-# Account emails are outbox rows like every other email (credentials/account_email.py).
+# Account emails are outbox rows like every other email (credentials/account_email.py);
+# the adapter also throttles failed sign-ins (its base, renewal_portal/accounts.py).
 ACCOUNT_ADAPTER = "credentials.account_email.OutboxAccountAdapter"
-# Failed sign-ins are throttled per address and per account (allauth's rate limits).
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Failed sign-ins are throttled (allauth's rate limits, counted in the shared cache
+# below): 10 a minute per client, 5 per 15 minutes per account from one client, 30 an
+# hour per account from all clients together. One client can fail at most 20 times an
+# hour on an account, so it never reaches the account's 30 and never locks its holder out.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/15m/key",
+    "login_failed_account": "30/h/key",
+}
+# The client is the address in X-Forwarded-For that the trusted proxies (our nginx) put
+# there, counted from the right: 1 behind nginx (deploy/env.example). 0 (the default
+# outside production) ignores the header: runserver has nothing in front of it, and a
+# header a client wrote itself must never choose the address it is throttled under.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if PRODUCTION else 0)
 
 # Two-factor authentication (allauth.mfa): holders may turn it on; AASC staff, NAAEI
 # reviewers and superusers must, unless OFFICE_MFA_REQUIRED is off (the local demo).
@@ -205,6 +223,8 @@ EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 # What one holder can make the portal store and render (issue 15 items 7 and 8).
 REPORTING_FORM_MAX_DRAFTS = env.int("REPORTING_FORM_MAX_DRAFTS", default=20)
+# A form's description, the signing note and the reason for a return, in characters.
+REPORTING_FORM_TEXT_MAX_CHARS = env.int("REPORTING_FORM_TEXT_MAX_CHARS", default=2000)
 EVIDENCE_MAX_FILES_PER_FORM = env.int("EVIDENCE_MAX_FILES_PER_FORM", default=5)
 EVIDENCE_MAX_BYTES_PER_HOLDER_YEAR = env.int(
     "EVIDENCE_MAX_BYTES_PER_HOLDER_YEAR", default=100 * 1024 * 1024
@@ -233,6 +253,30 @@ OFFICE_SIGNATURE = env(
 # is set, so `make run` needs no server.
 REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+
+# The cache every web and worker process shares (sign-in throttling counts): Redis when
+# REDIS_URL is set (production), else a table in the database, so the embedded default
+# needs no server. `migrate` creates the table (renewal_portal/apps.py); /healthz checks
+# the cache.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "portal",
+            "OPTIONS": {"socket_connect_timeout": 3, "socket_timeout": 3},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "portal_cache",
+            # Django culls a third of the entries past MAX_ENTRIES (300 by default), which
+            # would drop live throttling counts.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {}
     if REDIS_URL
@@ -260,6 +304,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# /healthz/workers/ pings every Celery worker, so it answers only staff and a monitor
+# sending `Authorization: Bearer <this token>` (empty: staff only). /healthz/ stays open.
+HEALTHZ_WORKERS_TOKEN = env("HEALTHZ_WORKERS_TOKEN", default="")
 
 # Stripe: production talks to api.stripe.com; development and tests point
 # STRIPE_API_BASE at a local localstripe server. Same code path either way.

@@ -31,8 +31,10 @@ urlpatterns = [
 from django.urls import re_path  # noqa: E402
 
 from renewal_portal import health  # noqa: E402
+from renewal_portal.favicon import favicon  # noqa: E402
 
 urlpatterns += [
+    path("favicon.ico", favicon, name="favicon"),
     re_path(r"^healthz/?$", health.PortalHealthView.as_view(), name="healthz"),
     re_path(r"^healthz/workers/?$", health.WorkersHealthView.as_view(), name="healthz_workers"),
 ]

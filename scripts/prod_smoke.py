@@ -9,7 +9,8 @@ are off, because the run speaks plain http on loopback). Then:
 
   1. migrates, collects static files, creates a holder, an office account and a
      membership due for renewal, and issues the holder's renewal;
-  2. /healthz and /healthz/workers answer 200;
+  2. /healthz (database, migrations, the shared cache, Redis) and /healthz/workers (with
+     the monitoring token; 403 without) answer 200;
   3. the holder signs in through the login form, opens the renewal page and the invoice
      PDF, and pays the invoice by card: the pay page's SetupIntent is confirmed at
      localstripe with a test card (what Stripe.js does), the portal charges it, and
@@ -17,8 +18,8 @@ are off, because the run speaks plain http on loopback). Then:
   4. the invoice and receipt mails arrive at the SMTP sink;
   5. the year's invoice run for the membership starts; one Celery worker is killed
      (SIGKILL) in the middle of it; every holder still gets exactly one invoice mail;
-  6. logs are JSON lines with request ids; with Redis, then PostgreSQL stopped,
-     /healthz answers 503 naming the part.
+  6. logs are JSON lines with request ids; with Redis (broker and cache), then PostgreSQL
+     stopped, /healthz answers 503 naming the parts.
 
 Everything it started is stopped whatever happens. It prints a PASS/FAIL line per check
 and a summary, and exits non-zero on any failure. `--keep` keeps the logs folder.
@@ -306,6 +307,7 @@ class Smoke:
             LOG_LEVEL="INFO",
             GUNICORN_BIND=f"127.0.0.1:{self.web_port}",
             WEB_CONCURRENCY="2",
+            HEALTHZ_WORKERS_TOKEN=secrets.token_urlsafe(32),
         )
 
     def prepare_database(self):
@@ -355,16 +357,27 @@ class Smoke:
         response = requests.get(f"{self.base}/healthz/", params={"format": "json"}, timeout=10)
         body = response.json()
         self.check(
-            "/healthz answers 200: database, migrations, Redis",
-            response.status_code == 200 and len(body) == 3 and set(body.values()) == {"OK"},
+            "/healthz answers 200: database, migrations, the shared cache, Redis",
+            response.status_code == 200 and len(body) == 4 and set(body.values()) == {"OK"},
             ", ".join(body),
         )
 
+        anonymous = requests.get(f"{self.base}/healthz/workers/", timeout=15)
+        self.check(
+            "/healthz/workers refuses a caller without the monitoring token (403)",
+            anonymous.status_code == 403,
+            str(anonymous.status_code),
+        )
+
         def workers_answer():
-            reply = requests.get(f"{self.base}/healthz/workers/", timeout=15)
+            reply = requests.get(
+                f"{self.base}/healthz/workers/",
+                headers={"Authorization": f"Bearer {self.env['HEALTHZ_WORKERS_TOKEN']}"},
+                timeout=15,
+            )
             return reply.status_code == 200
 
-        self.check("/healthz/workers answers 200: the Celery workers answer a ping",
+        self.check("/healthz/workers answers the monitor 200: the Celery workers answer a ping",
                    self._eventually(workers_answer, 30))  # fmt: skip
         self.check(
             "debug is off: an unknown page is a plain 404",
@@ -592,13 +605,13 @@ class Smoke:
 
         self.stop("redis", signal.SIGKILL)
         status, body, text = health()
-        failing = [key for key, value in body.items() if value != "OK"]
+        failing = sorted(key.split("(")[0] for key, value in body.items() if value != "OK")
+        # Redis is both the Celery broker and the shared cache.
         self.check(
-            "with Redis stopped, /healthz answers 503 naming Redis",
-            status == 503 and len(failing) == 1 and failing[0].startswith("Redis(")
-            and "Traceback" not in text,
-            f"{failing[0] if failing else ''}: {body.get(failing[0]) if failing else ''}",
-        )  # fmt: skip
+            "with Redis stopped, /healthz answers 503 naming Redis and the cache",
+            status == 503 and failing == ["Cache", "Redis"] and "Traceback" not in text,
+            "; ".join(f"{key}: {value}" for key, value in body.items() if value != "OK"),
+        )
         self.postgres.stop()
         status, body, text = health()
         self.check(

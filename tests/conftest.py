@@ -19,6 +19,18 @@ def _fast_password_hasher():
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cache_in_memory():
+    """The portal's cache is Redis or a database table, shared by every process. Tests
+    run in one process and clear it before each test (below), with or without database
+    access, so they use a per-process memory cache. Tests that start other processes
+    (tests/deploy/test_sign_in_throttling_gunicorn.py) give them the real ones."""
+    with override_settings(
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    ):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _office_mfa_off(settings):
     # Tests sign office users in with force_login; tests/test_security.py turns it on.

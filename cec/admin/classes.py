@@ -22,6 +22,7 @@ from cec.models import Attendance, ClassSession, Course, LedgerEntry
 from cec.services import ledger as ledger_services
 from credentials import rules
 from renewal_portal.admin_display import short_datetime
+from renewal_portal.ids import IdModelChoiceField
 
 
 @admin.register(Course)
@@ -230,7 +231,7 @@ class ClassSessionAdmin(admin.ModelAdmin):
 
 
 class RosterImportForm(ImportForm):
-    session = forms.ModelChoiceField(
+    session = IdModelChoiceField(
         queryset=ClassSession.objects.select_related("course"),
         help_text="The class session the roster lists attendees of.",
     )
@@ -254,9 +255,7 @@ class RosterImportForm(ImportForm):
 
 
 class RosterConfirmForm(ConfirmImportForm):
-    session = forms.ModelChoiceField(
-        queryset=ClassSession.objects.all(), widget=forms.HiddenInput()
-    )
+    session = IdModelChoiceField(queryset=ClassSession.objects.all(), widget=forms.HiddenInput())
 
     @property
     def session_label(self) -> str:
@@ -394,9 +393,13 @@ class AttendanceAdmin(ImportMixin, admin.ModelAdmin):
     def add_success_message(self, result, request):
         credited = result.totals[RowResult.IMPORT_TYPE_NEW]
         skipped = result.totals[RowResult.IMPORT_TYPE_SKIP]
-        text = f"Roster imported: {credited} attendees credited with their CECs."
+        attendees = "1 attendee" if credited == 1 else f"{credited} attendees"
+        text = f"Roster imported: {attendees} credited with their CECs."
         if skipped:
-            text += f" {skipped} were already recorded and were left as they were."
+            if skipped == 1:
+                text += " 1 was already recorded and was left as it was."
+            else:
+                text += f" {skipped} were already recorded and were left as they were."
         messages.success(request, text)
 
     def process_result(self, result, request):

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from cec.forms_reporting import ReturnForm, VerifyForm
@@ -188,7 +189,7 @@ class ReportingFormAdmin(HistoryAdmin):
     def audit_trail(self, form):
         rows = [
             (
-                f"{step.when:%Y-%m-%d %H:%M}",
+                f"{timezone.localtime(step.when):%Y-%m-%d %H:%M %Z}",  # the office's zone
                 step.who,
                 f"{step.from_state} → {step.to_state}"
                 if step.from_state and step.from_state != step.to_state
@@ -224,7 +225,11 @@ class ReportingFormAdmin(HistoryAdmin):
             form_class=VerifyForm,
             title="Verify and sign",
             action=lambda form, data: services.verify_form(
-                form, by=request.user, note=data["note"], in_network=data["in_network"]
+                form,
+                by=request.user,
+                note=data["note"],
+                in_network=data["in_network"],
+                hours=data.get("hours"),
             ),
             done="Verified and signed “{}”. The holder is told by email.",
         )
@@ -254,7 +259,8 @@ class ReportingFormAdmin(HistoryAdmin):
                 messages.ERROR,
             )
             return redirect(change_url)
-        decision = form_class(request.POST or None)
+        kwargs = {"claimed": reporting_form.hours_claimed} if form_class is VerifyForm else {}
+        decision = form_class(request.POST or None, **kwargs)
         if request.method == "POST" and decision.is_valid():
             try:
                 action(reporting_form, decision.cleaned_data)

@@ -2,8 +2,10 @@ import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.deconstruct import deconstructible
 from simple_history.models import HistoricalRecords
 
 
@@ -19,6 +21,34 @@ class FormState(models.TextChoices):
     SENT = "sent", "Sent to AASC"
     RETURNED = "returned", "Returned to holder"
     VERIFIED = "verified", "Verified and signed"
+
+
+@deconstructible
+class TextLimit:
+    """At most `settings.<setting>` characters (read when validating, so a deployer can
+    change the limit without a migration): what one holder can make the portal store and
+    render is bounded (issue 15 item 7)."""
+
+    def __init__(self, setting: str):
+        self.setting = setting
+
+    def limit(self) -> int:
+        return getattr(settings, self.setting)
+
+    def __call__(self, value):
+        limit = self.limit()
+        if value is not None and len(value) > limit:
+            raise ValidationError(
+                "Keep this to at most %(limit)s characters (it has %(length)s).",
+                code="max_length",
+                params={"limit": f"{limit:,}", "length": f"{len(value):,}"},
+            )
+
+    def __eq__(self, other):
+        return isinstance(other, TextLimit) and other.setting == self.setting
+
+
+FORM_TEXT_LIMIT = TextLimit("REPORTING_FORM_TEXT_MAX_CHARS")
 
 
 class ReportingForm(models.Model):
@@ -37,7 +67,7 @@ class ReportingForm(models.Model):
     started_on = models.DateField("date")
     ended_on = models.DateField("last date", null=True, blank=True)
     hours_claimed = models.DecimalField("hours claimed", max_digits=5, decimal_places=2)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, validators=[FORM_TEXT_LIMIT])
     state = models.CharField(max_length=10, choices=FormState.choices, default=FormState.DRAFT)
     in_network = models.BooleanField(
         default=False, help_text="Set by AASC staff when verifying (e.g. an AASC Expo class)."
@@ -47,8 +77,8 @@ class ReportingForm(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     signed_at = models.DateTimeField(null=True, blank=True)
-    signature_note = models.TextField(blank=True)
-    return_reason = models.TextField(blank=True)
+    signature_note = models.TextField(blank=True, validators=[FORM_TEXT_LIMIT])
+    return_reason = models.TextField(blank=True, validators=[FORM_TEXT_LIMIT])
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

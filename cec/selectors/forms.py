@@ -3,7 +3,11 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
+
 from cec.models import Evidence, FormState, ReportingForm
+from credentials import rules
+from credentials.selectors import current_renewal_year
 
 VERIFY_PERMISSION = "cec.verify_reportingform"
 REVIEW_PERMISSION = "cec.review_submission"
@@ -77,3 +81,25 @@ def form_audit_trail(form) -> list[AuditStep]:
         )
         previous = record.state
     return steps
+
+
+def drafts_left(holder) -> int:
+    """How many more draft Reporting Forms the holder may start (REPORTING_FORM_MAX_DRAFTS)."""
+    drafts = ReportingForm.objects.filter(holder=holder, state=FormState.DRAFT).count()
+    return max(0, settings.REPORTING_FORM_MAX_DRAFTS - drafts)
+
+
+def too_many_drafts_message() -> str:
+    limit = settings.REPORTING_FORM_MAX_DRAFTS
+    return (
+        f"You have {limit} draft forms, the most one person can keep. Finish and send one "
+        "of them to the AASC office before starting another."
+    )
+
+def window_note(form) -> str:
+    """The hint for a form dated outside the current renewal's earning window (it is
+    accepted, but will not count this year), or ''."""
+    earned_on = getattr(form, "ended_on", None) or getattr(form, "started_on", None)
+    if earned_on is None:
+        return ""
+    return rules.window_note(current_renewal_year(), earned_on)

@@ -264,6 +264,29 @@ class GapSession:
     covers_alone: bool  # this class alone closes everything still missing
     adds: Decimal  # CECs it would add toward the total still missing, taken alone
     adds_in_network: Decimal  # the same toward the in-network CECs still missing
+    contribution: str = ""  # the two above in words
+
+
+def contribution_text(adds, adds_in_network, progress: rules.CecProgress, in_network) -> str:
+    """'Adds 3 of the 3.5 CECs still missing and 2.5 of the 2.5 in-network CECs still
+    missing.' or why a class adds nothing the holder still needs."""
+    parts = []
+    if adds:
+        parts.append(
+            f"{rules.fmt_hours(adds)} of the {rules.fmt_hours(progress.missing)} "
+            f"{rules.plural_cecs(progress.missing)} still missing"
+        )
+    if adds_in_network:
+        parts.append(
+            f"{rules.fmt_hours(adds_in_network)} of the "
+            f"{rules.fmt_hours(progress.missing_in_network)} in-network "
+            f"{rules.plural_cecs(progress.missing_in_network)} still missing"
+        )
+    if parts:
+        return "Adds " + " and ".join(parts) + "."
+    if progress.missing_in_network and not in_network:
+        return "Adds nothing you still need: it is not in-network."
+    return "Adds nothing you still need."
 
 
 @dataclass(frozen=True)
@@ -282,6 +305,10 @@ class Gap:
     @property
     def plan_hours(self) -> Decimal:
         return sum((s.cec_hours for s in self.plan), rules.ZERO)
+
+    @property
+    def plan_hours_text(self) -> str:
+        return f"{rules.fmt_hours(self.plan_hours)} {rules.plural_cecs(self.plan_hours)}"
 
 
 def courses_taken_in_window(renewal):
@@ -343,22 +370,28 @@ def close_the_gap(renewal, progress: rules.CecProgress, on=None, limit=12) -> Ga
     requirement = renewal_requirement(renewal)
     credits = as_credits(earning_entries_in_window(renewal.holder_id, renewal.year))
     plan = () if progress.complete else _plan(requirement, credits, sessions)
-    rows = tuple(
-        GapSession(
-            session=session,
-            in_plan=session in plan,
-            covers_alone=not progress.complete and _closes(requirement, credits, [session]),
-            adds=min(session.cec_hours, progress.missing),
-            adds_in_network=(
-                min(session.cec_hours, progress.missing_in_network)
-                if session.course.in_network
-                else rules.ZERO
-            ),
+    rows = []
+    for session in sessions:
+        adds = min(session.cec_hours, progress.missing)
+        adds_in_network = (
+            min(session.cec_hours, progress.missing_in_network)
+            if session.course.in_network
+            else rules.ZERO
         )
-        for session in sessions
-    )
+        rows.append(
+            GapSession(
+                session=session,
+                in_plan=session in plan,
+                covers_alone=not progress.complete and _closes(requirement, credits, [session]),
+                adds=adds,
+                adds_in_network=adds_in_network,
+                contribution=contribution_text(
+                    adds, adds_in_network, progress, session.course.in_network
+                ),
+            )
+        )
     return Gap(
-        sessions=rows,
+        sessions=tuple(rows),
         plan=tuple(sorted(plan, key=lambda s: (s.date, s.start_time))),
         closes=bool(plan),
         window_over=False,

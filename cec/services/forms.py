@@ -6,6 +6,9 @@ leaves a history record (who, when, from, to, note) and tells the holder by emai
 Verifying turns the form into a ledger entry that can be submitted to NAAEI.
 """
 
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,7 +22,9 @@ from cec.models import (
     ReportingForm,
     Source,
 )
-from cec.uploads import MAX_FILES_PER_FORM, CheckedUpload
+from cec.models.forms import FORM_TEXT_LIMIT
+from cec.selectors.forms import drafts_left, too_many_drafts_message
+from cec.uploads import CheckedUpload, check_room_for
 from credentials.notifications import queue_message
 
 EDITABLE_FIELDS = (
@@ -72,15 +77,34 @@ def _save(obj, by, reason, update_fields=None):
     obj.save(update_fields=update_fields)
 
 
+def _lock_holder(holder_id):
+    # One holder's writes that count what they store (drafts, evidence bytes) wait for
+    # each other, so two at once cannot both pass a limit.
+    get_user_model().objects.select_for_update().filter(pk=holder_id).exists()
+
+
+def _check_text(form):
+    # The model's limits, checked here too: services are called by more than the page.
+    errors = {}
+    for name in ("title", "organiser", "description"):
+        try:
+            form._meta.get_field(name).clean(getattr(form, name), form)
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+
+
 def _attach(form, uploads, by):
     uploads = list(uploads)
-    if form.evidence.count() + len(uploads) > MAX_FILES_PER_FORM:
-        raise ValidationError(
-            f"A form can carry at most {MAX_FILES_PER_FORM} evidence files.", code="too_many"
-        )
     for upload in uploads:
         if not isinstance(upload, CheckedUpload):
             raise TypeError("Evidence must be checked with cec.uploads.check_evidence first.")
+    if not uploads:
+        return
+    _lock_holder(form.holder_id)
+    check_room_for(form.holder_id, form, uploads)
+    for upload in uploads:
         evidence = Evidence(
             form=form,
             original_name=upload.original_name,
@@ -97,10 +121,14 @@ def create_form(*, holder, fields: dict, evidence=(), by=None) -> ReportingForm:
     by = by or holder
     if by.pk != holder.pk:
         raise PermissionDenied("Holders file their own Reporting Forms.")
+    _lock_holder(holder.pk)
+    if not drafts_left(holder):
+        raise ValidationError(too_many_drafts_message(), code="too_many_drafts")
     form = ReportingForm(holder=holder, state=FormState.DRAFT)
     for name in EDITABLE_FIELDS:
         if name in fields:
             setattr(form, name, fields[name])
+    _check_text(form)
     _save(form, by, "Draft created")
     _attach(form, evidence, by)
     return form
@@ -115,6 +143,7 @@ def update_form(form, *, by, fields: dict, evidence=()) -> ReportingForm:
     for name in EDITABLE_FIELDS:
         if name in fields:
             setattr(form, name, fields[name])
+    _check_text(form)
     _save(form, by, "Edited by the holder")
     _attach(form, evidence, by)
     return form
@@ -152,22 +181,34 @@ def send_form(form, *, by) -> ReportingForm:
 
 
 @transaction.atomic
-def verify_form(form, *, by, note: str = "", in_network: bool = False) -> ReportingForm:
+def verify_form(
+    form, *, by, note: str = "", in_network: bool = False, hours: Decimal | None = None
+) -> ReportingForm:
     """sent -> verified: AASC staff verify and sign the form (who, when, note), which
-    credits its hours to the holder's ledger as a verified entry."""
+    credits its hours to the holder's ledger as a verified entry. Staff may correct the
+    hours (`hours`), saying why in the note; history keeps what the holder claimed."""
     _require_staff(by)
     form = _locked(form)
     _require_state(form, (FormState.SENT,), "verified")
     if form.holder_id == by.pk:
         raise PermissionDenied("Nobody can verify their own Reporting Form.")
     note = (note or "").strip()
+    FORM_TEXT_LIMIT(note)
+    corrected = ""
+    if hours is not None and hours != form.hours_claimed:
+        if hours <= 0:
+            raise ValidationError("The hours verified must be more than zero.")
+        if not note:
+            raise ValidationError("Say why the hours were changed in the note.")
+        corrected = f"; hours corrected from {form.hours_claimed:.2f} to {hours:.2f}"
+        form.hours_claimed = hours
     form.state = FormState.VERIFIED
     form.signed_by = by
     form.signed_at = timezone.now()
     form.signature_note = note
     form.in_network = bool(in_network)
     form.return_reason = ""
-    _save(form, by, "Verified and signed")
+    _save(form, by, f"Verified and signed{corrected}" + (f": {note}" if corrected else ""))
 
     entry = LedgerEntry(
         holder=form.holder,
@@ -197,6 +238,7 @@ def return_form(form, *, by, reason: str) -> ReportingForm:
     and send it again."""
     _require_staff(by)
     reason = (reason or "").strip()
+    FORM_TEXT_LIMIT(reason)
     if not reason:
         raise ValidationError("Tell the holder why the form is returned.", code="reason_required")
     form = _locked(form)

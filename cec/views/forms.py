@@ -44,7 +44,11 @@ def form_edit(request, pk):
 def _edit(request, instance):
     sending = "send" in request.POST
     django_form = ReportingFormForm(
-        request.POST or None, request.FILES or None, instance=instance, sending=sending
+        request.POST or None,
+        request.FILES or None,
+        instance=instance,
+        sending=sending,
+        holder=request.user,
     )
     if request.method == "POST" and django_form.is_valid():
         try:
@@ -63,11 +67,17 @@ def _edit(request, instance):
                 messages.success(request, "Your form is sent to the AASC office for verification.")
             else:
                 messages.success(request, "Your form is saved as a draft.")
+            if note := selectors.window_note(saved):
+                messages.warning(request, note)
             return redirect("cec_forms:detail", pk=saved.pk)
     return render(
         request,
         "cec/forms/edit.html",
-        {"form": django_form, "reporting_form": instance},
+        {
+            "form": django_form,
+            "reporting_form": instance,
+            "window_note": selectors.window_note(instance) if instance else "",
+        },
     )
 
 
@@ -83,6 +93,7 @@ def form_detail(request, pk):
             "evidence": form.evidence.all(),
             "trail": selectors.form_audit_trail(form),
             "entry": form.ledger_entries.first(),
+            "window_note": selectors.window_note(form),
         },
     )
 

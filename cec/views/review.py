@@ -82,6 +82,12 @@ def _render_detail(request, submission, reject_form=None, status=200):
     )
 
 
+# Approving completes step 4 of a renewal and cannot be undone here: it takes a tick.
+NOT_CONFIRMED = (
+    "Tick “I have checked every entry and its evidence” to approve: nothing was approved."
+)
+
+
 @reviewer_required
 @require_GET
 def detail(request, pk):
@@ -92,6 +98,9 @@ def detail(request, pk):
 @require_POST
 def approve(request, pk):
     submission = _submission_or_404(pk)
+    if not request.POST.get("confirm"):
+        messages.error(request, NOT_CONFIRMED)
+        return redirect("review:detail", pk=submission.pk)
     try:
         services.approve_submission(submission, by=request.user)
     except (ValidationError, PermissionDenied) as exc:
@@ -125,6 +134,9 @@ def reject(request, pk):
 @require_POST
 def approve_several(request):
     form = BulkApproveForm(request.POST)
+    if not request.POST.get("confirm"):
+        messages.error(request, NOT_CONFIRMED)
+        return redirect("review:queue")
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:

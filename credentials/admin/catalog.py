@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import floatformat
@@ -10,9 +11,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from credentials import roles, selectors
+from credentials.admin import issuing
 from credentials.models import Credential, CredentialStatus, CredentialType, RequirementSet
 from credentials.services import validity
-from credentials.services.renewals import issue_renewals
 from payments.money import format_cents
 from payments.money_fields import DollarsAdminMixin
 from renewal_portal.admin_history import HistoryAdmin
@@ -288,10 +289,12 @@ class CredentialAdmin(HistoryAdmin):
         permissions=["add_renewal"],
     )
     def issue_current_renewal(self, request, queryset):
-        year = selectors.current_renewal_year()
-        holder_ids = set(queryset.values_list("holder_id", flat=True))
-        summary = issue_renewals(year, holder_ids=holder_ids, by=request.user)
-        self.message_user(request, str(summary), messages.SUCCESS)
+        """Confirm first, then a background issue run of these holders (the one way to
+        issue, credentials.admin.issuing)."""
+        holder_ids = sorted(set(queryset.values_list("holder_id", flat=True)))
+        hidden = [("action", "issue_current_renewal")]
+        hidden += [(ACTION_CHECKBOX_NAME, pk) for pk in queryset.values_list("pk", flat=True)]
+        return issuing.issue_for_holders(self, request, holder_ids, hidden)
 
     def has_add_renewal_permission(self, request):
         return request.user.has_perm("credentials.add_renewal")

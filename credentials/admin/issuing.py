@@ -93,27 +93,69 @@ def issue_year_view(model_admin, request):
     if request.method == "POST" and form.is_valid():
         year, chunk_size = form.cleaned_data["year"], form.cleaned_data["chunk_size"]
         if "confirm" not in request.POST:
-            context.update(
-                title=f"Issue the {year} renewals?",
-                preview=issue_runs.preview(year),
-                year=year,
-                chunk_size=chunk_size,
-            )
-            return TemplateResponse(
-                request, "admin/credentials/renewal/issue_confirm.html", context
+            return confirmation(
+                model_admin,
+                request,
+                year,
+                hidden=[("year", year), ("chunk_size", chunk_size)],
+                cancel_url=reverse("admin:credentials_renewal_changelist"),
             )
         try:
             run = issue_runs.start_issue_run(year, by=request.user, chunk_size=chunk_size)
         except ValidationError as exc:
             form.add_error("year", exc)
         else:
-            model_admin.message_user(
-                request,
-                f"Issuing the {year} renewals in the background; this page shows the progress.",
-                messages.SUCCESS,
-            )
-            return redirect(reverse("admin:credentials_issuerun_change", args=[run.pk]))
+            return _started(model_admin, request, run)
     return TemplateResponse(request, "admin/credentials/renewal/issue.html", context)
+
+
+def issue_for_holders(model_admin, request, holder_ids, hidden):
+    """The same, for the holders of credentials selected in a list (an admin action):
+    the current renewal year only, confirmed first, as a background run of those holders.
+    `hidden` re-posts the action and the selection with the confirmation."""
+    if not can_issue(request):
+        raise PermissionDenied
+    year = selectors.current_renewal_year()
+    if "confirm" not in request.POST:
+        return confirmation(
+            model_admin,
+            request,
+            year,
+            hidden=hidden,
+            holder_ids=holder_ids,
+            cancel_url=request.get_full_path(),
+        )
+    try:
+        run = issue_runs.start_issue_run(year, by=request.user, holder_ids=holder_ids)
+    except ValidationError as exc:
+        model_admin.message_user(request, " ".join(exc.messages), messages.ERROR)
+        return None
+    return _started(model_admin, request, run)
+
+
+def confirmation(model_admin, request, year, *, hidden, cancel_url, holder_ids=None):
+    """The page that says how many holders will be emailed, before anything is issued."""
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": Renewal._meta,
+        "title": f"Issue the {year} renewals?",
+        "preview": issue_runs.preview(year, holder_ids),
+        "year": year,
+        "hidden": hidden,
+        "selected": holder_ids is not None,
+        "form_action": request.get_full_path(),
+        "cancel_url": cancel_url,
+    }
+    return TemplateResponse(request, "admin/credentials/renewal/issue_confirm.html", context)
+
+
+def _started(model_admin, request, run):
+    model_admin.message_user(
+        request,
+        f"Issuing the {run.year} renewals in the background; this page shows the progress.",
+        messages.SUCCESS,
+    )
+    return redirect(reverse("admin:credentials_issuerun_change", args=[run.pk]))
 
 
 @admin.register(IssueRun)
@@ -157,6 +199,7 @@ class IssueRunAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # A run is a record only its tasks change: no Save buttons.
         read_only = {
+            "title": "Issue run",
             "show_save": False,
             "show_save_and_continue": False,
             "show_save_and_add_another": False,

@@ -19,6 +19,13 @@ class IssueRun(models.Model):
     chunk_size = models.PositiveIntegerField(default=50)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     holders_total = models.PositiveIntegerField(default=0)
+    only_holder_ids = models.JSONField(
+        "only these holders",
+        null=True,
+        blank=True,
+        help_text="Set when staff issued the renewals of selected credentials; blank: every "
+        "holder due.",
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -65,9 +65,17 @@ class IssuePreview:
         return text
 
 
-def preview(year: int) -> IssuePreview:
-    """Count, without issuing anything, the holders a run for `year` would email."""
+def _holders_due(year: int, holder_ids=None):
     due = renewals.holders_due(year)
+    if holder_ids is not None:
+        due = due.filter(holder_id__in=list(holder_ids))
+    return due
+
+
+def preview(year: int, holder_ids=None) -> IssuePreview:
+    """Count, without issuing anything, the holders a run for `year` (of every holder
+    due, or only of `holder_ids`) would email."""
+    due = _holders_due(year, holder_ids)
     already = Renewal.objects.filter(year=year, holder_id__in=due).count()
     book = selectors.RequirementBook()
     types = (
@@ -92,14 +100,21 @@ def start_issue_run(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     on: dt.date | None = None,
     background: bool = True,
+    holder_ids=None,
 ) -> IssueRun:
     """Record a run for `year` (refused for a year outside its season, rule 12) and start
     it in the background once this commits; `background=False` leaves the running to the
-    caller (`run_in_foreground`, for the management command)."""
+    caller (`run_in_foreground`, for the management command). `holder_ids` limits the run
+    to those holders (staff issuing the renewals of selected credentials)."""
     check_year(year, on)
     if not 1 <= chunk_size <= MAX_CHUNK_SIZE:
         raise ValidationError(f"Choose between 1 and {MAX_CHUNK_SIZE} holders per task.")
-    run = IssueRun.objects.create(year=year, requested_by=by, chunk_size=chunk_size)
+    run = IssueRun.objects.create(
+        year=year,
+        requested_by=by,
+        chunk_size=chunk_size,
+        only_holder_ids=sorted(set(holder_ids)) if holder_ids is not None else None,
+    )
     if background:
         transaction.on_commit(lambda: _dispatch_run(run.pk))
     return run
@@ -135,7 +150,7 @@ def plan_chunks(run: IssueRun) -> list[IssueRunChunk]:
         run = IssueRun.objects.select_for_update().get(pk=run.pk)
         if run.chunks.exists():
             return list(run.chunks.all())
-        ids = list(renewals.holders_due(run.year))
+        ids = list(_holders_due(run.year, run.only_holder_ids))
         # Who had their renewal before the run: what the run then issued is the rest.
         had_one = set(Renewal.objects.filter(year=run.year).values_list("holder_id", flat=True))
         slices = [
@@ -242,12 +257,14 @@ def progress(run: IssueRun) -> dict:
         "finished": finished,
         "status": run.get_status_display(),
     }
-    result["summary"] = describe(run.year, result)
+    result["summary"] = describe(run.year, result, started=run.started_at is not None)
     return result
 
 
-def describe(year: int, p: dict) -> str:
+def describe(year: int, p: dict, *, started: bool = True) -> str:
     """What a run did so far, in words: 'Issued 0 new renewals; 2 already issued.'"""
+    if not started and not p["finished"]:
+        return "Queued: waiting for a background worker to start issuing."
     new = p["new"]
     text = f"Issued {new} new {year} {'renewal' if new == 1 else 'renewals'}"
     text += f" (each emailed its invoice); {p['already_issued']} already issued"

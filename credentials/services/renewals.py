@@ -256,6 +256,8 @@ def invoice_email_context(message) -> dict:
         "window_last": last,
         "renewal_url": reverse("credentials:renewal"),
         "invoice_url": reverse("payments:invoice", args=[invoice.number]),
+        # A lapsed credential being reinstated is said plainly, not only as an invoice line.
+        "reinstatements": selectors.reinstatements_of(renewal),
     }
 
 

@@ -1,6 +1,8 @@
 """Admin for invoices: lines and totals are fixed when issued, so everything is read-only
 here; payments (card or cheque) change an invoice through the payment services."""
 
+from urllib.parse import urlencode
+
 from django.contrib import admin
 from django.db.models import Q
 from django.urls import reverse
@@ -96,6 +98,20 @@ class InvoiceAdmin(HistoryAdmin):
 
     def has_add_permission(self, request):
         return False  # invoices are issued with their renewal
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The clerk holding a cheque records it from the invoice they are looking at.
+        invoice = self.get_object(request, object_id)
+        record_offline_url = ""
+        if (
+            invoice is not None
+            and invoice.status == InvoiceStatus.OPEN
+            and request.user.has_perm("payments.record_offline_payment")
+        ):
+            query = urlencode({"invoice": invoice.number})
+            record_offline_url = f"{reverse('admin:payments_payment_record_offline')}?{query}"
+        extra_context = {**(extra_context or {}), "record_offline_url": record_offline_url}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_delete_permission(self, request, obj=None):
         return False  # numbers are never reused, so invoices are never deleted

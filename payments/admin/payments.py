@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -21,7 +21,7 @@ from django.utils.html import format_html
 
 from credentials.admin.season_filters import SeasonPaymentsFilter
 from payments import provider
-from payments.models import Invoice, Payment, PaymentStatus, WebhookEvent
+from payments.models import Invoice, Payment, PaymentMethod, PaymentStatus, WebhookEvent
 from payments.money import format_cents
 from payments.services import payments as payment_services
 from payments.services import reversals
@@ -57,6 +57,16 @@ class OfflinePaymentForm(forms.Form):
     @property
     def amount_cents(self) -> int:
         return int(self.cleaned_data["amount"] * 100)  # exact: two decimal places at most
+
+
+class ChequeRefundForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=80,
+        help_text="Why the office gave the money back; it goes into the payment's history.",
+        error_messages={"required": "Give the reason for the refund."},
+        widget=forms.TextInput(attrs={"size": 60}),
+    )
 
 
 class MoneyReturnedFilter(admin.SimpleListFilter):
@@ -217,8 +227,63 @@ class PaymentAdmin(HistoryAdmin):
                 self.admin_site.admin_view(self.record_offline_view),
                 name="payments_payment_record_offline",
             ),
+            path(
+                "<int:pk>/cheque-refund/",
+                self.admin_site.admin_view(self.cheque_refund_view),
+                name="payments_payment_cheque_refund",
+            ),
             *super().get_urls(),
         ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        payment = self.get_object(request, object_id)
+        refundable = (
+            payment is not None
+            and payment.method == PaymentMethod.CHEQUE
+            and payment.status == PaymentStatus.SUCCEEDED
+            and self.has_refund_permission(request)
+        )
+        extra_context = {
+            **(extra_context or {}),
+            "cheque_refund_url": reverse("admin:payments_payment_cheque_refund", args=[payment.pk])
+            if refundable
+            else "",
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def cheque_refund_view(self, request, pk):
+        """Record that the office gave a cheque back: the invoice reopens like a card refund."""
+        if not self.has_refund_permission(request):
+            raise PermissionDenied
+        payment = get_object_or_404(
+            Payment.objects.select_related("invoice"), pk=pk, method=PaymentMethod.CHEQUE
+        )
+        form = ChequeRefundForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                reversals.record_cheque_refund(
+                    payment, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except payment_services.PaymentError as exc:
+                form.add_error(None, exc.message)
+            else:
+                self.message_user(
+                    request,
+                    f"Refund of cheque {payment.cheque_number} recorded: invoice "
+                    f"{payment.invoice.number} is open again; the holder and the office are "
+                    "told by email.",
+                    messages.SUCCESS,
+                )
+                return redirect("admin:payments_payment_change", payment.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Record a cheque refund",
+            "form": form,
+            "payment": payment,
+            "amount": format_cents(payment.amount_cents, payment.currency),
+        }
+        return TemplateResponse(request, "admin/payments/payment/cheque_refund.html", context)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {

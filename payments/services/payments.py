@@ -76,13 +76,21 @@ def _save(obj, reason, by=None, update_fields=None):
     obj.save(update_fields=update_fields)
 
 
-def _check_payable(invoice: Invoice):
+def payable_problem(invoice: Invoice) -> str:
+    """Why the invoice cannot be paid now ('' if it can)."""
     if invoice.status == InvoiceStatus.PAID:
-        raise PaymentError(f"Invoice {invoice.number} is already paid.")
+        return f"Invoice {invoice.number} is already paid."
     if invoice.status not in PAYABLE:
-        raise PaymentError(f"Invoice {invoice.number} is {invoice.get_status_display().lower()}.")
+        return f"Invoice {invoice.number} is {invoice.get_status_display().lower()}."
     if invoice.total_cents <= 0:
-        raise PaymentError(f"Invoice {invoice.number} has nothing to pay.")
+        return f"Invoice {invoice.number} has nothing to pay."
+    return ""
+
+
+def _check_payable(invoice: Invoice):
+    problem = payable_problem(invoice)
+    if problem:
+        raise PaymentError(problem)
 
 
 # --- card payments ----------------------------------------------------------------------

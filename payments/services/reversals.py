@@ -28,7 +28,14 @@ from credentials.services import steps
 from payments import provider
 from payments.models import InvoiceStatus, Payment, PaymentMethod, PaymentStatus
 from payments.money import format_cents
-from payments.services.payments import PaymentError, _lock_invoice, _save
+from payments.services.payments import (
+    OPEN_ATTEMPT,
+    PAYABLE,
+    PaymentError,
+    _lock_invoice,
+    _mark_paid,
+    _save,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +46,8 @@ Outcome = provider.DisputeOutcome
 
 
 def refund_payment(payment: Payment, *, by) -> Payment:
-    """Refund a card payment in full through Stripe (staff, from admin). Stripe also
+    """Refund a card payment in full (or the rest of it, after a partial refund) through
+    Stripe (staff, from admin). Stripe also
     sends charge.refunded; whichever comes first records the refund, the other changes
     nothing."""
     if payment.method != PaymentMethod.CARD or not payment.stripe_payment_intent:
@@ -47,13 +55,17 @@ def refund_payment(payment: Payment, *, by) -> Payment:
     if payment.status != PaymentStatus.SUCCEEDED:
         raise PaymentError(f"Payment {payment.pk} is {payment.get_status_display().lower()}.")
     refund = provider.refund_payment_intent(
-        payment.stripe_payment_intent, idempotency_key=f"aasc-refund-{payment.pk}"
+        payment.stripe_payment_intent,
+        idempotency_key=f"aasc-refund-{payment.pk}-{payment.amount_refunded_cents}",
     )
+    # Stripe refunds what is left: after a partial refund, that is the rest.
     return record_refund(
         provider.RefundNotice(
             payment_intent=payment.stripe_payment_intent,
             amount_cents=payment.amount_cents,
-            amount_refunded_cents=refund.amount_cents,
+            amount_refunded_cents=min(
+                payment.amount_cents, payment.amount_refunded_cents + refund.amount_cents
+            ),
         ),
         by=by,
     )
@@ -69,7 +81,7 @@ def record_refund(notice: provider.RefundNotice, *, by=None) -> Payment | None:
     with transaction.atomic():
         invoice = _lock_invoice(payment.invoice_id)
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
-        if payment.status != PaymentStatus.SUCCEEDED:
+        if payment.status not in (PaymentStatus.SUCCEEDED, *OPEN_ATTEMPT):
             return payment  # already refunded, or disputed (Stripe refuses those refunds)
         if notice.amount_refunded_cents <= payment.amount_refunded_cents:
             return payment  # an older or repeated notice
@@ -87,6 +99,14 @@ def record_refund(notice: provider.RefundNotice, *, by=None) -> Payment | None:
             ref = str(notice.amount_refunded_cents)
             _tell(payment, "partial_refund", ref=ref, office_only=True)
             return payment
+        if payment.status in OPEN_ATTEMPT:
+            # Stripe told of the refund before it told of the payment: the charge never
+            # pays the invoice (payment_intent.succeeded, when it comes, changes nothing).
+            payment.status = PaymentStatus.REFUNDED
+            payment.refunded_at = timezone.now()
+            _save(payment, "Refunded before its payment was confirmed", by=by)
+            _tell(payment, "refund")
+            return payment
         payment.status = PaymentStatus.REFUNDED
         payment.refunded_at = timezone.now()
         _save(payment, "Refunded", by=by)
@@ -95,6 +115,33 @@ def record_refund(notice: provider.RefundNotice, *, by=None) -> Payment | None:
             _save(invoice, "Refunded: step 2 open again", by=by)
             reversal = steps.payment_reversed(invoice.renewal, why="Payment refunded", by=by)
             _tell(payment, "refund", reversal=reversal)
+    return payment
+
+
+def record_cheque_refund(payment: Payment, *, by, reason: str) -> Payment:
+    """The office gave a cheque's money back (staff, from admin): like a full card refund,
+    the invoice becomes refunded, step 2 reopens and a completed renewal is undone; the
+    holder and the office are told. A reason is required; a refund happens once."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise PaymentError("Give the reason for the refund (it goes into the history).")
+    if payment.method != PaymentMethod.CHEQUE:
+        raise PaymentError("Card payments are refunded through Stripe.")
+    with transaction.atomic():
+        invoice = _lock_invoice(payment.invoice_id)
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if payment.status != PaymentStatus.SUCCEEDED:
+            raise PaymentError(f"This cheque is {payment.get_status_display().lower()}.")
+        payment.status = PaymentStatus.REFUNDED
+        payment.amount_refunded_cents = payment.amount_cents
+        payment.refunded_at = timezone.now()
+        _save(payment, f"Cheque refunded: {reason}"[:100], by=by)
+        reversal = None
+        if invoice.status == InvoiceStatus.PAID:
+            invoice.status = InvoiceStatus.REFUNDED
+            _save(invoice, "Refunded: step 2 open again", by=by)
+            reversal = steps.payment_reversed(invoice.renewal, why="Cheque refunded", by=by)
+        _tell(payment, "refund", reversal=reversal)
     return payment
 
 
@@ -120,6 +167,13 @@ def record_dispute(notice: provider.DisputeNotice, *, by=None) -> Payment | None
 
 
 def _dispute_opened(invoice, payment, notice, *, by):
+    if payment.status in OPEN_ATTEMPT:
+        # Disputed before Stripe told us the payment succeeded: it pays nothing meanwhile.
+        payment.status = PaymentStatus.DISPUTED
+        payment.stripe_dispute = notice.id
+        _save(payment, "Disputed before its payment was confirmed", by=by)
+        _tell(payment, "dispute_opened", ref=notice.id)
+        return
     if payment.status != PaymentStatus.SUCCEEDED:
         return  # already disputed, refunded or settled otherwise: nothing left to take back
     payment.status = PaymentStatus.DISPUTED
@@ -142,6 +196,9 @@ def _dispute_won(invoice, payment, notice, *, by):
         _save(invoice, "Dispute won: paid again", by=by)
         # The renewal completes again if every other step is still done.
         steps.invoice_paid(invoice.renewal, by=by)
+    elif invoice.status in PAYABLE and payment.amount_cents == invoice.total_cents:
+        # Disputed before it was ever recorded as paid: it pays the invoice now.
+        _mark_paid(invoice, payment, by=by)
     _tell(payment, "dispute_won", ref=notice.id)
 
 

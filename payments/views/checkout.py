@@ -17,6 +17,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from credentials import roles
@@ -66,7 +67,11 @@ def _status_url(payment):
 @login_required
 @require_GET
 def pay(request, number):
-    """The pay page: the invoice and Stripe's card element."""
+    """The pay page: the invoice, and the card form in a frame of its own (card_frame).
+
+    The card script (Stripe.js, or localstripe's stand-in in development and tests) runs
+    only inside that frame, so whatever it declares or breaks cannot reach this page's
+    own scripts (its menu), and this page answers without waiting for Stripe."""
     invoice = _holder_invoice(request, number)
     if invoice.is_paid:
         paid = invoice.payments.filter(status=PaymentStatus.SUCCEEDED).first()
@@ -74,17 +79,36 @@ def pay(request, number):
         if paid is not None and paid.method == PaymentMethod.CARD:
             return redirect(_status_url(paid))
         return redirect(_renewal_url())
-    context = {"invoice": invoice, "lines": invoice.lines.all(), "renewal": invoice.renewal}
+    problem = payment_services.payable_problem(invoice)
+    if problem:
+        messages.error(request, problem)
+        return redirect(_renewal_url())
+    return render(
+        request,
+        "payments/pay.html",
+        {"invoice": invoice, "lines": invoice.lines.all(), "renewal": invoice.renewal},
+    )
+
+
+@login_required
+@require_GET
+@xframe_options_sameorigin
+def card_frame(request, number):
+    """The card form, framed by the pay page: Stripe's card element, the payment attempt
+    and its SetupIntent (reused on every load while it can take a card)."""
+    invoice = _holder_invoice(request, number)
+    context = {"invoice": invoice, "renewal_url": _renewal_url()}
     try:
         attempt = payment_services.start_card_payment(invoice, request.user)
     except payment_services.PaymentError as exc:
-        messages.error(request, exc.message)
-        return redirect(_renewal_url())
+        return render(request, "payments/card_frame.html", {**context, "problem": exc.message})
     except provider.ProviderError:
-        context["unavailable"] = UNAVAILABLE
-        return render(request, "payments/pay.html", context, status=503)
+        context["problem"] = UNAVAILABLE
+        return render(request, "payments/card_frame.html", context, status=503)
     if not (attempt.setup_client_secret or attempt.intent_client_secret):
-        return redirect(_status_url(attempt.payment))  # already charged: follow it
+        # Already charged: the whole window follows the payment.
+        context["follow_url"] = _status_url(attempt.payment)
+        return render(request, "payments/card_frame.html", context)
     context.update(
         {
             "attempt": attempt,
@@ -95,7 +119,7 @@ def pay(request, number):
             "status_url": _status_url(attempt.payment),
         }
     )
-    return render(request, "payments/pay.html", context)
+    return render(request, "payments/card_frame.html", context)
 
 
 class ConfirmForm(forms.Form):

@@ -31,8 +31,13 @@ def renewal():
     return issue_renewal_for(holder, year)
 
 
+def card_form(page):
+    """The card form, in its own frame on the pay page (Stripe.js runs there only)."""
+    return page.frame_locator("iframe.card-frame")
+
+
 def type_card(page, number):
-    card = page.locator("#card-element")
+    card = card_form(page).locator("#card-element")
     card.locator("input[placeholder=number]").press_sequentially(number)
     card.locator("input[placeholder=exp_month]").fill("12")
     card.locator("input[placeholder=exp_year]").fill("34")
@@ -58,7 +63,7 @@ def test_holder_pays_the_invoice_with_a_test_card_and_sees_step_2_done(
     type_card(page, "4242 4242 4242 4242".replace(" ", ""))
     screenshot(page, "card-payment-1-pay-page")
 
-    page.get_by_role("button", name="Pay").click()
+    card_form(page).get_by_role("button", name="Pay").click()
 
     status = page.get_by_test_id("payment-status")
     status.and_(page.locator("[data-status=succeeded]")).wait_for(timeout=20_000)
@@ -81,7 +86,7 @@ def test_a_declined_card_shows_the_decline_and_leaves_the_invoice_unpaid(
     open_pay_page(page, live_server)
     type_card(page, "4000000000000341")
 
-    page.get_by_role("button", name="Pay").click()
+    card_form(page).get_by_role("button", name="Pay").click()
 
     page.get_by_test_id("failure-message").wait_for()
     assert page.get_by_test_id("failure-message").inner_text() == "Your card was declined."
@@ -96,9 +101,9 @@ def test_a_card_refused_when_entered_shows_the_message_on_the_pay_page(
     open_pay_page(page, live_server)
     type_card(page, "4000000000000002")
 
-    page.get_by_role("button", name="Pay").click()
+    card_form(page).get_by_role("button", name="Pay").click()
 
-    error = page.get_by_test_id("card-error")
+    error = card_form(page).get_by_test_id("card-error")
     error.wait_for()
     assert error.inner_text() == "Your card was declined."
     screenshot(page, "card-payment-refused-on-entry")

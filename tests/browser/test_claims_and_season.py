@@ -52,6 +52,8 @@ def test_a_holder_the_office_brought_in_signs_up_and_sees_their_credential(new_p
     office_record()
     page = new_page(viewport={"width": 390, "height": 844})
     page.goto(f"{live_server.url}/accounts/signup/")
+    page.locator("#id_first_name").fill("Dana")
+    page.locator("#id_last_name").fill("Reyes")
     page.locator("#id_email").fill("dana.reyes@example.org")
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)

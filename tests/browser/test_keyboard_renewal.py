@@ -128,7 +128,8 @@ def test_holder_renews_with_the_keyboard_alone(
     # Step 2: pay by card, typing the card into the Stripe.js stand-in's fields (like
     # Stripe's own, a complete field hands the focus on to the next one).
     keys.activate(page.locator("[data-step=payment]").get_by_role("link", name="by card"))
-    card = page.locator("#card-element")
+    card_form = page.frame_locator("iframe.card-frame")  # Stripe.js runs in its own frame
+    card = card_form.locator("#card-element")
     keys.tab_to(card.locator("input[placeholder=number]"))
     page.keyboard.type("4242424242424242")
     for field, value in [
@@ -139,7 +140,7 @@ def test_holder_renews_with_the_keyboard_alone(
     ]:
         keys.tab_to(card.locator(f"input[placeholder={field}]"), limit=3)
         page.keyboard.type(value)
-    keys.tab_to(page.get_by_role("button", name="Pay"), limit=3)
+    keys.tab_to(card_form.get_by_role("button", name="Pay"), limit=3)
     screenshot(page, "keyboard-3-card-typed")
     page.keyboard.press("Enter")
     status = page.get_by_test_id("payment-status")

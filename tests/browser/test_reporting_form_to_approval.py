@@ -55,7 +55,10 @@ def test_holder_files_a_form_staff_sign_it_holder_submits_and_reviewer_approves(
         files=[{"name": "minutes.pdf", "mimeType": "application/pdf", "buffer": b"just text"}]
     )
     holder_page.get_by_role("button", name="Save and send to AASC").click()
-    expect(holder_page.get_by_text("“minutes.pdf” is not a PDF, JPEG or PNG file")).to_be_visible()
+    refused = "“minutes.pdf” is not a PDF, JPEG or PNG file"
+    # Said twice: in the summary at the top and beside the field.
+    expect(holder_page.locator(".error-summary")).to_contain_text(refused)
+    expect(holder_page.locator("strong", has_text=refused)).to_be_visible()
     assert holder_page.get_by_label("Title of the activity").input_value() == (
         "AASC Education Committee"
     )
@@ -80,7 +83,9 @@ def test_holder_files_a_form_staff_sign_it_holder_submits_and_reviewer_approves(
     expect(staff_page.locator("iframe[title='minutes.pdf']")).to_have_count(1)  # inline
     screenshot(staff_page, "admin-form-with-evidence")
     staff_page.get_by_role("link", name="Verify and sign").click()
-    staff_page.get_by_label("Note (optional)").fill("Committee minutes checked.")
+    staff_page.get_by_label("Note (needed if you change the hours)").fill(
+        "Committee minutes checked."
+    )
     staff_page.get_by_role("button", name="Verify and sign").click()
     expect(staff_page.get_by_text("Verified and signed “AASC Education Committee”")).to_be_visible()
     form.refresh_from_db()
@@ -110,6 +115,7 @@ def test_holder_files_a_form_staff_sign_it_holder_submits_and_reviewer_approves(
     expect(reviewer_page.get_by_role("link", name="minutes.pdf")).to_be_visible()
     expect(reviewer_page.get_by_text("Committee minutes checked.")).to_be_visible()
     screenshot(reviewer_page, "review-detail")
+    reviewer_page.get_by_label("I have checked every entry and its evidence").check()
     reviewer_page.get_by_role("button", name="Approve submission").click()
     expect(reviewer_page.get_by_text(f"Approved the {year} CECs of Frankie Filer")).to_be_visible()
 

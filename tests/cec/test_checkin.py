@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.test import Client
@@ -43,6 +44,14 @@ DENVER = ZoneInfo("America/Denver")
 
 def on(day, hour=10):
     return time_machine.travel(dt.datetime.combine(day, dt.time(hour), tzinfo=DENVER), tick=False)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_scan_counters():
+    # Failed scans are counted per staff account in the cache; ids repeat across tests.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

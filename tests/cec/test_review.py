@@ -22,6 +22,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 QUEUE = reverse("review:queue")
+CONFIRMED = {"confirm": "on"}  # the reviewer's tick before approving
 PEOPLE = ["holder_client", "other_holder_client", "staff_client", "reviewer_client", "client"]
 
 
@@ -89,7 +90,7 @@ def test_only_naaei_reviewers_open_a_submission(request, submission, person, sta
 )
 def test_only_naaei_reviewers_approve_in_the_queue(request, submission, person, status):
     url = reverse("review:approve", args=[submission.pk])
-    expect(request.getfixturevalue(person).post(url), status)
+    expect(request.getfixturevalue(person).post(url, CONFIRMED), status)
     submission.refresh_from_db()
     assert (submission.state == SubmissionState.APPROVED) is (person == "reviewer_client")
 
@@ -109,7 +110,8 @@ def test_only_naaei_reviewers_reject_in_the_queue(request, submission, person, s
 )
 def test_only_naaei_reviewers_approve_several(request, submission, person, status):
     url = reverse("review:approve_several")
-    expect(request.getfixturevalue(person).post(url, {"submissions": [submission.pk]}), status)
+    data = {"submissions": [submission.pk], **CONFIRMED}
+    expect(request.getfixturevalue(person).post(url, data), status)
     submission.refresh_from_db()
     assert (submission.state == SubmissionState.APPROVED) is (person == "reviewer_client")
 
@@ -158,7 +160,7 @@ def test_the_queue_filters_by_age(reviewer_client, holder, other_holder):
 
 
 def test_decided_submissions_leave_the_waiting_queue(reviewer_client, submission, holder):
-    reviewer_client.post(reverse("review:approve", args=[submission.pk]), follow=True)
+    reviewer_client.post(reverse("review:approve", args=[submission.pk]), CONFIRMED, follow=True)
     assert holder.display_name not in reviewer_client.get(QUEUE).content.decode()
     page = reviewer_client.get(QUEUE, {"state": "approved"}).content.decode()
     assert holder.display_name in page
@@ -205,7 +207,9 @@ def test_reviewers_see_nothing_of_payments(reviewer_client, submission):
 
 
 def test_a_reviewer_approves_a_submission(reviewer_client, submission, reviewer):
-    response = reviewer_client.post(reverse("review:approve", args=[submission.pk]), follow=True)
+    response = reviewer_client.post(
+        reverse("review:approve", args=[submission.pk]), CONFIRMED, follow=True
+    )
     assert "Approved the 2027 CECs" in response.content.decode()
     submission.refresh_from_db()
     assert (submission.state, submission.decided_by) == (SubmissionState.APPROVED, reviewer)
@@ -230,15 +234,17 @@ def test_rejecting_without_a_reason_shows_the_error_beside_the_field(reviewer_cl
 
 def test_approving_a_decided_submission_says_so(reviewer_client, submission):
     url = reverse("review:approve", args=[submission.pk])
-    reviewer_client.post(url)
-    response = reviewer_client.post(url, follow=True)
+    reviewer_client.post(url, CONFIRMED)
+    response = reviewer_client.post(url, CONFIRMED, follow=True)
     assert "already approved" in response.content.decode()
 
 
 def test_a_reviewer_approves_several_at_once(reviewer_client, holder, other_holder):
     first, second = submitted(holder), submitted(other_holder)
     response = reviewer_client.post(
-        reverse("review:approve_several"), {"submissions": [first.pk, second.pk]}, follow=True
+        reverse("review:approve_several"),
+        {"submissions": [first.pk, second.pk], **CONFIRMED},
+        follow=True,
     )
     assert "Approved 2 submissions." in response.content.decode()
     assert set(Submission.objects.values_list("state", flat=True)) == {SubmissionState.APPROVED}
@@ -248,7 +254,9 @@ def test_a_reviewer_approves_several_at_once(reviewer_client, holder, other_hold
 def test_approving_several_with_nothing_valid_ticked_changes_nothing(
     reviewer_client, submission, ids
 ):
-    response = reviewer_client.post(reverse("review:approve_several"), {"submissions": ids})
+    response = reviewer_client.post(
+        reverse("review:approve_several"), {"submissions": ids, **CONFIRMED}
+    )
     assert response.status_code == 302
     submission.refresh_from_db()
     assert submission.state == SubmissionState.SUBMITTED

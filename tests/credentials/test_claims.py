@@ -44,7 +44,14 @@ def office_record(
 
 def sign_up(client, email):
     return client.post(
-        reverse("account_signup"), {"email": email, "password1": PASSWORD, "password2": PASSWORD}
+        reverse("account_signup"),
+        {
+            "first_name": "Dana",
+            "last_name": "Reyes",
+            "email": email,
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
     )
 
 

@@ -12,6 +12,8 @@ import time_machine
 from django.urls import reverse
 
 from credentials import holder_status
+from credentials.models import OutboxMessage
+from credentials.services.outbox import build_email
 from tests.factories import CredentialFactory, credential_type
 from tests.factories import renewal_states as states
 
@@ -38,8 +40,9 @@ def page(client, name):
 def test_a_brand_new_account_is_told_no_credential_is_on_record(holder, holder_client):
     action = holder_status.next_action_for(holder)
     assert action.kind == holder_status.NO_CREDENTIALS
+    # Home greets a brand-new account with the welcome page: what happens next.
     home = page(holder_client, "credentials:home")
-    assert "No credential on record yet" in home
+    assert "The office links your credentials" in home
     assert "renewal is open" not in home
 
 
@@ -83,7 +86,9 @@ def test_after_submitting_home_says_nothing_to_do_until_naaei_decides(holder, ho
 def test_a_submission_waiting_while_a_step_is_open_points_at_that_step(holder, staff):
     renewal = states.renewal_due(holder)
     states.submit(renewal)
-    assert holder_status.next_action_for(holder).kind == holder_status.CONTACT
+    action = holder_status.next_action_for(holder)
+    assert action.kind == holder_status.CONTACT
+    assert action.note == "Step 4: Submitted on December 1, 2026, waiting for NAAEI review."
 
 
 def test_after_a_rejection_home_asks_to_fix_and_resubmit(holder, holder_client, reviewer):
@@ -138,6 +143,7 @@ def test_the_renewal_page_says_plainly_the_credential_lapsed_and_what_reinstatin
         "ended March 31, 2025." in renewal_page
     )
     assert "Reinstating costs the $50.00 reinstatement fee on top of the annual fee" in renewal_page
+    assert "To reinstate it, complete this 2027 renewal" in renewal_page
     assert "have the 5 CECs owed for 2027 (earned January 1 to December 31, 2026) approved" in (
         renewal_page
     )
@@ -148,11 +154,15 @@ def test_the_credentials_page_offers_reinstatement_not_a_past_renewal(holder, ho
     states.lapsed_and_reinstating(holder)
     credentials_page = page(holder_client, "credentials:credentials")
     assert "2025: due Jan 1, 2025" not in credentials_page
-    assert "Lapsed Apr 1, 2025. Not renewed for 2025" in credentials_page
     assert (
-        "Reinstate it</strong> with the 2027 renewal: the annual fee plus the $50.00 reinstatement "
-        "fee" in credentials_page
+        "Your CALP (CALP-199407) lapsed on April 1, 2025.</strong> Not renewed for 2025"
+        in credentials_page
     )
+    assert (
+        "To reinstate it, complete your 2027 renewal: the annual fee plus the $50.00 "
+        "reinstatement fee, and the CECs owed for 2027." in credentials_page
+    )
+    assert "2027: reinstates it (+ $50.00 fee)" in credentials_page
 
 
 def test_home_tells_a_lapsed_holder_it_lapsed_and_the_next_step(holder, holder_client):
@@ -166,10 +176,13 @@ def test_home_tells_a_lapsed_holder_it_lapsed_and_the_next_step(holder, holder_c
     assert "Your 2027 renewal is open" not in home
 
 
-def test_a_lapsed_holder_before_the_renewal_is_issued_is_told_it_lapsed(holder):
+def test_a_lapsed_holder_before_the_renewal_is_issued_is_told_it_lapsed(holder, holder_client):
     CredentialFactory(
         holder=holder, credential_type=credential_type("CALP"), valid_through=dt.date(2024, 12, 31)
     )
+    renewal_page = page(holder_client, "credentials:renewal")
+    assert "lapsed on April 1, 2025.</strong> Not renewed for 2025" in renewal_page
+    assert "plus the $50.00 reinstatement fee" in renewal_page
     action = holder_status.next_action_for(holder)
     assert action.kind == holder_status.NOT_ISSUED
     [lapse] = action.reinstatements
@@ -202,3 +215,20 @@ def test_step_four_after_a_rejection_gives_the_reason_and_what_to_fix(
     assert "NAAEI rejected your submission on December 1, 2026: The June class is not on" in step
     assert "file a Reporting Form for missing CECs), then submit again" in step
     assert "Fix and submit again" in step
+
+
+def test_the_invoice_email_of_a_reinstating_renewal_says_the_credential_lapsed(holder):
+    renewal = states.lapsed_and_reinstating(holder)
+    message = OutboxMessage.objects.get(kind="renewal_invoice", renewal=renewal)
+    email = build_email(message)
+    body = " ".join(email.body.split())
+    assert "Your CALP (CALP-199407) lapsed on April 1, 2025." in body
+    assert "This renewal reinstates it; the invoice includes the $50.00 reinstatement fee." in body
+    html = " ".join(email.alternatives[0][0].split())
+    assert "lapsed on April 1, 2025" in html
+
+
+def test_an_ordinary_invoice_email_mentions_no_lapse(holder):
+    renewal = states.renewal_due(holder)
+    email = build_email(OutboxMessage.objects.get(kind="renewal_invoice", renewal=renewal))
+    assert "lapsed on" not in email.body

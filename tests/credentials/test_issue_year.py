@@ -138,7 +138,9 @@ def test_confirming_starts_a_background_run_whose_page_polls_its_progress(
     assert f'data-progress-url="{progress_url}"' in page
     assert "js/admin-progress.js" in page
     assert 'name="_save"' not in page and 'name="_continue"' not in page  # a record, read only
-    assert staff_client.get(progress_url).json()["finished"] is False
+    queued = staff_client.get(progress_url).json()
+    assert queued["finished"] is False
+    assert queued["summary"] == "Queued: waiting for a background worker to start issuing."
 
     callbacks[0]()  # the worker runs it (eagerly here)
     data = staff_client.get(progress_url).json()

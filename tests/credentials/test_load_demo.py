@@ -60,3 +60,10 @@ def test_demo_has_a_holder_in_every_state_of_the_season(settings):
     assert renewed.completed_at is not None
     holder = User.objects.get(email="renewed@example.org")
     assert {c.valid_through.isoformat() for c in holder.credentials.all()} == {"2027-12-31"}
+
+    refunded = Renewal.objects.get(holder__email="refunded@example.org", year=2027)
+    assert refunded.completed_at is None
+    assert not renewal_steps(refunded)["payment"].done
+    assert refunded.invoice.status == "refunded"
+    holder = User.objects.get(email="refunded@example.org")
+    assert {c.valid_through.isoformat() for c in holder.credentials.all()} == {"2026-12-31"}

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from credentials.models import Renewal
+from credentials.models import IssueRun, Renewal
 from credentials.services.renewals import issue_renewal_for
 from tests.factories import CredentialFactory, HolderFactory, credential_type
 
@@ -149,7 +149,7 @@ def test_save_and_confirm_contact_details_returns_to_the_renewal(holder_client, 
     assert renewal.contact_confirmed_at is not None
 
 
-def test_the_home_page_sends_holders_to_their_renewal(holder_client):
+def test_the_home_page_sends_holders_to_their_renewal(holder_client, renewal):
     page = holder_client.get(reverse("credentials:home")).content.decode()
     assert f'href="{reverse("credentials:renewal")}">Go to my renewal' in page
     assert 'data-testid="next-action"' in page
@@ -167,8 +167,8 @@ def test_the_credentials_page_shows_each_status_and_dates(holder_client, holder)
     assert "Lifetime" in page
     assert "Lapsed" in page
     assert (
-        "Lapsed Apr 1, 2025. Not renewed for 2025: the renewal was due January 1, 2025 and its "
-        "grace period ended March 31, 2025." in page
+        "lapsed on April 1, 2025.</strong> Not renewed for 2025: the renewal was due January 1, "
+        "2025 and its grace period ended March 31, 2025." in page
     )
     assert "2027: due Jan 1, 2027, grace until Mar 31, 2027" in page
 
@@ -182,7 +182,7 @@ def test_a_lapsed_credential_shows_why_it_lapsed(holder_client, holder):
         lapse_reason="Not renewed for 2025: the grace period ended March 31, 2025.",
     )
     page = holder_client.get(reverse("credentials:credentials")).content.decode()
-    assert "Lapsed Apr 1, 2025. Not renewed for 2025" in page
+    assert "lapsed on April 1, 2025.</strong> Not renewed for 2025" in page
 
 
 def test_the_credentials_page_lists_only_the_holders_own(other_holder_client, holder):
@@ -309,14 +309,25 @@ def test_staff_open_a_renewal_with_its_invoice_inline(staff_client, renewal):
     assert renewal.invoice.number in response.content.decode()
 
 
-def test_staff_issue_the_current_renewal_for_selected_credentials(staff_client):
+def test_staff_issue_the_current_renewal_for_selected_credentials(
+    staff_client, django_capture_on_commit_callbacks
+):
     holder = HolderFactory()
     holding(holder, "CAPS")
+    holding(HolderFactory(), "CAM")  # not selected: not issued
     credential = holder.credentials.get()
-    response = staff_client.post(
-        reverse("admin:credentials_credential_changelist"),
-        {"action": "issue_current_renewal", "_selected_action": [credential.pk]},
-    )
+    url = reverse("admin:credentials_credential_changelist")
+    data = {"action": "issue_current_renewal", "_selected_action": [credential.pk]}
+    confirm = staff_client.post(url, data)
+    assert confirm.status_code == 200
+    assert "1 holder will be issued their 2027 renewal" in confirm.content.decode()
+    assert not Renewal.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(url, {**data, "confirm": "1"})
     assert response.status_code == 302
+    run = IssueRun.objects.get()
+    assert response["Location"] == reverse("admin:credentials_issuerun_change", args=[run.pk])
+    assert run.holders_total == 1
     renewal = Renewal.objects.get(holder=holder, year=2027)
+    assert Renewal.objects.count() == 1
     assert renewal.invoice.total_cents == 10000  # CAPS dues are $100 a year

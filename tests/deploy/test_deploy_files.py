@@ -56,6 +56,14 @@ def test_nginx_accepts_an_evidence_file_with_its_form():
         assert f"proxy_set_header {header}" in conf
 
 
+def test_nginx_passes_the_client_address_it_saw_and_the_portal_trusts_one_proxy():
+    conf = (ROOT / "deploy" / "nginx" / "aasc-portal.conf").read_text()
+    # Replaced, not appended to: a client cannot choose the address it is throttled under.
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in conf
+    assert "proxy_set_header X-Real-IP $remote_addr;" in conf
+    assert re.search(r"^TRUSTED_PROXY_COUNT=1$", ENV_EXAMPLE, re.MULTILINE)
+
+
 def test_production_settings_from_env_example_pass_check_deploy(tmp_path):
     env = {
         key: value

@@ -6,12 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 from cec.services.submissions import approve_submission, reject_submission, submit_cecs
-from credentials.services.profiles import confirm_contact_details
-from credentials.services.renewals import (
-    issue_renewal_for,
-    lapse_overdue_credentials,
-    mark_cec_status_seen,
-)
+from credentials.services.renewals import issue_renewal_for, lapse_overdue_credentials
+from credentials.services.steps import confirm_contact_details, mark_cec_status_seen
 from payments.services.payments import record_offline_payment
 
 from .cec import LedgerEntryFactory

@@ -3,6 +3,7 @@ import threading
 import pytest
 from django.core import mail
 from django.db import connection
+from django.utils import timezone
 
 from credentials.models import OutboxMessage
 from credentials.selectors import renewal_steps
@@ -159,8 +160,11 @@ def test_a_3d_secure_card_hands_the_authentication_back_to_stripe_js(localstripe
     assert attempt.intent_client_secret.startswith(attempt.payment.stripe_payment_intent)
 
 
-def test_paying_an_invoice_that_is_already_paid_is_refused(localstripe, holder):
-    invoice = InvoiceFactory(renewal__holder=holder, status=InvoiceStatus.PAID)
+def test_paying_an_invoice_that_is_already_paid_is_refused(localstripe, holder, staff):
+    invoice = InvoiceFactory(renewal__holder=holder)
+    payment_services.record_offline_payment(
+        invoice, invoice.total_cents, "1042", timezone.localdate(), by=staff
+    )
 
     with pytest.raises(payment_services.PaymentError, match="already paid"):
         payment_services.start_card_payment(invoice, holder)

@@ -17,6 +17,7 @@ from credentials.models import Credential, OfficeContact, OutboxMessage
 from credentials.selectors import renewal_steps
 from credentials.services.renewals import issue_renewal_for
 from credentials.services.steps import confirm_contact_details, mark_cec_status_seen
+from payments import provider
 from payments.models import InvoiceStatus, Payment, PaymentStatus
 from payments.services import payments as payment_services
 from tests.factories import (
@@ -247,6 +248,28 @@ def test_the_rest_of_a_partial_refund_then_undoes_the_renewal(client, completed)
     assert cam(completed.invoice.renewal).valid_through == BEFORE
 
 
+def test_staff_refund_the_rest_of_a_partly_refunded_payment_from_admin(
+    client, staff_client, completed, monkeypatch
+):
+    deliver(client, refunded_event(completed, 1000))
+    # Stripe refunds what is left of the charge (localstripe would refund it all again).
+    rest = completed.amount_cents - 1000
+    monkeypatch.setattr(
+        provider,
+        "refund_payment_intent",
+        lambda intent_id, **kwargs: provider.RefundState("re_rest", "succeeded", rest, intent_id),
+    )
+
+    staff_client.post(
+        reverse("admin:payments_payment_changelist"),
+        {"action": "refund_through_stripe", "_selected_action": [completed.pk]},
+    )
+
+    assert state(completed) == (PaymentStatus.REFUNDED, InvoiceStatus.REFUNDED, False)
+    assert completed.amount_refunded_cents == completed.amount_cents
+    assert cam(completed.invoice.renewal).valid_through == BEFORE
+
+
 def test_a_refund_undoes_a_reinstatement(client, localstripe, holder):
     calp = CredentialFactory(
         holder=holder,
@@ -372,3 +395,39 @@ def test_a_dispute_of_a_charge_that_is_not_ours_is_ignored(client, completed):
 
     assert deliver(client, event).startswith("ignored")
     assert state(completed) == (PaymentStatus.SUCCEEDED, InvoiceStatus.PAID, True)
+
+
+# --- Stripe's notices out of order --------------------------------------------------------
+
+
+def charged_but_not_yet_confirmed(localstripe, renewal) -> Payment:
+    """The card was charged; Stripe's payment_intent.succeeded has not arrived yet."""
+    attempt = pay_by_card(localstripe, renewal.invoice, renewal.holder)
+    payment = Payment.objects.get(pk=attempt.payment.pk)
+    assert payment.status == PaymentStatus.PROCESSING
+    return payment
+
+
+def test_a_refund_told_before_the_payment_never_pays_the_invoice(client, localstripe, renewal):
+    do_steps_1_3_4(renewal)
+    payment = charged_but_not_yet_confirmed(localstripe, renewal)
+
+    deliver(client, refunded_event(payment, payment.amount_cents))
+    deliver_succeeded_webhook(client, localstripe, payment)
+
+    assert state(payment) == (PaymentStatus.REFUNDED, InvoiceStatus.OPEN, False)
+    assert cam(renewal).valid_through == BEFORE
+
+
+def test_a_dispute_told_before_the_payment_then_won_pays_the_invoice(client, localstripe, renewal):
+    do_steps_1_3_4(renewal)
+    payment = charged_but_not_yet_confirmed(localstripe, renewal)
+
+    deliver(client, dispute_event(payment, "created", "needs_response"))
+    deliver_succeeded_webhook(client, localstripe, payment)
+    assert state(payment) == (PaymentStatus.DISPUTED, InvoiceStatus.OPEN, False)
+
+    deliver(client, dispute_event(payment, "closed", "won"))
+
+    assert state(payment) == (PaymentStatus.SUCCEEDED, InvoiceStatus.PAID, True)
+    assert cam(renewal).valid_through == RENEWED

@@ -20,19 +20,44 @@ def invoice(holder):
     return InvoiceFactory(renewal__holder=holder, total_cents=27500)
 
 
-def test_the_pay_page_mounts_the_card_element_from_stripe_js(holder_client, localstripe, invoice):
+def test_the_pay_page_frames_the_card_form_and_loads_no_card_script(
+    holder_client, localstripe, invoice
+):
     response = holder_client.get(reverse("payments:pay", args=[invoice.number]))
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert f'<script src="{localstripe.js_url}"></script>' in html
-    assert 'data-publishable-key="pk_test_portal_tests"' in html
-    assert 'data-setup-secret="seti_' in html
+    assert f'<iframe class="card-frame" src="/payments/pay/{invoice.number}/card/"' in html
+    assert localstripe.js_url not in html  # Stripe.js runs in the frame only
     assert "$275.00" in html
 
 
-def test_the_pay_page_has_no_inline_script(holder_client, localstripe, invoice):
-    html = holder_client.get(reverse("payments:pay", args=[invoice.number])).content.decode()
+def test_the_pay_page_makes_no_call_to_stripe(holder_client, invoice, settings):
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # unreachable: a call would fail
+
+    response = holder_client.get(reverse("payments:pay", args=[invoice.number]))
+
+    assert response.status_code == 200
+
+
+def test_the_card_frame_mounts_the_card_element_from_stripe_js(holder_client, localstripe, invoice):
+    response = holder_client.get(reverse("payments:card_frame", args=[invoice.number]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert f'<script src="{localstripe.js_url}"></script>' in html
+    assert 'data-publishable-key="pk_test_portal_tests"' in html
+    assert 'data-setup-secret="seti_' in html
+    assert "Pay $275.00" in html
+    assert "bootstrap.bundle" not in html  # nothing for the card script to break
+
+
+@pytest.mark.parametrize("name", ["payments:pay", "payments:card_frame"])
+def test_the_pay_page_and_its_frame_have_no_inline_script(
+    holder_client, localstripe, invoice, name
+):
+    html = holder_client.get(reverse(name, args=[invoice.number])).content.decode()
 
     assert "<script>" not in html
 
@@ -41,6 +66,7 @@ def test_the_pay_page_has_no_inline_script(holder_client, localstripe, invoice):
     "name, args",
     [
         ("payments:pay", lambda p: [p.invoice.number]),
+        ("payments:card_frame", lambda p: [p.invoice.number]),
         ("payments:status", lambda p: [p.invoice.number, p.pk]),
         ("payments:receipt", lambda p: [p.invoice.number, p.pk]),
         ("payments:receipt_pdf", lambda p: [p.invoice.number, p.pk]),
@@ -158,10 +184,10 @@ def test_a_late_webhook_is_not_waited_for_forever(holder_client, localstripe, in
     assert invoice.status == InvoiceStatus.PAID
 
 
-def test_the_pay_page_says_so_when_stripe_is_unreachable(holder_client, settings, invoice):
+def test_the_card_form_says_so_when_stripe_is_unreachable(holder_client, settings, invoice):
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"
 
-    response = holder_client.get(reverse("payments:pay", args=[invoice.number]))
+    response = holder_client.get(reverse("payments:card_frame", args=[invoice.number]))
 
     assert response.status_code == 503
     assert "Card payments are unavailable" in response.content.decode()
@@ -228,11 +254,11 @@ def _count_setup_intents_created(monkeypatch):
     return created
 
 
-def test_loading_the_pay_page_twice_makes_one_setup_intent(
+def test_loading_the_card_form_twice_makes_one_setup_intent(
     holder_client, localstripe, invoice, monkeypatch
 ):
     created = _count_setup_intents_created(monkeypatch)
-    url = reverse("payments:pay", args=[invoice.number])
+    url = reverse("payments:card_frame", args=[invoice.number])
 
     first = holder_client.get(url).content.decode()
     second = holder_client.get(url).content.decode()
@@ -252,7 +278,8 @@ def test_a_setup_intent_that_took_a_card_is_not_reused(
     created = _count_setup_intents_created(monkeypatch)
     set_up_card(localstripe, start_card_payment(invoice, holder))  # used, never charged
 
-    html = holder_client.get(reverse("payments:pay", args=[invoice.number])).content.decode()
+    url = reverse("payments:card_frame", args=[invoice.number])
+    html = holder_client.get(url).content.decode()
 
     assert len(created) == 2
     assert _setup_secret(html).startswith(created[1])

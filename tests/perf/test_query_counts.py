@@ -26,9 +26,11 @@ FIVE_CODES = ["CAM", "CAPS", "CALP", "CAS", "AIME"]
 # Queries per page, of which 3 are the framework's on every signed-in request (session,
 # user, the user's roles), as on the bare view of bench/urls.py.
 RENEWAL_PAGE = 8
-LEDGER_PAGE = 9
+# The ledger's close-the-gap list leaves out courses taken this earning year (one query).
+LEDGER_PAGE = 10
 CREDENTIALS_PAGE = 5
-INVOICE_PAGE = 7
+# The invoice names the office's address from its contact details (one query).
+INVOICE_PAGE = 8
 REVIEW_QUEUE = 11
 
 

@@ -51,6 +51,7 @@ MATRIX = {
     "credentials:home": (None, PUBLIC, None),
     "credentials:faq": (None, PUBLIC, None),
     "credentials:contact": (None, PUBLIC, None),
+    "favicon": (None, PUBLIC, None),
     "credentials:profile": (None, OWN_PAGE, None),
     "credentials:confirm_contact": (None, same(405), {**same(302), "anon": LOGIN}),
     "credentials:renewal": (None, OWN_PAGE, None),
@@ -111,6 +112,8 @@ MATRIX = {
     "payments:invoice_pdf": (lambda w: {"number": w.invoice.number}, OWNER_AND_STAFF, None),
     # A paid invoice sends its holder on to the payment's status, without asking Stripe.
     "payments:pay": (lambda w: {"number": w.invoice.number}, {**OWNER_ONLY, "A": 302}, None),
+    # The card form's frame: for a paid invoice it says so (no call to Stripe).
+    "payments:card_frame": (lambda w: {"number": w.invoice.number}, OWNER_ONLY, None),
     "payments:status": (
         lambda w: {"number": w.invoice.number, "payment_id": w.payment.pk},
         OWNER_ONLY,
@@ -148,9 +151,10 @@ MATRIX = {
     "checkin:scanner": (expo_session, STAFF_ONLY, {**STAFF_ONLY, "staff": 302}),
     "checkin:scan": (expo_session, {**STAFF_ONLY, "staff": 405}, {**STAFF_ONLY, "staff": 400}),
     "checkin:attendance_csv": (expo_session, STAFF_ONLY, None),
-    # Load balancer probes: open to all, and never a server error.
+    # Load balancer probe: open to all, and never a server error.
     "healthz": (None, {r: (200, 503) for r in ROLES}, None),
-    "healthz_workers": (None, {r: (200, 503) for r in ROLES}, None),
+    # It pings every Celery worker: staff or a monitor's token (HEALTHZ_WORKERS_TOKEN).
+    "healthz_workers": (None, {**{r: 403 for r in ROLES}, "staff": (200, 503)}, None),
 }
 
 # Third-party URL trees with their own tests: allauth's accounts and MFA, Django admin

@@ -250,7 +250,7 @@ def test_a_signed_form_with_a_huge_description_renders_a_short_pdf(holder, staff
     settings.DOCUMENT_TEXT_MAX_CHARS = 500
     # A form filed before descriptions were capped (issue 15 item 7).
     form = verified_form(
-        staff, holder=holder, description="Lorem ipsum dolor sit. " * 2000, note="Seen. " * 400
+        staff, holder=holder, description="Lorem ipsum dolor sit. " * 2000, note="Seen. " * 300
     )
     content = signed_form_pdf(form)
     reader = PdfReader(io.BytesIO(content))
@@ -264,7 +264,7 @@ def _verify(form, staff):
 
     EvidenceFactory(form=form)
     send_form(form, by=form.holder)
-    return verify_form(form, by=staff, note="Long note " * 400)
+    return verify_form(form, by=staff, note="Long note " * 190)
 
 
 def test_a_signed_form_lists_only_the_latest_history_rows(holder, staff, settings):
@@ -328,3 +328,18 @@ def test_the_limit_is_counted_in_the_shared_cache(world, settings):
     assert first.get(url).status_code == 200
     assert second.get(url).status_code == 200
     assert first.get(url).status_code == 429
+
+
+def test_a_changed_template_or_stylesheet_makes_a_new_version(settings, tmp_path):
+    from renewal_portal.documents import html_version
+
+    css = tmp_path / "static" / "css" / "document.css"
+    css.parent.mkdir(parents=True)
+    css.write_text("h1 { color: black; }")
+    settings.STATICFILES_DIRS = [tmp_path / "static"]
+    html = '<link rel="stylesheet" href="/static/css/document.css"><h1>Invoice</h1>'
+    first = html_version(html)
+    assert html_version(html) == first
+    assert html_version(html.replace("Invoice", "Invoice ")) != first
+    css.write_text("h1 { color: darkblue; }")
+    assert html_version(html) != first

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('credentials', '0011_merge_20261204_1055'),
+        ('credentials', '0012_f_issue_run_only_holder_ids'),
     ]
 
     operations = [
