@@ -21,7 +21,7 @@ from credentials.services.claims import submit_claim
 from payments import provider
 from payments.models import Invoice, InvoiceStatus
 from payments.services.payments import record_payment
-from payments.services.reversals import record_refund
+from payments.services.reversals import record_cheque_refund, record_refund
 from tests.factories import (
     ContactProfileFactory,
     CredentialFactory,
@@ -87,6 +87,8 @@ def season_world(staff, reviewer):
         refund(pay_by_card(refunded, "pi_card_refunded"), refunded.invoice.total_cents)
         part = renewal_due(HolderFactory(last_name="Part"))
         refund(pay_by_card(part, "pi_card_part"), 2500)
+        bounced = renewal_due(HolderFactory(last_name="Bounced"))
+        record_cheque_refund(pay_by_cheque(bounced, staff), by=staff, reason="Cheque bounced")
     return {
         "invoiced": invoiced,
         "short": short,
@@ -96,6 +98,7 @@ def season_world(staff, reviewer):
         "refunded": refunded,
         "part": part,
         "card": carded,
+        "bounced": bounced,
     }
 
 
@@ -126,8 +129,8 @@ def test_every_dashboard_number_equals_the_list_it_links_to(
     counts = {tile.key: tile.count for tile in response.context["phases"]}
     assert counts == {
         "not_issued": 2,  # a holder, and the record waiting to be claimed
-        # unpaid, and the fully refunded invoice is unpaid again
-        "invoiced": 2,
+        # unpaid, and the fully refunded card and cheque invoices are unpaid again
+        "invoiced": 3,
         "paid": 1,
         # paid without CECs: by cheque, by card, and partly refunded (still paid)
         "cecs_short": 3,
@@ -144,19 +147,23 @@ def test_in_grace_and_lapsed_follow_the_calendar(season_world, staff, staff_clie
         staff_client.force_login(staff)
         response = staff_client.get(reverse("season_dashboard"))
         phases = {tile.key: tile for tile in response.context["phases"]}
-        assert phases["in_grace"].count == 7  # every open renewal, the submitted one too
-        assert _list_count(staff_client, phases["in_grace"].url) == 7
+        assert phases["in_grace"].count == 8  # every open renewal, the submitted one too
+        assert _list_count(staff_client, phases["in_grace"].url) == 8
     with time_machine.travel(at(2027, 4, 2), tick=False):
         staff_client.force_login(staff)
         response = staff_client.get(reverse("season_dashboard"))
         phases = {tile.key: tile for tile in response.context["phases"]}
-        assert phases["lapsed"].count == 7 and phases["complete"].count == 1
+        assert phases["lapsed"].count == 8 and phases["complete"].count == 1
 
 
 def test_the_dashboard_shows_money_and_a_weekly_chart(season_world, december, staff_client):
     page = staff_client.get(reverse("season_dashboard")).content.decode()
     totals = season.money(2027)
-    assert totals.refunded_cents == season_world["refunded"].invoice.total_cents + 2500
+    assert totals.refunded_cents == (
+        season_world["refunded"].invoice.total_cents
+        + 2500
+        + season_world["bounced"].invoice.total_cents
+    )
     assert "<svg" in page and "Renewals completed per week" in page
     assert reverse("admin:credentials_seasonexport_add") in page
 
@@ -173,10 +180,14 @@ def test_the_payments_export_totals_the_invoices_paid_minus_refunds(season_world
         renewal__year=2027, status__in=[InvoiceStatus.PAID, InvoiceStatus.REFUNDED]
     )
     ever_paid = sum(invoice.total_cents for invoice in paid_invoices)
-    refunds = season_world["refunded"].invoice.total_cents + 2500
+    refunds = (
+        season_world["refunded"].invoice.total_cents
+        + 2500
+        + season_world["bounced"].invoice.total_cents
+    )
     assert total == Decimal(ever_paid - refunds) / 100
     kinds = [row["Kind"] for row in rows]
-    assert kinds.count("Refund") == 2 and kinds.count("Payment") == paid_invoices.count() == 6
+    assert kinds.count("Refund") == 3 and kinds.count("Payment") == paid_invoices.count() == 7
 
 
 def test_the_renewals_export_has_each_phase_and_cecs(season_world, december):
