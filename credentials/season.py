@@ -110,11 +110,21 @@ def renewals_in_phase(queryset, phase: str, on: dt.date | None = None):
         return before_due.filter(_waiting_submission())
     if phase == "invoiced":
         return unsubmitted.exclude(invoice__status=InvoiceStatus.PAID)
-    if phase == "cecs_short":
-        return paid.filter(pk__in=cecs_short_ids(paid))
-    if phase == "paid":
-        return paid.exclude(pk__in=cecs_short_ids(paid))
+    if phase in ("cecs_short", "paid"):
+        return _split_by_cecs(paid, want_short=phase == "cecs_short")
     return queryset.none()
+
+
+def _split_by_cecs(paid, *, want_short: bool):
+    """The paid renewals short of CECs (or not), naming whichever side has fewer ids, so
+    the query stays small however the season splits."""
+    progress = progress_by_renewal(paid)
+    short = {pk for pk, p in progress.items() if not p.complete}
+    enough = set(progress) - short
+    wanted, other = (short, enough) if want_short else (enough, short)
+    if len(wanted) <= len(other):
+        return paid.filter(pk__in=wanted)
+    return paid.exclude(pk__in=other)
 
 
 def phase_of(renewal: Renewal, on: dt.date | None = None, short: bool | None = None) -> str:
