@@ -3,11 +3,11 @@ Celery builds it in the background with progress on the export's page, which the
 offers the file to download."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
@@ -74,9 +74,9 @@ class SeasonExportAdmin(admin.ModelAdmin):
         obj._state.adding = False
 
     def response_add(self, request, obj, post_url_continue=None):
-        return super().response_add(
-            request, obj, reverse("admin:credentials_seasonexport_change", args=[obj.pk])
-        )
+        """To the export's own page, where its progress and then its file appear."""
+        self.message_user(request, f"Building “{obj}” in the background.", messages.SUCCESS)
+        return redirect(reverse("admin:credentials_seasonexport_change", args=[obj.pk]))
 
     def get_urls(self):
         return [

@@ -138,3 +138,21 @@ def test_staff_confirm_a_claim_from_the_queue_and_the_holder_sees_the_credential
     sign_in_by_session(holder_page.context, live_server, claimant)
     holder_page.goto(f"{live_server.url}/credentials/")
     assert holder_page.get_by_text("CAM-204411").is_visible()
+
+
+def test_staff_export_the_payments_and_download_the_file(new_page, live_server, settings):
+    settings.DEBUG = True
+    call_command("load_demo")
+    page = new_page(viewport={"width": 1280, "height": 900})
+    sign_in_by_session(page.context, live_server, User.objects.get(email="staff@example.org"))
+    page.goto(f"{live_server.url}/admin/season/")
+    page.get_by_role("link", name="Invoices and payments for the bookkeeper").click()
+    page.get_by_label("Format").select_option("xlsx")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_load_state()
+    link = page.get_by_role("link", name=re.compile(r"Download aasc-payments-\d+\.xlsx"))
+    link.wait_for()
+    shot(page, "season-export-1280")
+    with page.expect_download() as info:
+        link.click()
+    assert info.value.suggested_filename.startswith("aasc-payments-")
