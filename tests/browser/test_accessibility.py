@@ -60,6 +60,7 @@ PAGES = [
     ("holder-submission", HOLDER, lambda w: "/cec/submission/"),
     ("holder-password-change", HOLDER, lambda w: "/accounts/password/change/"),
     ("holder-checkin-code", HOLDER, lambda w: "/me/checkin/"),
+    ("holder-claim", HOLDER, lambda w: "/credentials/claim/"),
     ("staff-admin-index", STAFF, lambda w: "/admin/"),
     ("staff-renewals", STAFF, lambda w: "/admin/credentials/renewal/"),
     (
@@ -91,6 +92,10 @@ PAGES = [
     ("staff-expo-checkin", STAFF, lambda w: "/checkin/"),
     ("staff-invoices", STAFF, lambda w: "/admin/payments/invoice/"),
     ("staff-payments", STAFF, lambda w: "/admin/payments/payment/"),
+    ("staff-season-dashboard", STAFF, lambda w: "/admin/season/"),
+    ("staff-claims", STAFF, lambda w: "/admin/credentials/claim/"),
+    ("staff-merge-records", STAFF, lambda w: "/admin/credentials/holdermerge/add/"),
+    ("staff-season-export", STAFF, lambda w: "/admin/credentials/seasonexport/add/"),
     ("reviewer-queue", REVIEWER, lambda w: "/review/"),
     ("reviewer-detail", REVIEWER, lambda w: f"/review/{w['submission'].pk}/"),
 ]
