@@ -158,7 +158,8 @@ DEMO_ACCOUNTS = {
     "submitter@example.org": "waiting for NAAEI review",
     "rejected@example.org": "Fix and resubmit your CECs",
     "renewed@example.org": "All done: your 2027 renewal is complete",
-    "new@example.org": "No credential on record yet",
+    # a brand-new account: the welcome page (issue 17.10), which links to claiming (18)
+    "new@example.org": "claim your credentials with your credential number",
 }
 
 

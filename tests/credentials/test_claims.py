@@ -315,3 +315,8 @@ def test_staff_decide_a_claim_on_its_page(holder, staff_client, reviewer_client)
     sent.refresh_from_db()
     assert sent.state == ClaimState.CONFIRMED and sent.staff_note == "ID seen at the desk"
     assert Credential.objects.get(number="CAM-204411").holder == holder
+
+
+def test_the_welcome_page_of_a_new_account_links_to_claiming(holder_client, holder):
+    page = holder_client.get(reverse("credentials:home")).content.decode()
+    assert reverse("credentials:claim") in page
