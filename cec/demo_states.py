@@ -34,8 +34,8 @@ from payments.services.payments import record_offline_payment
 from payments.services.reversals import record_cheque_refund
 
 REJECTION_REASON = (
-    "The certificate for Financial Management shows 6 hours, not 7: please ask the AASC "
-    "office to correct the attendance, then submit again."
+    "The certificate for Financial Management shows 6 hours, not 7: the AASC office must "
+    "correct the attendance first."
 )
 
 HOLDERS = {

@@ -122,9 +122,20 @@ def _step_action(renewal: Renewal, step) -> dict:
                 "button": "See my renewal",
             }
         amount = format_cents(invoice.total_cents)
+        if invoice.status == "disputed":
+            return {
+                "kind": PAYMENT,
+                "headline": f"Your bank is reviewing a dispute about your {year} payment",
+                "text": f"Invoice {invoice.number} cannot be paid until the bank decides; the "
+                "AASC office will be in touch.",
+                "url": reverse("credentials:contact"),
+                "button": "Contact the AASC office",
+            }
+        refunded = invoice.status == "refunded"
         return {
             "kind": PAYMENT,
-            "headline": f"Pay your {year} renewal invoice",
+            "headline": f"Pay your {year} renewal invoice"
+            + (" again: your payment was refunded" if refunded else ""),
             "text": f"Invoice {invoice.number} for {amount} is open. Pay by card here, or send a "
             "cheque to the AASC office.",
             "url": reverse("payments:pay", args=[invoice.number]),

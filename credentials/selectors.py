@@ -356,6 +356,22 @@ def _approved_and_latest_submissions(renewal):
     return (approved[0] if approved else None), (submissions[0] if submissions else None)
 
 
+def _payment_detail(invoice) -> str:
+    """What step 2 says beside its state: when it was paid, or why money went back."""
+    if invoice is None:
+        return ""
+    if invoice.is_paid:
+        return f"Paid {timezone.localtime(invoice.paid_at):%B %-d, %Y}" if invoice.paid_at else ""
+    if invoice.status == "refunded":
+        return "Your payment was refunded, so this renewal is open again; pay the invoice to renew"
+    if invoice.status == "disputed":
+        return (
+            "Your bank is reviewing a dispute about your payment; the AASC office will be in "
+            "touch, and nothing can be paid until the bank decides"
+        )
+    return ""
+
+
 def renewal_steps(renewal: Renewal) -> RenewalSteps:
     """The four steps of SPEC rule 8, derived from the records each depends on."""
     invoice = invoice_of(renewal)
@@ -378,9 +394,7 @@ def renewal_steps(renewal: Renewal) -> RenewalSteps:
                 "payment",
                 "Pay your renewal invoice",
                 invoice is not None and invoice.is_paid,
-                f"Paid {local(invoice.paid_at):%B %-d, %Y}"
-                if invoice is not None and invoice.is_paid and invoice.paid_at
-                else "",
+                _payment_detail(invoice),
             ),
             Step(
                 3,

@@ -17,6 +17,7 @@ from credentials import roles
 from credentials.admin.season_filters import RenewalNotIssuedFilter
 from credentials.models import ContactProfile, User
 from credentials.services import accounts as account_services
+from renewal_portal.admin_display import short_datetime
 from renewal_portal.admin_history import HistoryAdmin
 
 
@@ -170,11 +171,15 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(ContactProfile)
 class ContactProfileAdmin(HistoryAdmin):
-    list_display = ["user", "phone", "city", "state", "employer", "job_title", "updated_at"]
+    list_display = ["user", "phone", "city", "state", "employer", "job_title", "updated"]
     list_filter = ["state"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "employer", "city"]
     list_select_related = ["user"]
     autocomplete_fields = ["user"]
+
+    @admin.display(description="updated", ordering="updated_at")
+    def updated(self, profile):
+        return short_datetime(profile.updated_at)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

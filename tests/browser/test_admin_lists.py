@@ -16,12 +16,16 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "h"
 
 CHANGELISTS = [
     "credentials/user",
+    "credentials/contactprofile",
+    "credentials/credentialtype",
     "credentials/credential",
     "credentials/requirementset",
     "credentials/renewal",
     "credentials/outboxmessage",
     "credentials/issuerun",
+    "credentials/packetbuild",
     "cec/course",
+    "cec/event",
     "cec/classsession",
     "cec/attendance",
     "cec/ledgerentry",

@@ -116,3 +116,21 @@ def test_reviewers_cannot_record_a_cheque_refund(renewal, cheque, reviewer_clien
     assert response.status_code in (302, 403)
     cheque.refresh_from_db()
     assert cheque.status == PaymentStatus.SUCCEEDED
+
+
+def test_the_renewal_page_tells_the_holder_their_payment_was_refunded(
+    renewal, cheque, staff, holder_client
+):
+    record_cheque_refund(cheque, by=staff, reason="Paid twice by mistake")
+
+    page = holder_client.get(reverse("credentials:renewal")).content.decode()
+    assert "Your payment was refunded" in page
+    assert reverse("payments:pay", args=[renewal.invoice.number]) in page
+
+
+def test_home_asks_to_pay_again_after_a_refund(renewal, cheque, staff, holder_client):
+    complete(renewal)
+    record_cheque_refund(cheque, by=staff, reason="Holder asked for the money back")
+
+    page = holder_client.get(reverse("credentials:home")).content.decode()
+    assert "your payment was refunded" in page

@@ -431,3 +431,13 @@ def test_a_dispute_told_before_the_payment_then_won_pays_the_invoice(client, loc
 
     assert state(payment) == (PaymentStatus.SUCCEEDED, InvoiceStatus.PAID, True)
     assert cam(renewal).valid_through == RENEWED
+
+
+def test_while_disputed_the_renewal_page_says_so_and_offers_no_card_payment(client, completed):
+    renewal = completed.invoice.renewal
+    deliver(client, dispute_event(completed, "created", "needs_response"))
+    client.force_login(renewal.holder)
+
+    page = client.get(reverse("credentials:renewal")).content.decode()
+    assert "Your bank is reviewing a dispute" in page
+    assert reverse("payments:pay", args=[completed.invoice.number]) not in page
