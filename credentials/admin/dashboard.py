@@ -124,22 +124,29 @@ def chart(year: int, on=None) -> dict:
     """Bars of completions per week (this season and last), scaled to the chart's height."""
     weeks = season.completions_per_week(year, on)
     top = max([1, *[w.this_season for w in weeks], *[w.last_season for w in weeks]])
-    slot = 24
+    # Early in the season there are few weeks: wider slots keep the chart readable.
+    slot = max(24, min(72, 560 // len(weeks)))
+    bar = slot * 2 // 5
     bars = []
     for index, week in enumerate(weeks):
         x = 40 + index * slot
-        for offset, count, kind in ((0, week.last_season, "last"), (10, week.this_season, "this")):
+        for offset, count, kind in (
+            (0, week.last_season, "last"),
+            (bar + 1, week.this_season, "this"),
+        ):
             height = round(count * CHART_HEIGHT / top)
             bars.append(
                 {
                     "x": x + offset,
                     "y": 10 + CHART_HEIGHT - height,
+                    "width": bar,
                     "height": height,
                     "kind": kind,
                     "count": count,
                     "week": week.week,
                 }
             )
+    every = max(1, 96 // slot)
     return {
         "weeks": weeks,
         "bars": bars,
@@ -149,9 +156,9 @@ def chart(year: int, on=None) -> dict:
         "baseline": 10 + CHART_HEIGHT,
         "label_y": CHART_HEIGHT + 28,
         "labels": [
-            {"x": 40 + i * slot + 10, "text": f"{w.starts_on:%b %-d}"}
+            {"x": 40 + i * slot + bar, "text": f"{w.starts_on:%b %-d}"}
             for i, w in enumerate(weeks)
-            if i % 4 == 0
+            if i % every == 0
         ],
         "this_total": sum(w.this_season for w in weeks),
         "last_total": sum(w.last_season for w in weeks),
