@@ -147,6 +147,14 @@ MATRIX = {
     # Load balancer probes: open to all, and never a server error.
     "healthz": (None, {r: (200, 503) for r in ROLES}, None),
     "healthz_workers": (None, {r: (200, 503) for r in ROLES}, None),
+    # Open Badges (issue 20): the issuer's DID document and the status list are public;
+    # the list is 404 until the office has a signing key.
+    "badges:did_document": (None, PUBLIC, {r: 405 for r in ROLES}),
+    "badges:status_list": (
+        lambda w: {"list_id": 1},
+        {r: (200, 404) for r in ROLES},
+        {r: 405 for r in ROLES},
+    ),
 }
 
 # Third-party URL trees with their own tests: allauth's accounts and MFA, Django admin

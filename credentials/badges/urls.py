@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "badges"
+
+urlpatterns = [
+    path(".well-known/did.json", views.did_document, name="did_document"),
+    path("badges/status/<int:list_id>", views.status_list_credential, name="status_list"),
+]
