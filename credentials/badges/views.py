@@ -1,11 +1,17 @@
-"""Public, anonymous endpoints for wallets and verifiers: the issuer's DID document and
-the status list."""
+"""Pages and endpoints of the badges: the holder's download; and, public, the issuer's DID
+document, the status list and the verification page."""
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
-from . import issuer, keys, status_list
+from credentials.models import Credential
+
+from . import badges, issuer, keys, status_list
+from .forms import VerifyForm
+from .verify import verify
 
 
 def _json(data, content_type):
@@ -31,3 +37,41 @@ def status_list_credential(request, list_id):
     except keys.NoIssuerKey as exc:
         raise Http404("The issuer has no signing key yet.") from exc
     return _json(credential, "application/vc+ld+json")
+
+
+@login_required
+@require_safe
+def download(request, badge_id):
+    """The holder's own credential as a signed Open Badge (JSON), signed now."""
+    credential = get_object_or_404(
+        Credential.objects.select_related("credential_type"),
+        badge_id=badge_id,
+        holder=request.user,
+    )
+    try:
+        badge = badges.issue_badge(credential)
+    except keys.NoIssuerKey as exc:
+        raise Http404("Badges are not set up yet.") from exc
+    response = JsonResponse(badge, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Type"] = "application/vc+ld+json"
+    filename = f"{credential.credential_type.code}-{credential.number}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def verify_page(request):
+    """Anyone pastes or uploads a credential; the page says what holds and what does not."""
+    result = None
+    if request.method == "POST":
+        form = VerifyForm(request.POST, request.FILES)
+        if form.is_valid():
+            result = verify(form.cleaned_data["credential"])
+    else:
+        form = VerifyForm()
+    return render(
+        request,
+        "badges/verify.html",
+        {"form": form, "result": result, "did": issuer.issuer_did()},
+    )

@@ -155,6 +155,14 @@ MATRIX = {
         {r: (200, 404) for r in ROLES},
         {r: 405 for r in ROLES},
     ),
+    # Anyone verifies a pasted credential; an empty POST is answered on the page.
+    "badges:verify": (None, PUBLIC, PUBLIC),
+    # Holder A's own badge (404 for everyone else; 404 for A too without a signing key).
+    "badges:download": (
+        lambda w: {"badge_id": w.holder_a.credentials.first().badge_id},
+        {"anon": LOGIN, "A": (200, 404), "B": 404, "staff": 404, "reviewer": 404},
+        None,
+    ),
 }
 
 # Third-party URL trees with their own tests: allauth's accounts and MFA, Django admin
