@@ -14,6 +14,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from pyld.jsonld import JsonLdError
 
 from credentials import selectors
@@ -55,7 +56,7 @@ class Verification:
     status: str
     checks: list[Check] = field(default_factory=list)
     name: str = ""
-    valid_until: str = ""
+    valid_until: dt.datetime | None = None
 
     @property
     def headline(self) -> str:
@@ -140,7 +141,7 @@ def _in_grace(document, now: dt.datetime) -> bool:
         credential = Credential.objects.select_related("credential_type").get(
             badge_id=subject_id.removeprefix("urn:uuid:")
         )
-    except (Credential.DoesNotExist, ValueError, Exception):
+    except (Credential.DoesNotExist, ValidationError, ValueError):
         return False
     if credential.lapsed_on is not None:
         return False
@@ -169,7 +170,7 @@ def verify(credential_json, *, now: dt.datetime | None = None, fetch_status_list
 
     status_failure, status_check = _check_status(document, fetch)
     starts, ends = _parse_time(document.get("validFrom")), _parse_time(document.get("validUntil"))
-    result.valid_until = document.get("validUntil", "") or ""
+    result.valid_until = ends
     dates_failure = None
     if starts is None or starts > now:
         dates_failure = EXPIRED

@@ -122,3 +122,9 @@ def test_an_unreadable_status_list_is_status_unknown_never_valid(cam, issuer_key
 def test_text_that_is_not_a_credential_is_said_so():
     assert verify.verify("{not json", now=DURING_2026).status == verify.UNREADABLE
     assert verify.verify('{"a": 1}', now=DURING_2026).status == verify.UNREADABLE
+
+
+def test_a_subject_id_that_is_not_ours_is_not_in_grace(cam, issuer_key):
+    badge = badges.issue_badge(cam)
+    badge["credentialSubject"]["id"] = "urn:uuid:not-a-uuid"
+    assert not verify._in_grace(badge, dt.datetime(2027, 2, 15, tzinfo=dt.UTC))

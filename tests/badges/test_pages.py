@@ -79,6 +79,7 @@ def test_the_verify_page_says_a_pasted_badge_is_valid(client, cam, issuer_key, h
     assert response.status_code == 200
     assert 'data-status="valid"' in page
     assert "Valid: issued by the office, unchanged, current and not suspended." in page
+    assert "valid through December 31, 2026" in page
 
 
 def test_the_verify_page_says_a_changed_badge_is_tampered(client, cam, issuer_key, holder_client):
