@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core import mail
 
 from credentials.badges import badges, status_list, verify
 from credentials.models import Credential
@@ -65,6 +66,8 @@ def test_a_lapse_suspends_the_badge_and_reinstating_clears_it(
     with at(2027, 4, 10), django_capture_on_commit_callbacks(execute=True):
         states.complete(due_renewal, staff, reviewer)
     assert public_bit(client, index) is False
+    [confirmation] = [m for m in mail.outbox if "renewed through" in m.body]
+    assert "Your digital badges (Open Badges) show the new date too" in confirmation.body
     later = dt.datetime(2027, 4, 11, 12, 0, tzinfo=dt.UTC)
     # The old badge is no longer suspended, only past its end; the reissued one is valid.
     assert verify.verify(badge, now=later).status == verify.EXPIRED
