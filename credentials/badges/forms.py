@@ -1,5 +1,7 @@
 from django import forms
 
+from .baking import unbake
+
 MAX_CREDENTIAL_BYTES = 64 * 1024  # a badge is a few KB; canonicalising more is wasted work
 
 
@@ -10,7 +12,9 @@ class VerifyForm(forms.Form):
         max_length=MAX_CREDENTIAL_BYTES,
         widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "class": "font-monospace"}),
     )
-    upload = forms.FileField(label="…or upload the .json file", required=False)
+    upload = forms.FileField(
+        label="…or upload its file (.json, or the baked .svg badge)", required=False
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -19,9 +23,10 @@ class VerifyForm(forms.Form):
             if upload.size > MAX_CREDENTIAL_BYTES:
                 raise forms.ValidationError("That file is too large to be a credential.")
             try:
-                cleaned["credential"] = upload.read().decode("utf-8")
+                text = upload.read().decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise forms.ValidationError("That file is not a JSON credential.") from exc
+            cleaned["credential"] = unbake(text) or text
         if not (cleaned.get("credential") or "").strip():
             raise forms.ValidationError("Paste a credential or choose its file.")
         return cleaned

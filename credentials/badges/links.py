@@ -18,6 +18,7 @@ LINKEDIN_ADD = "https://www.linkedin.com/profile/add"
 @dataclass(frozen=True)
 class BadgeLinks:
     download_url: str
+    svg_url: str
     linkedin_url: str
 
 
@@ -49,6 +50,7 @@ def links_for(credentials) -> list[BadgeLinks]:
     return [
         BadgeLinks(
             download_url=reverse("badges:download", args=[credential.badge_id]),
+            svg_url=reverse("badges:download_svg", args=[credential.badge_id]),
             linkedin_url=linkedin_url(credential),
         )
         for credential in credentials

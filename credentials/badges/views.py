@@ -2,14 +2,14 @@
 document, the status list and the verification page."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 
 from credentials.models import Credential
 
-from . import badges, issuer, keys, status_list
+from . import badges, baking, issuer, keys, status_list
 from .forms import VerifyForm
 from .verify import verify
 
@@ -55,6 +55,26 @@ def download(request, badge_id):
     response = JsonResponse(badge, json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Content-Type"] = "application/vc+ld+json"
     filename = f"{credential.credential_type.code}-{credential.number}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_safe
+def download_svg(request, badge_id):
+    """The holder's own credential as a baked SVG badge (the signed credential inside)."""
+    credential = get_object_or_404(
+        Credential.objects.select_related("credential_type"),
+        badge_id=badge_id,
+        holder=request.user,
+    )
+    try:
+        badge = badges.issue_badge(credential)
+    except keys.NoIssuerKey as exc:
+        raise Http404("Badges are not set up yet.") from exc
+    response = HttpResponse(baking.bake_svg(credential, badge), content_type="image/svg+xml")
+    filename = f"{credential.credential_type.code}-{credential.number}.svg"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response

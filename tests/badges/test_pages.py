@@ -95,3 +95,20 @@ def test_the_verify_page_explains_empty_or_garbled_input(client):
     assert "Paste a credential or choose its file." in page
     page = client.post(reverse("badges:verify"), {"credential": "{oops"}).content.decode()
     assert "Not a credential this page can read." in page
+
+
+def test_the_holder_downloads_a_baked_svg_badge_that_verifies_when_uploaded(
+    client, holder_client, other_holder_client, cam, issuer_key
+):
+    url = reverse("badges:download_svg", args=[cam.badge_id])
+    assert other_holder_client.get(url).status_code == 404
+    response = holder_client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    svg = response.content.decode()
+    assert "<openbadges:credential><![CDATA[" in svg
+    assert "Valid through Dec 31, 2026" in svg
+    upload = SimpleUploadedFile("badge.svg", svg.encode(), content_type="image/svg+xml")
+    with time_machine.travel(dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC), tick=False):
+        page = client.post(reverse("badges:verify"), {"upload": upload}).content.decode()
+    assert 'data-status="valid"' in page

@@ -40,6 +40,14 @@ def test_holder_downloads_a_badge_and_an_employer_verifies_it(
         links.get_by_role("link", name="Download (JSON)").click()
     badge_path = tmp_path / "badge.json"
     download_info.value.save_as(badge_path)
+    with holder_page.expect_download() as svg_info:
+        links.get_by_role("link", name="Download badge image (SVG)").click()
+    svg_path = tmp_path / "badge.svg"
+    svg_info.value.save_as(svg_path)
+    if size == "desktop":
+        image = new_page(viewport={"width": 420, "height": 420})
+        image.set_content(svg_path.read_text().split("?>", 1)[1])
+        image.screenshot(path=str(ARTIFACTS / "badge-svg.png"))
 
     employer = new_page(viewport=viewport)
     employer.goto(live_server.url + "/badges/verify/")

@@ -163,6 +163,11 @@ MATRIX = {
         {"anon": LOGIN, "A": (200, 404), "B": 404, "staff": 404, "reviewer": 404},
         None,
     ),
+    "badges:download_svg": (
+        lambda w: {"badge_id": w.holder_a.credentials.first().badge_id},
+        {"anon": LOGIN, "A": (200, 404), "B": 404, "staff": 404, "reviewer": 404},
+        None,
+    ),
 }
 
 # Third-party URL trees with their own tests: allauth's accounts and MFA, Django admin
