@@ -128,6 +128,7 @@ def credentials(request):
                 zip(rows, badge_links.links_for(row.credential for row in rows), strict=True)
             ),
             "verify_url": badge_links.verify_page_url(),
+            "verify_qr": badge_links.verify_page_qr_svg() if rows else "",
             "today": selectors.today(),
         },
     )

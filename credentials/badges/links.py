@@ -6,8 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+import qrcode
+import qrcode.constants
+import qrcode.image.svg
 from django.conf import settings
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 
 from credentials import sites
 from credentials.models import Credential, OfficeContact
@@ -55,3 +59,21 @@ def links_for(credentials) -> list[BadgeLinks]:
         )
         for credential in credentials
     ]
+
+
+def verify_page_qr_svg() -> SafeString:
+    """A QR code of the verification page's address, as inline SVG (no script, no data
+    URI), for holders to show an employer."""
+    qr = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        border=2,
+        image_factory=qrcode.image.svg.SvgPathImage,
+    )
+    qr.add_data(verify_page_url())
+    svg = qr.make_image().to_string(encoding="unicode")
+    svg = svg[svg.index("<svg") :]
+    label = (
+        '<svg style="width: 100%; height: auto; display: block" role="img" '
+        'aria-label="QR code of the verification page" '
+    )
+    return mark_safe(svg.replace("<svg ", label, 1))  # made by qrcode from our own URL

@@ -35,6 +35,7 @@ def test_the_credentials_page_offers_the_badge_and_linkedin(holder_client, cam):
     page = holder_client.get(reverse("credentials:credentials")).content.decode()
     assert reverse("badges:download", args=[cam.badge_id]) in page
     assert "Add to LinkedIn profile" in page
+    assert 'aria-label="QR code of the verification page"' in page
 
 
 def test_the_linkedin_link_carries_name_office_dates_id_and_verification_url(holder_client, cam):
