@@ -6,8 +6,8 @@ from . import status_list
 
 
 def standing_changed(sender, credential_ids, **kwargs):
-    """A lapse or reinstatement: the suspension bit is the credential's lapse, read from
-    the same rows the service just changed, so the status list is right as soon as the
-    transaction commits; the signed copy cached for verifiers is dropped then."""
-    status_list.ensure_indexes(credential_ids)
+    """A lapse or reinstatement. The suspension bit is the credential's recorded lapse,
+    read from the rows the service just changed, so the status list is right from the
+    service's commit; the signed copy cached for verifiers is dropped then. (A credential
+    gets its index when its first badge is issued; one never issued needs no bit.)"""
     transaction.on_commit(status_list.forget_cached)

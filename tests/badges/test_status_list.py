@@ -78,14 +78,16 @@ def test_a_lapse_suspends_the_badge_and_reinstating_clears_it(
     assert verify.verify(renewed, now=later).status == verify.VALID
 
 
-def test_a_lapse_is_suspended_even_before_any_badge_was_downloaded(
+def test_a_badge_first_downloaded_after_the_lapse_is_suspended(
     client, holder, due_renewal, issuer_key, django_capture_on_commit_callbacks
 ):
     with at(2027, 4, 1), django_capture_on_commit_callbacks(execute=True):
         lapse_overdue_credentials()
-    credential = Credential.objects.get(holder=holder)
-    assert credential.status_index is not None  # given by the lapse, in its transaction
-    assert public_bit(client, credential.status_index) is True
+    with at(2027, 4, 2):
+        badge = badges.issue_badge(Credential.objects.get(holder=holder))
+    assert public_bit(client, int(badge["credentialStatus"]["statusListIndex"])) is True
+    after_lapse = dt.datetime(2027, 4, 2, 12, 0, tzinfo=dt.UTC)
+    assert verify.verify(badge, now=after_lapse).status == verify.SUSPENDED
 
 
 def test_bits_are_numbered_from_the_first_byte_s_high_bit():
