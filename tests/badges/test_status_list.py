@@ -13,6 +13,7 @@ from django.core import mail
 from credentials.badges import badges, status_list, verify
 from credentials.models import Credential
 from credentials.services.renewals import lapse_overdue_credentials
+from payments.services.reversals import record_cheque_refund
 from tests.factories import renewal_states as states
 
 pytestmark = pytest.mark.django_db
@@ -88,6 +89,24 @@ def test_a_badge_first_downloaded_after_the_lapse_is_suspended(
     assert public_bit(client, int(badge["credentialStatus"]["statusListIndex"])) is True
     after_lapse = dt.datetime(2027, 4, 2, 12, 0, tzinfo=dt.UTC)
     assert verify.verify(badge, now=after_lapse).status == verify.SUSPENDED
+
+
+def test_a_refunded_reinstatement_suspends_the_badge_again(
+    client, holder, staff, reviewer, due_renewal, issuer_key, django_capture_on_commit_callbacks
+):
+    with at(2027, 4, 1), django_capture_on_commit_callbacks(execute=True):
+        lapse_overdue_credentials()
+    with at(2027, 4, 10), django_capture_on_commit_callbacks(execute=True):
+        states.complete(due_renewal, staff, reviewer)
+        badge = badges.issue_badge(Credential.objects.get(holder=holder))
+    index = int(badge["credentialStatus"]["statusListIndex"])
+    assert public_bit(client, index) is False
+    cheque = due_renewal.invoice.payments.get()
+    with at(2027, 4, 20), django_capture_on_commit_callbacks(execute=True):
+        record_cheque_refund(cheque, by=staff, reason="The cheque bounced.")
+    assert public_bit(client, index) is True
+    later = dt.datetime(2027, 4, 21, 12, 0, tzinfo=dt.UTC)
+    assert verify.verify(badge, now=later).status == verify.SUSPENDED
 
 
 def test_bits_are_numbered_from_the_first_byte_s_high_bit():
