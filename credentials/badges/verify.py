@@ -96,7 +96,7 @@ def _check_proof(document, label) -> tuple[str | None, Check]:
         return TAMPERED, Check(label, False, str(exc))
     except proofs.InvalidSignature:
         return TAMPERED, Check(label, False, "The signature does not match the contents.")
-    except (JsonLdError, TypeError, ValueError, KeyError, AttributeError):
+    except (JsonLdError, TypeError, ValueError, KeyError, AttributeError, RecursionError):
         return TAMPERED, Check(label, False, "The contents cannot be read as signed.")
     return None, Check(label, True, "Signed by the office; unchanged since.")
 
@@ -157,9 +157,10 @@ def verify(credential_json, *, now: dt.datetime | None = None, fetch_status_list
     if isinstance(credential_json, (str, bytes)):
         try:
             document = json.loads(credential_json)
-        except ValueError:
+        except (ValueError, RecursionError):
             return Verification(UNREADABLE, [Check("Format", False, "Not JSON.")])
-    if not isinstance(document, dict) or "VerifiableCredential" not in (document.get("type") or []):
+    types = document.get("type") if isinstance(document, dict) else None
+    if not isinstance(types, list) or "VerifiableCredential" not in types:
         return Verification(UNREADABLE, [Check("Format", False, "Not a credential.")])
     result = Verification(VALID, name=str(document.get("name", ""))[:200])
     failure, check = _check_proof(document, "Issuer and signature")

@@ -128,3 +128,28 @@ def test_a_subject_id_that_is_not_ours_is_not_in_grace(cam, issuer_key):
     badge = badges.issue_badge(cam)
     badge["credentialSubject"]["id"] = "urn:uuid:not-a-uuid"
     assert not verify._in_grace(badge, dt.datetime(2027, 2, 15, tzinfo=dt.UTC))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 5000 + "]" * 5000,
+        '{"type": 5}',
+        '{"type": "VerifiableCredential"}',
+        '{"type": ["VerifiableCredential"], "issuer": {"id": []}, "proof": []}',
+        '{"type": ["VerifiableCredential"], "@context": 7, "issuer": "did:web:x"}',
+    ],
+)
+def test_odd_input_is_refused_in_words_never_an_error(text, issuer_key):
+    assert verify.verify(text, now=DURING_2026).status in (
+        verify.UNREADABLE,
+        verify.UNKNOWN_ISSUER,
+        verify.TAMPERED,
+    )
+
+
+def test_odd_contents_signed_by_us_are_tampered_not_an_error(cam, issuer_key):
+    badge = badges.issue_badge(cam)
+    for key, value in (("@context", 7), ("credentialSubject", [[[]]]), ("validFrom", {})):
+        changed = {**badge, key: value}
+        assert verify.verify(changed, now=DURING_2026).status == verify.TAMPERED
