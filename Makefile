@@ -21,6 +21,8 @@ install-test: $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e '.[demo,test]'
 	@# axe-core for the accessibility tests, from the npm registry (tests/browser/package.json).
 	[ -d tests/browser/node_modules/axe-core ] || npm --prefix tests/browser install --no-audit --no-fund --loglevel=error
+	@# Digital Bazaar's VC verifier, the independent check of our Open Badges (tests/badges/package.json).
+	[ -d tests/badges/node_modules/@digitalbazaar/vc ] || npm --prefix tests/badges install --no-audit --no-fund --loglevel=error
 
 run: install
 	bash scripts/run.sh

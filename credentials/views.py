@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from credentials import holder_status, roles, rules, selectors
+from credentials.badges import links as badge_links
 from credentials.forms import ContactDetailsForm
 from credentials.services import profiles, renewals
 
@@ -116,12 +117,19 @@ def cec_status_seen(request):
 @login_required
 @require_http_methods(["GET"])
 def credentials(request):
-    """The holder's credentials with their status and dates."""
+    """The holder's credentials with their status and dates, each with its digital badge
+    (download, add to LinkedIn)."""
+    rows = selectors.credentials_of(request.user)
     return render(
         request,
         "credentials/credentials.html",
         {
-            "rows": selectors.credentials_of(request.user),
+            "rows": rows,
+            "rows_with_badges": list(
+                zip(rows, badge_links.links_for(row.credential for row in rows), strict=True)
+            ),
+            "verify_url": badge_links.verify_page_url(),
+            "verify_qr": badge_links.verify_page_qr_svg() if rows else "",
             "today": selectors.today(),
         },
     )

@@ -32,6 +32,13 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# Open Badges 3.0 (credentials/badges/, issue 20): the office's Ed25519 signing keys live
+# outside the database, in this directory (`manage.py badge_keys --generate`, `--rotate`),
+# or the current private key comes from the environment as multibase (z3u2…). The issuer
+# is did:web on SITE_URL's host, so SITE_URL must be the real public address.
+BADGE_KEY_DIR = env("BADGE_KEY_DIR", default=str(BASE_DIR / "var" / "badge-keys"))
+BADGE_PRIVATE_KEY = env("BADGE_PRIVATE_KEY", default="")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -55,6 +62,11 @@ INSTALLED_APPS = [
     "renewal_portal.apps.PortalConfig",  # the portal's own system checks (checks.py)
     "credentials",
     "cec",
+    # Open Badges 3.0 credentials, above credentials (issue 20): its own app only so its
+    # signal receivers are wired; its data lives on credentials' models. Not last: it has
+    # no models, so post_migrate (roles.sync_roles_after_migrate waits for the last app)
+    # is never sent for it.
+    "credentials.badges.apps.BadgesConfig",
     "payments",
 ]
 

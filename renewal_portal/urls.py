@@ -24,6 +24,8 @@ urlpatterns = [
     path("review/", include("cec.urls_review")),
     path("payments/", include("payments.urls")),
     path("", include("cec.urls_checkin")),
+    # Open Badges: the issuer's DID document and the status list (issue 20).
+    path("", include("credentials.badges.urls")),
 ]
 
 # Health checks for load balancers and monitoring (renewal_portal/health.py); with or

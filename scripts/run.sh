@@ -19,6 +19,7 @@ trap cleanup INT TERM EXIT
 
 $PY manage.py migrate --noinput
 $PY manage.py load_demo
+$PY manage.py badge_keys --generate  # the Open Badges signing key, once (var/badge-keys/)
 
 # Later services (localstripe, Celery worker and beat) are started here by scripts/services.sh.
 if [[ -f scripts/services.sh ]]; then

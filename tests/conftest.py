@@ -41,6 +41,9 @@ def _office_mfa_off(settings):
 def _media_in_tmp(settings, tmp_path):
     # Uploaded files of a test never land in the developer's var/media.
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Nor do Open Badges signing keys (issue 20) come from or land in var/badge-keys.
+    settings.BADGE_KEY_DIR = str(tmp_path / "badge-keys")
+    settings.BADGE_PRIVATE_KEY = ""
 
 
 @pytest.fixture

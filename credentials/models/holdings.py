@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -30,6 +32,10 @@ class Credential(models.Model):
     )
     lapsed_on = models.DateField(null=True, blank=True)
     lapse_reason = models.CharField(max_length=300, blank=True)
+    # Open Badges (issue 20): the holder's stable opaque identifier in the credential
+    # (never the email), and the credential's bit in the suspension status list.
+    badge_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    status_index = models.PositiveIntegerField(null=True, blank=True, unique=True, editable=False)
 
     history = HistoricalRecords()
 

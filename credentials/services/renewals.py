@@ -21,6 +21,7 @@ from credentials import rules, selectors
 from credentials.models import Credential, Renewal, RenewalCredential, User
 from credentials.notifications import queue_messages
 from credentials.services.steps import complete_if_done, mark_cec_status_seen
+from credentials.signals import credential_standing_changed
 
 __all__ = ["complete_if_done", "issue_renewal_for", "issue_renewals", "mark_cec_status_seen"]
 
@@ -305,6 +306,11 @@ def lapse_overdue_credentials(on: dt.date | None = None, *, by=None, holder_ids=
     )
     for credential in overdue:
         _add_reinstatement_fee(credential, book, by=by)
+    if overdue:
+        # Their badges now verify as suspended (credentials.badges' status list).
+        credential_standing_changed.send(
+            sender=Credential, credential_ids=[credential.pk for credential in overdue]
+        )
     return len(overdue)
 
 

@@ -27,6 +27,7 @@ from django.utils import timezone
 from credentials import rules, selectors
 from credentials.models import ContactProfile, Credential, OutboxMessage, Renewal
 from credentials.notifications import queue_message
+from credentials.signals import credential_standing_changed
 
 
 def _locked(renewal: Renewal) -> Renewal:
@@ -121,6 +122,10 @@ def payment_reversed(renewal: Renewal, *, why: str, by=None) -> Reversal:
         item.save(update_fields=["extended_through"])
     renewal.completed_at = None
     _save(renewal, f"{why}: step 2 open again, renewal no longer complete"[:100], by)
+    if restored:
+        credential_standing_changed.send(
+            sender=Credential, credential_ids=[credential.pk for credential, _, _ in restored]
+        )
     return Reversal(was_complete=True, restored=restored)
 
 
@@ -194,6 +199,8 @@ def complete_if_done(renewal: Renewal, *, by=None) -> bool:
         )
     renewal.completed_at = timezone.now()
     _save(renewal, "All four steps done: renewal complete", by, ["completed_at"])
+    # Renewed or reinstated: their badges verify as valid again (credentials.badges).
+    credential_standing_changed.send(sender=Credential, credential_ids=list(credentials))
     key = f"renewal_complete:{renewal.pk}"
     if OutboxMessage.objects.filter(dedupe_key=key).exists():
         # Completed again after a payment went back and was restored (a dispute won).

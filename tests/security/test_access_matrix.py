@@ -155,6 +155,27 @@ MATRIX = {
     "healthz": (None, {r: (200, 503) for r in ROLES}, None),
     # It pings every Celery worker: staff or a monitor's token (HEALTHZ_WORKERS_TOKEN).
     "healthz_workers": (None, {**{r: 403 for r in ROLES}, "staff": (200, 503)}, None),
+    # Open Badges (issue 20): the issuer's DID document and the status list are public;
+    # the list is 404 until the office has a signing key.
+    "badges:did_document": (None, PUBLIC, {r: 405 for r in ROLES}),
+    "badges:status_list": (
+        lambda w: {"list_id": 1},
+        {r: (200, 404) for r in ROLES},
+        {r: 405 for r in ROLES},
+    ),
+    # Anyone verifies a pasted credential; an empty POST is answered on the page.
+    "badges:verify": (None, PUBLIC, PUBLIC),
+    # Holder A's own badge (404 for everyone else; 404 for A too without a signing key).
+    "badges:download": (
+        lambda w: {"badge_id": w.holder_a.credentials.first().badge_id},
+        {"anon": LOGIN, "A": (200, 404), "B": 404, "staff": 404, "reviewer": 404},
+        None,
+    ),
+    "badges:download_svg": (
+        lambda w: {"badge_id": w.holder_a.credentials.first().badge_id},
+        {"anon": LOGIN, "A": (200, 404), "B": 404, "staff": 404, "reviewer": 404},
+        None,
+    ),
 }
 
 # Third-party URL trees with their own tests: allauth's accounts and MFA, Django admin

@@ -1,0 +1,97 @@
+"""Pages and endpoints of the badges: the holder's download; and, public, the issuer's DID
+document, the status list and the verification page."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_http_methods, require_safe
+
+from credentials.models import Credential
+
+from . import badges, baking, issuer, keys, status_list
+from .forms import VerifyForm
+from .verify import verify
+
+
+def _json(data, content_type):
+    response = JsonResponse(data, json_dumps_params={"indent": 2})
+    response["Content-Type"] = content_type
+    response["Access-Control-Allow-Origin"] = "*"  # verifiers in browsers fetch these
+    return response
+
+
+@require_safe
+@cache_control(public=True, max_age=status_list.STATUS_LIST_MAX_AGE)
+def did_document(request):
+    return _json(issuer.did_document(), "application/did+json")
+
+
+@require_safe
+@cache_control(public=True, max_age=status_list.STATUS_LIST_MAX_AGE)
+def status_list_credential(request, list_id):
+    if list_id != status_list.LIST_ID:
+        raise Http404("No such status list.")
+    try:
+        credential = status_list.signed_status_list()
+    except keys.NoIssuerKey as exc:
+        raise Http404("The issuer has no signing key yet.") from exc
+    return _json(credential, "application/vc+ld+json")
+
+
+@login_required
+@require_safe
+def download(request, badge_id):
+    """The holder's own credential as a signed Open Badge (JSON), signed now."""
+    credential = get_object_or_404(
+        Credential.objects.select_related("credential_type"),
+        badge_id=badge_id,
+        holder=request.user,
+    )
+    try:
+        badge = badges.issue_badge(credential)
+    except keys.NoIssuerKey as exc:
+        raise Http404("Badges are not set up yet.") from exc
+    response = JsonResponse(badge, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Type"] = "application/vc+ld+json"
+    filename = f"{credential.credential_type.code}-{credential.number}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_safe
+def download_svg(request, badge_id):
+    """The holder's own credential as a baked SVG badge (the signed credential inside)."""
+    credential = get_object_or_404(
+        Credential.objects.select_related("credential_type"),
+        badge_id=badge_id,
+        holder=request.user,
+    )
+    try:
+        badge = badges.issue_badge(credential)
+    except keys.NoIssuerKey as exc:
+        raise Http404("Badges are not set up yet.") from exc
+    response = HttpResponse(baking.bake_svg(credential, badge), content_type="image/svg+xml")
+    filename = f"{credential.credential_type.code}-{credential.number}.svg"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def verify_page(request):
+    """Anyone pastes or uploads a credential; the page says what holds and what does not."""
+    result = None
+    if request.method == "POST":
+        form = VerifyForm(request.POST, request.FILES)
+        if form.is_valid():
+            result = verify(form.cleaned_data["credential"])
+    else:
+        form = VerifyForm()
+    return render(
+        request,
+        "badges/verify.html",
+        {"form": form, "result": result, "did": issuer.issuer_did()},
+    )
