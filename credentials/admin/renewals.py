@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import redirect
 from django.template.defaultfilters import floatformat
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from credentials import selectors
@@ -14,7 +15,7 @@ from credentials.models import Renewal, RenewalCredential
 from credentials.services import packets as packet_services
 from payments.models import Invoice, InvoiceStatus
 from payments.money import format_cents
-from renewal_portal.admin_display import short_datetime
+from renewal_portal.admin_display import short_date
 from renewal_portal.admin_history import HistoryAdmin
 
 
@@ -229,7 +230,8 @@ class RenewalAdmin(HistoryAdmin):
 
     @admin.display(description="completed", ordering="completed_at")
     def completed(self, obj):
-        return short_datetime(obj.completed_at)
+        # The day is what staff look for in the list; the time is on the renewal's page.
+        return short_date(timezone.localtime(obj.completed_at).date() if obj.completed_at else None)
 
     @admin.display(description="steps")
     def steps_done(self, obj):
