@@ -11,7 +11,7 @@ from django.db import OperationalError
 
 from credentials import rules, selectors
 from credentials.models import IssueRun, IssueRunChunk
-from credentials.services import issue_runs, lapses, outbox, reminders
+from credentials.services import imports, issue_runs, lapses, outbox, reminders
 
 logger = logging.getLogger(__name__)
 
@@ -137,3 +137,13 @@ def build_audit_packet(item_id):
     if item is None:
         return False
     return packets.build_item(item)
+
+
+# --- Imports of the office's spreadsheets (issue 18) -------------------------------------
+
+
+@shared_task(acks_late=True)
+def run_import_batch(batch_id):
+    """Write a confirmed import; a second delivery finds it no longer running and stops."""
+    batch = imports.run_batch(batch_id)
+    return batch.status if batch is not None else None

@@ -2,6 +2,7 @@ from .accounts import ContactProfile, User
 from .catalog import CredentialType, RequirementSet
 from .content import FaqEntry, OfficeContact
 from .holdings import Credential, CredentialStatus
+from .imports import ImportBatch, ImportedRow
 from .issuing import IssueRun, IssueRunChunk
 from .outbox import OutboxMessage
 from .packets import PacketBuild, PacketBuildItem, PacketToken
@@ -13,6 +14,8 @@ __all__ = [
     "CredentialStatus",
     "CredentialType",
     "FaqEntry",
+    "ImportBatch",
+    "ImportedRow",
     "IssueRun",
     "IssueRunChunk",
     "OfficeContact",
