@@ -156,7 +156,8 @@ class CecHistoryResource(HolderLookup, SpreadsheetResource):
             raise RowProblems(
                 {
                     NON_FIELD_ERRORS: [
-                        f"Two rows for one CEC: '{title}' on {earned_on:%m/%d/%Y} for {holder.email} is also on row {earlier}."
+                        f"Two rows for one CEC: '{title}' on {earned_on:%m/%d/%Y} "
+                        f"for {holder.email} is also on row {earlier}."
                     ]
                 }
             )
@@ -185,7 +186,8 @@ class CecHistoryResource(HolderLookup, SpreadsheetResource):
             raise RowProblems(
                 {
                     NON_FIELD_ERRORS: [
-                        f"'{title}' on {earned_on:%m/%d/%Y} is already submitted to NAAEI and cannot change."
+                        f"'{title}' on {earned_on:%m/%d/%Y} is already "
+                        "submitted to NAAEI and cannot change."
                     ]
                 }
             )

@@ -36,6 +36,10 @@ ROLE_PERMISSIONS = {
         *_crud("credentials", "issuerun", ("add", "change", "view")),
         "credentials.view_issuerunchunk",
         *_crud("credentials", "packetbuild", ("add", "view")),  # audit packets of many renewals
+        # Importing the office's spreadsheets and inviting the holders they bring in (issue 18).
+        "credentials.view_importbatch",
+        "credentials.import_records",
+        "credentials.invite_holders",
         *_crud("cec", "course"),
         *_crud("cec", "classsession"),
         *_crud("cec", "attendance"),

@@ -1,2 +1,12 @@
 # One module per topic; importing them registers their ModelAdmins.
-from . import accounts, catalog, content, issuing, outbox, packets, renewals, schedules  # noqa: F401
+from . import (  # noqa: F401
+    accounts,
+    catalog,
+    content,
+    imports,
+    issuing,
+    outbox,
+    packets,
+    renewals,
+    schedules,
+)

@@ -72,7 +72,7 @@ class SpreadsheetResource(resources.ModelResource):
         self.preload([self._row(values, dataset.headers) for values in dataset])
 
     def _row(self, values, headers) -> dict:
-        return dict(zip(headers, values))
+        return dict(zip(headers, values, strict=False))
 
     def cell(self, row, name):
         header = self.columns.get(name)

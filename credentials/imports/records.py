@@ -234,7 +234,8 @@ class HolderResource(SpreadsheetResource):
                 raise RowProblems(
                     {
                         "member_id": [
-                            f"Two rows for one holder: member ID {member_id} is also on row {earlier}."
+                            "Two rows for one holder: member ID "
+                            f"{member_id} is also on row {earlier}."
                         ]
                     }
                 )
@@ -445,7 +446,8 @@ class CredentialResource(HolderLookup, SpreadsheetResource):
                 problems["valid_through"] = [str(exc)]
         elif credential_type is not None and credential_type.renews_annually:
             problems["valid_through"] = [
-                f"The valid-through date is missing: a {credential_type.code} credential renews every year."
+                "The valid-through date is missing: a "
+                f"{credential_type.code} credential renews every year."
             ]
         if earned_on and valid_through and valid_through < earned_on:
             problems["valid_through"] = [
@@ -471,7 +473,8 @@ class CredentialResource(HolderLookup, SpreadsheetResource):
             raise RowProblems(
                 {
                     "credential_type": [
-                        f"Two {credential_type.code} credentials for {holder.email}: the other is on row {earlier}."
+                        f"Two {credential_type.code} credentials for "
+                        f"{holder.email}: the other is on row {earlier}."
                     ]
                 }
             )
@@ -489,7 +492,8 @@ class CredentialResource(HolderLookup, SpreadsheetResource):
                 raise RowProblems(
                     {
                         "number": [
-                            f"Credential number {number} belongs to another holder ({existing.holder.email})."
+                            f"Credential number {number} belongs to "
+                            f"another holder ({existing.holder.email})."
                         ]
                     }
                 )
@@ -497,7 +501,8 @@ class CredentialResource(HolderLookup, SpreadsheetResource):
                 raise RowProblems(
                     {
                         "credential_type": [
-                            f"Credential {number} is a {existing.credential_type.code} credential, not {credential_type.code}."
+                            f"Credential {number} is a {existing.credential_type.code} "
+                            f"credential, not {credential_type.code}."
                         ]
                     }
                 )
@@ -507,7 +512,8 @@ class CredentialResource(HolderLookup, SpreadsheetResource):
             raise RowProblems(
                 {
                     "number": [
-                        f"{holder.email} already has a {credential_type.code} credential, number {same_type.number}."
+                        f"{holder.email} already has a {credential_type.code} "
+                        f"credential, number {same_type.number}."
                     ]
                 }
             )

@@ -14,8 +14,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
 from django.utils.crypto import constant_time_compare
+from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 from import_export.results import RowResult
 from simple_history.utils import bulk_update_with_history

@@ -234,7 +234,8 @@ def test_an_email_that_belongs_to_another_holder_is_refused(staff):
         (
             2,
             "E-mail",
-            "The email jane@example.org belongs to another holder (Jane Smith), not to member ID M-1002.",
+            "The email jane@example.org belongs to another "
+            "holder (Jane Smith), not to member ID M-1002.",
         )
     ]
 
