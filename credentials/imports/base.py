@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from import_export import resources
 
-from .files import ROW_COLUMN, ImportFileError, map_columns
+from .files import ROW_COLUMN, ImportFileError, guard_cell, map_columns
 
 
 class RowProblems(Exception):
@@ -81,6 +81,10 @@ class SpreadsheetResource(resources.ModelResource):
     def column_of(self, name: str) -> str:
         """The column as the file names it (for errors)."""
         return self.columns.get(name) or self.label(name)
+
+    def export_field(self, field, instance, **kwargs):
+        # Names and titles people typed never run as formulas when the export is opened.
+        return guard_cell(super().export_field(field, instance, **kwargs))
 
     # -- Hooks for each kind -------------------------------------------------------------------
 

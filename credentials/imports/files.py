@@ -162,13 +162,28 @@ def map_columns(headers, aliases: dict[str, tuple[str, ...]]) -> dict[str, str]:
 # --- Cells -------------------------------------------------------------------------------
 
 
+# What a spreadsheet would run as a formula when a cell starts with it (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def guard_cell(value):
+    """An exported cell a spreadsheet shows as text: one that starts like a formula gets
+    a leading quote (which `text` takes off again, so an export re-imports unchanged)."""
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
+        return "'" + value
+    return value
+
+
 def text(value) -> str:
     """A cell as text, as typed: a formula-looking name stays text, never evaluated."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # Excel stores member ids and ZIP codes typed as numbers as floats
-    return str(value).strip()
+    raw = str(value).strip()
+    if raw[:1] == "'" and raw[1:2] in FORMULA_STARTS:
+        raw = raw[1:]  # the guard of our own export
+    return raw
 
 
 def parse_date(value) -> dt.date:

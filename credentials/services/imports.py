@@ -45,6 +45,7 @@ RESOURCES: dict[str, type[SpreadsheetResource]] = {
 CHUNK_ROWS = 5000
 # Errors kept on the batch for the preview (the count is always complete).
 MAX_ERRORS_SHOWN = 500
+UNDO_CHUNK = 2000
 MODELS = {
     "user": User,
     "contactprofile": ContactProfile,
@@ -293,12 +294,9 @@ def undo_batch(batch: ImportBatch, by) -> ImportBatch:
                     )
                 else:
                     model.objects.bulk_update(objects, sorted(fields))
-        if created_ids:
-            for obj in model.objects.filter(pk__in=created_ids):
-                if hasattr(obj, "history"):
-                    obj._history_user = by
-                    obj._change_reason = change_reason
-                obj.delete()
+        for start in range(0, len(created_ids), UNDO_CHUNK):
+            # One query per chunk (and the history's "deleted" records), not per object.
+            model.objects.filter(pk__in=created_ids[start : start + UNDO_CHUNK]).delete()
     batch.status = ImportBatch.Status.UNDONE
     batch.undone_by = by
     batch.undone_at = timezone.now()

@@ -4,6 +4,7 @@ errors by cell, idempotent, undo, invitations)."""
 import csv
 import datetime as dt
 import io
+from pathlib import Path
 from decimal import Decimal
 
 import openpyxl
@@ -281,6 +282,19 @@ def test_a_formula_in_a_name_is_stored_as_text(staff):
     assert User.objects.get(email="evil@example.org").first_name == "=cmd|' /C calc'!A0"
 
 
+def test_the_export_guards_formulas_and_reimports_them_unchanged(staff):
+    rows = [
+        HOLDERS[0],
+        ["M-9", "=cmd|' /C calc'!A0", "Evil", "evil@example.org", "", "", "", "", "", "", ""],
+    ]
+    run("holders", csv_bytes(rows), staff)
+    exported = imports.RESOURCES["holders"]().export().export("csv")
+    assert "'=cmd|" in exported
+    assert ",=cmd" not in exported
+    again = imports.check_upload("holders", "export.csv", exported.encode(), staff)
+    assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 1)
+
+
 def test_header_variants_are_understood(staff):
     rows = [
         [
@@ -391,3 +405,26 @@ def test_invitations_are_queued_once_per_holder(staff):
 
 def test_a_holder_with_a_password_is_not_invited(staff, holder):
     assert imports.invite_holders([holder], staff) == 0
+
+
+# --- The demo's sample spreadsheets -------------------------------------------------------
+
+SAMPLES = Path(__file__).resolve().parents[2] / "static" / "samples"
+
+
+@pytest.mark.parametrize("extension", ["csv", "xlsx"])
+def test_the_sample_spreadsheets_import_cleanly_in_order(staff, extension):
+    for kind in ("holders", "credentials", "cec_history"):
+        data = (SAMPLES / f"{kind}.{extension}").read_bytes()
+        batch = run(kind, data, staff, f"{kind}.{extension}")
+        assert batch.status == ImportBatch.Status.DONE, (kind, batch.errors[:3])
+        assert batch.created_count > 30
+    assert User.objects.filter(email__endswith="@sample.aasc-demo.org").count() == 36
+    assert Credential.objects.get(number="CALP-71203").credential_type.code == "CALP"  # NALP
+
+
+def test_the_sample_with_mistakes_shows_the_error_preview(staff):
+    data = (SAMPLES / "holders_with_mistakes.csv").read_bytes()
+    batch = imports.check_upload("holders", "holders_with_mistakes.csv", data, staff)
+    assert batch.status == ImportBatch.Status.REFUSED
+    assert [e["row"] for e in batch.errors] == [2, 3, 4]
