@@ -50,14 +50,35 @@ def generate(holders: int, credentials: int, cec: int, seed: int = 18) -> dict[s
     """Three files as an association system exports them (header variants included)."""
     rng = random.Random(seed)
     people = [
-        ["Member ID", "First Name", "Last Name", "E-mail", "Phone", "Address", "City", "State",
-         "Zip", "Company", "Job Title"]
+        [
+            "Member ID",
+            "First Name",
+            "Last Name",
+            "E-mail",
+            "Phone",
+            "Address",
+            "City",
+            "State",
+            "Zip",
+            "Company",
+            "Job Title",
+        ]
     ]
     for n in range(holders):
         people.append(
-            [f"M{n:06d}", f"First{n}", f"Last{n}", f"bench{n}@example.org",
-             f"719-555-{n % 10000:04d}", f"{n} Main St", "Denver", "CO", f"80{n % 1000:03d}",
-             f"Company {n % 300}", "Community Manager"]
+            [
+                f"M{n:06d}",
+                f"First{n}",
+                f"Last{n}",
+                f"bench{n}@example.org",
+                f"719-555-{n % 10000:04d}",
+                f"{n} Main St",
+                "Denver",
+                "CO",
+                f"80{n % 1000:03d}",
+                f"Company {n % 300}",
+                "Community Manager",
+            ]
         )
     creds = [["Member ID", "Designation", "Credential #", "Date Earned", "Expires", "Status"]]
     per_holder = {}
@@ -66,15 +87,22 @@ def generate(holders: int, credentials: int, cec: int, seed: int = 18) -> dict[s
         index = per_holder.setdefault(holder, 0)
         per_holder[holder] += 1
         code = CODES[index % len(CODES)]
-        creds.append([f"M{holder:06d}", code, f"{code}-{n:07d}", "2019-05-01", "12/31/2026",
-                      "Active"])
+        creds.append(
+            [f"M{holder:06d}", code, f"{code}-{n:07d}", "2019-05-01", "12/31/2026", "Active"]
+        )
     history = [["Member ID", "Date", "Course", "CEC Hours", "Type", "Provider", "Certificate"]]
     for n in range(cec):
         holder = n % holders
         history.append(
-            [f"M{holder:06d}", f"2026-{1 + n % 12:02d}-{1 + (n // holders) % 28:02d}",
-             f"Course {n}", str(rng.choice((1, 1.5, 2, 3, 4))), rng.choice(KINDS), "AASC",
-             f"CERT-{n}"]
+            [
+                f"M{holder:06d}",
+                f"2026-{1 + n % 12:02d}-{1 + (n // holders) % 28:02d}",
+                f"Course {n}",
+                str(rng.choice((1, 1.5, 2, 3, 4))),
+                rng.choice(KINDS),
+                "AASC",
+                f"CERT-{n}",
+            ]
         )
     return {"holders": _csv(people), "credentials": _csv(creds), "cec_history": _csv(history)}
 
@@ -137,8 +165,10 @@ def main(argv=None):
     width = max(len(k) for k in rounds[0])
     for key in rounds[0]:
         values = [r[key] for r in rounds]
-        print(f"  {key:<{width}}  median {statistics.median(values):6.2f} s  "
-              f"(min {min(values):.2f}, max {max(values):.2f})")
+        print(
+            f"  {key:<{width}}  median {statistics.median(values):6.2f} s  "
+            f"(min {min(values):.2f}, max {max(values):.2f})"
+        )
 
 
 if __name__ == "__main__":

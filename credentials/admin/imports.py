@@ -141,6 +141,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 for kind, label, csv_path, xlsx_path in SAMPLES
             ],
             "max_mb": MAX_BYTES // 1024 // 1024,
+            "mistakes_url": static("samples/holders_with_mistakes.csv"),
         }
         return TemplateResponse(request, "admin/credentials/importbatch/upload.html", context)
 

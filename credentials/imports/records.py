@@ -267,7 +267,7 @@ class HolderResource(SpreadsheetResource):
             )
         if user is None and not last:
             raise RowProblems(
-                {NON_FIELD_ERRORS: ["The name is missing: a new holder needs a last name."]}
+                {"last_name": ["The name is missing: a new holder needs a last name."]}
             )
 
         # A change of case alone is not a change of address.

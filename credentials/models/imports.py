@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class ImportBatch(models.Model):
@@ -55,9 +56,9 @@ class ImportBatch(models.Model):
         ]
 
     def __str__(self):
-        return (
-            f"{self.get_kind_display()} from {self.file_name} ({self.uploaded_at:%Y-%m-%d %H:%M})"
-        )
+        uploaded = timezone.localtime(self.uploaded_at) if self.uploaded_at else None
+        when = f" ({uploaded:%Y-%m-%d %H:%M})" if uploaded else ""
+        return f"{self.get_kind_display()} from {self.file_name}{when}"
 
 
 class ImportedRow(models.Model):

@@ -4,8 +4,8 @@ errors by cell, idempotent, undo, invitations)."""
 import csv
 import datetime as dt
 import io
-from pathlib import Path
 from decimal import Decimal
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -16,8 +16,8 @@ from cec.selectors.ledger import progress_for_renewal
 from credentials.imports.files import ImportFileError
 from credentials.models import ContactProfile, Credential, ImportBatch, OutboxMessage, User
 from credentials.services import imports
-from credentials.services.profiles import confirm_contact_details  # noqa: F401
-from tests.factories.credentials import HolderFactory
+from credentials.services.renewals import issue_renewal_for
+from tests.factories.credentials import CredentialFactory, HolderFactory
 from tests.factories.renewal_states import renewal_due
 
 pytestmark = pytest.mark.django_db
@@ -184,6 +184,21 @@ def test_an_update_keeps_previous_values_and_blank_cells_leave_details(staff):
     assert jane.profile.phone == "719-555-0101"
     row = batch.rows.get(model="user")
     assert row.previous == {"last_name": "Smith"}
+
+
+def test_a_row_that_became_wrong_after_the_check_stops_the_run_and_writes_nothing(staff):
+    run("holders", csv_bytes(HOLDERS), staff)
+    batch = imports.check_upload("credentials", "c.csv", csv_bytes(CREDENTIALS), staff)
+    raul = User.objects.get(email="raul@example.org")
+    CredentialFactory(holder=raul, number="CAM-1001")  # entered by hand meanwhile
+    imports.confirm(batch, staff)
+    batch = imports.run_batch(batch.pk)
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "Stopped at row" in batch.message
+    assert errors_of(batch)[0][2] == (
+        "Credential number CAM-1001 belongs to another holder (raul@example.org)."
+    )
+    assert Credential.objects.count() == 1
 
 
 # --- Errors -------------------------------------------------------------------------------
@@ -382,6 +397,14 @@ def test_undo_is_refused_after_the_credential_changed(staff):
     credential.valid_through = dt.date(2027, 12, 31)
     credential.save()
     assert imports.undo_refusal(batch) == "Credential CAM-1001 has changed since the import."
+
+
+def test_undo_is_refused_once_a_renewal_was_issued(staff):
+    run("holders", csv_bytes(HOLDERS), staff)
+    batch = run("credentials", csv_bytes(CREDENTIALS), staff)
+    jane = User.objects.get(email="jane@example.org")
+    assert issue_renewal_for(jane, 2027, on=dt.date(2026, 11, 2)) is not None
+    assert imports.undo_refusal(batch).startswith("A renewal was issued for credential")
 
 
 def test_undo_of_holders_is_refused_while_their_credentials_remain(staff):
