@@ -48,6 +48,7 @@ class SpreadsheetResource(resources.ModelResource):
         # Keys seen earlier in the file (across the chunks of one run): key -> row.
         self.seen: dict[tuple, int] = {}
         self.dry_run = True
+        self.preloaded = False
 
     # -- The file ----------------------------------------------------------------------------
 
@@ -68,8 +69,16 @@ class SpreadsheetResource(resources.ModelResource):
 
     def before_import(self, dataset, **kwargs):
         self.dry_run = kwargs.get("dry_run", True)
+        if not self.preloaded:
+            self.preload_file(dataset)
+
+    def preload_file(self, dataset) -> None:
+        """Read the columns and load what the whole file refers to, once: a run written
+        in chunks needs nothing it did not load here (a key appears once in a file, and a
+        second row with it is refused)."""
         self.columns = self.check_columns(dataset.headers or [])
         self.preload([self._row(values, dataset.headers) for values in dataset])
+        self.preloaded = True
 
     def _row(self, values, headers) -> dict:
         return dict(zip(headers, values, strict=False))

@@ -21,7 +21,7 @@ from import_export.results import RowResult
 from simple_history.utils import bulk_update_with_history
 
 from cec.imports_history import CecHistoryResource
-from cec.models import EntryState, LedgerEntry
+from cec.models import EntryState, LedgerEntry, Submission
 from credentials.imports.base import SpreadsheetResource
 from credentials.imports.files import ROW_COLUMN, ImportFileError, read_spreadsheet
 from credentials.imports.records import CredentialResource, HolderResource
@@ -46,6 +46,7 @@ CHUNK_ROWS = 5000
 # Errors kept on the batch for the preview (the count is always complete).
 MAX_ERRORS_SHOWN = 500
 UNDO_CHUNK = 2000
+BATCH_ROWS = 1000
 MODELS = {
     "user": User,
     "contactprofile": ContactProfile,
@@ -140,6 +141,7 @@ def run_batch(batch_id) -> ImportBatch | None:
     by = batch.uploaded_by
     dataset = read_spreadsheet(bytes(batch.file_data), batch.file_name)
     resource = resource_for(batch, by)
+    resource.preload_file(dataset)
     batch.created_count = batch.updated_count = batch.unchanged_count = batch.error_count = 0
     batch.errors, batch.rows_done, batch.rows_total = [], 0, len(dataset)
     batch.save()
@@ -242,6 +244,8 @@ def undo_refusal(batch: ImportBatch) -> str:
         changed = LedgerEntry.history.filter(id__in=entry_ids, history_date__gt=since).first()
         if changed:
             return f"The CEC entry '{changed.title}' has changed since the import."
+        if Submission.entries.through.objects.filter(ledgerentry_id__in=entry_ids).exists():
+            return "A CEC entry of this import is part of a submission to NAAEI."
         locked = LedgerEntry.objects.filter(
             pk__in=entry_ids, state__in=(EntryState.SUBMITTED, EntryState.APPROVED)
         ).first()
@@ -294,14 +298,49 @@ def undo_batch(batch: ImportBatch, by) -> ImportBatch:
                     )
                 else:
                     model.objects.bulk_update(objects, sorted(fields))
-        for start in range(0, len(created_ids), UNDO_CHUNK):
-            # One query per chunk (and the history's "deleted" records), not per object.
-            model.objects.filter(pk__in=created_ids[start : start + UNDO_CHUNK]).delete()
+        if model_name == "user" and created_ids:
+            # Their contact details were created with them (recorded with the account).
+            profile_ids = list(
+                ContactProfile.objects.filter(user_id__in=created_ids).values_list("pk", flat=True)
+            )
+            _delete_with_history(ContactProfile, profile_ids, by, change_reason)
+        _delete_with_history(model, created_ids, by, change_reason)
     batch.status = ImportBatch.Status.UNDONE
     batch.undone_by = by
     batch.undone_at = timezone.now()
     batch.save(update_fields=["status", "undone_by", "undone_at"])
     return batch
+
+
+def _delete_with_history(model, ids, by, reason) -> None:
+    """Delete records an import created, in chunks: one "deleted" history record each,
+    written in bulk, then one DELETE per chunk. Only for what undo_refusal cleared: rows
+    nothing else refers to (no renewal, no submission) apart from cascades of an account."""
+    history = getattr(model, "history", None)
+    for start in range(0, len(ids), UNDO_CHUNK):
+        chunk = ids[start : start + UNDO_CHUNK]
+        queryset = model.objects.filter(pk__in=chunk)
+        if history is None:
+            queryset.delete()  # accounts: their sessions, addresses and emails go with them
+            continue
+        tracked = [
+            f.attname for f in history.model._meta.fields if not f.name.startswith("history_")
+        ]
+        now = timezone.now()
+        history.model.objects.bulk_create(
+            [
+                history.model(
+                    history_date=now,
+                    history_type="-",
+                    history_user=by,
+                    history_change_reason=reason,
+                    **{name: getattr(obj, name) for name in tracked},
+                )
+                for obj in queryset
+            ],
+            batch_size=BATCH_ROWS,
+        )
+        queryset._raw_delete(queryset.db)
 
 
 # --- Invitations --------------------------------------------------------------------------
