@@ -6,6 +6,8 @@ holders it brought in to set a password.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import tablib
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
@@ -46,6 +48,7 @@ CHUNK_ROWS = 5000
 # Errors kept on the batch for the preview (the count is always complete).
 MAX_ERRORS_SHOWN = 500
 UNDO_CHUNK = 2000
+ABANDONED_AFTER = dt.timedelta(minutes=30)
 BATCH_ROWS = 1000
 MODELS = {
     "user": User,
@@ -135,9 +138,17 @@ def run_batch(batch_id) -> ImportBatch | None:
     """Write a confirmed file, one chunk of rows per transaction, counting as it goes.
     A row that has become wrong since the check (someone changed a record meanwhile)
     stops the run: its chunk is not written; the chunks before it can be undone."""
-    batch = ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.RUNNING).first()
-    if batch is None:
+    # Claimed by one worker: a second delivery of the task finds it taken and stops (one
+    # left behind by a worker that died is taken over after a while).
+    now = timezone.now()
+    claimed = (
+        ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.RUNNING)
+        .filter(Q(started_at__isnull=True) | Q(started_at__lt=now - ABANDONED_AFTER))
+        .update(started_at=now)
+    )
+    if not claimed:
         return None
+    batch = ImportBatch.objects.get(pk=batch_id)
     by = batch.uploaded_by
     dataset = read_spreadsheet(bytes(batch.file_data), batch.file_name)
     resource = resource_for(batch, by)

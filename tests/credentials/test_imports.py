@@ -201,6 +201,15 @@ def test_a_row_that_became_wrong_after_the_check_stops_the_run_and_writes_nothin
     assert Credential.objects.count() == 1
 
 
+def test_a_second_delivery_of_the_run_does_nothing(staff):
+    batch = imports.check_upload("holders", "m.csv", csv_bytes(HOLDERS), staff)
+    imports.confirm(batch, staff)
+    assert imports.run_batch(batch.pk).status == ImportBatch.Status.DONE
+    assert imports.run_batch(batch.pk) is None
+    batch.refresh_from_db()
+    assert (batch.created_count, batch.rows.count()) == (2, 2)
+
+
 # --- Errors -------------------------------------------------------------------------------
 
 
