@@ -29,8 +29,9 @@ KINDS = ("AASC class", "In-network", "Other", "Participation")
 
 def _setup():
     VAR.mkdir(parents=True, exist_ok=True)
-    DATABASE.unlink(missing_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{DATABASE}"
+    if "DATABASE_URL" not in os.environ:  # PostgreSQL when given (a throwaway database)
+        DATABASE.unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{DATABASE}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     import django
 
