@@ -24,7 +24,9 @@ class Renewal(models.Model):
         Credential, through="RenewalCredential", related_name="renewals"
     )
     cecs_owed = models.DecimalField("CECs owed", max_digits=5, decimal_places=2)
-    in_network_min = models.DecimalField("minimum in-network CECs", max_digits=5, decimal_places=2)
+    in_network_min = models.DecimalField(
+        "minimum in-network CECs", max_digits=5, decimal_places=2
+    )
     participation_cap = models.DecimalField(
         "cap on participation CECs", max_digits=5, decimal_places=2, null=True, blank=True
     )
@@ -82,7 +84,9 @@ class RenewalCredential(models.Model):
     renewal = models.ForeignKey(Renewal, on_delete=models.CASCADE, related_name="items")
     credential = models.ForeignKey(Credential, on_delete=models.PROTECT, related_name="+")
     cecs_owed = models.DecimalField("CECs owed", max_digits=5, decimal_places=2)
-    in_network_min = models.DecimalField("minimum in-network CECs", max_digits=5, decimal_places=2)
+    in_network_min = models.DecimalField(
+        "minimum in-network CECs", max_digits=5, decimal_places=2
+    )
     participation_cap = models.DecimalField(
         "cap on participation CECs", max_digits=5, decimal_places=2, null=True, blank=True
     )
