@@ -4,40 +4,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cec', '0004_e_checkin_lookup_and_window'),
+        ("cec", "0004_e_checkin_lookup_and_window"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalledgerentry',
-            name='evidence_reference',
+            model_name="historicalledgerentry",
+            name="evidence_reference",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(
-            model_name='historicalledgerentry',
-            name='provider',
+            model_name="historicalledgerentry",
+            name="provider",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(
-            model_name='ledgerentry',
-            name='evidence_reference',
+            model_name="ledgerentry",
+            name="evidence_reference",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(
-            model_name='ledgerentry',
-            name='provider',
+            model_name="ledgerentry",
+            name="provider",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AlterField(
-            model_name='historicalledgerentry',
-            name='source',
-            field=models.CharField(choices=[('aasc_class', 'AASC class'), ('expo_class', 'Expo class'), ('committee', 'Committee service'), ('volunteering', 'Volunteering'), ('other', 'Other'), ('imported', "Imported from the office's records")], max_length=20),
+            model_name="historicalledgerentry",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("aasc_class", "AASC class"),
+                    ("expo_class", "Expo class"),
+                    ("committee", "Committee service"),
+                    ("volunteering", "Volunteering"),
+                    ("other", "Other"),
+                    ("imported", "Imported from the office's records"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='ledgerentry',
-            name='source',
-            field=models.CharField(choices=[('aasc_class', 'AASC class'), ('expo_class', 'Expo class'), ('committee', 'Committee service'), ('volunteering', 'Volunteering'), ('other', 'Other'), ('imported', "Imported from the office's records")], max_length=20),
+            model_name="ledgerentry",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("aasc_class", "AASC class"),
+                    ("expo_class", "Expo class"),
+                    ("committee", "Committee service"),
+                    ("volunteering", "Volunteering"),
+                    ("other", "Other"),
+                    ("imported", "Imported from the office's records"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

@@ -6,65 +6,144 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('credentials', '0011_merge_20261204_1055'),
+        ("credentials", "0011_merge_20261204_1055"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='contactprofile',
-            name='member_id',
-            field=models.CharField(blank=True, default=None, max_length=30, null=True, unique=True, verbose_name='member ID'),
+            model_name="contactprofile",
+            name="member_id",
+            field=models.CharField(
+                blank=True,
+                default=None,
+                max_length=30,
+                null=True,
+                unique=True,
+                verbose_name="member ID",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcontactprofile',
-            name='member_id',
-            field=models.CharField(blank=True, db_index=True, default=None, max_length=30, null=True, verbose_name='member ID'),
+            model_name="historicalcontactprofile",
+            name="member_id",
+            field=models.CharField(
+                blank=True,
+                db_index=True,
+                default=None,
+                max_length=30,
+                null=True,
+                verbose_name="member ID",
+            ),
         ),
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('holders', 'Holders'), ('credentials', 'Credentials'), ('cec_history', 'CEC history')], max_length=20)),
-                ('file_name', models.CharField(max_length=255)),
-                ('file_data', models.BinaryField()),
-                ('status', models.CharField(choices=[('checked', 'Checked, waiting for confirmation'), ('refused', 'Not imported: the file has errors'), ('running', 'Importing'), ('done', 'Imported'), ('failed', 'Stopped with errors'), ('undone', 'Undone')], default='checked', max_length=10)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('undone_at', models.DateTimeField(blank=True, null=True)),
-                ('rows_total', models.PositiveIntegerField(default=0)),
-                ('rows_done', models.PositiveIntegerField(default=0)),
-                ('created_count', models.PositiveIntegerField(default=0, verbose_name='created')),
-                ('updated_count', models.PositiveIntegerField(default=0, verbose_name='updated')),
-                ('unchanged_count', models.PositiveIntegerField(default=0, verbose_name='unchanged')),
-                ('error_count', models.PositiveIntegerField(default=0, verbose_name='errors')),
-                ('errors', models.JSONField(blank=True, default=list)),
-                ('message', models.TextField(blank=True)),
-                ('undone_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("holders", "Holders"),
+                            ("credentials", "Credentials"),
+                            ("cec_history", "CEC history"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("file_name", models.CharField(max_length=255)),
+                ("file_data", models.BinaryField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("checked", "Checked, waiting for confirmation"),
+                            ("refused", "Not imported: the file has errors"),
+                            ("running", "Importing"),
+                            ("done", "Imported"),
+                            ("failed", "Stopped with errors"),
+                            ("undone", "Undone"),
+                        ],
+                        default="checked",
+                        max_length=10,
+                    ),
+                ),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("undone_at", models.DateTimeField(blank=True, null=True)),
+                ("rows_total", models.PositiveIntegerField(default=0)),
+                ("rows_done", models.PositiveIntegerField(default=0)),
+                ("created_count", models.PositiveIntegerField(default=0, verbose_name="created")),
+                ("updated_count", models.PositiveIntegerField(default=0, verbose_name="updated")),
+                (
+                    "unchanged_count",
+                    models.PositiveIntegerField(default=0, verbose_name="unchanged"),
+                ),
+                ("error_count", models.PositiveIntegerField(default=0, verbose_name="errors")),
+                ("errors", models.JSONField(blank=True, default=list)),
+                ("message", models.TextField(blank=True)),
+                (
+                    "undone_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'import',
-                'verbose_name_plural': 'imports',
-                'ordering': ['-uploaded_at', '-id'],
-                'permissions': [('import_records', 'Can import holders, credentials and CEC history'), ('invite_holders', 'Can invite imported holders to set a password')],
+                "verbose_name": "import",
+                "verbose_name_plural": "imports",
+                "ordering": ["-uploaded_at", "-id"],
+                "permissions": [
+                    ("import_records", "Can import holders, credentials and CEC history"),
+                    ("invite_holders", "Can invite imported holders to set a password"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ImportedRow',
+            name="ImportedRow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('model', models.CharField(max_length=30)),
-                ('object_id', models.PositiveBigIntegerField()),
-                ('created', models.BooleanField()),
-                ('previous', models.JSONField(blank=True, default=dict)),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rows', to='credentials.importbatch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("model", models.CharField(max_length=30)),
+                ("object_id", models.PositiveBigIntegerField()),
+                ("created", models.BooleanField()),
+                ("previous", models.JSONField(blank=True, default=dict)),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rows",
+                        to="credentials.importbatch",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['model', 'object_id'], name='credentials_model_1ea0bb_idx')],
+                "indexes": [
+                    models.Index(fields=["model", "object_id"], name="credentials_model_1ea0bb_idx")
+                ],
             },
         ),
     ]
