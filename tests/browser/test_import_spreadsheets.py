@@ -70,3 +70,35 @@ def test_a_file_with_mistakes_lists_each_cell(new_page, live_server, width):
     assert "not an email address" in errors.first.inner_text()
     assert clerk.get_by_role("button", name="Confirm the import").count() == 0
     _shoot(clerk, f"import-errors-{width}")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_an_invited_holder_sets_a_password_and_sees_the_imported_credential(
+    new_page, live_server, width
+):
+    import re
+
+    from credentials.services import imports
+
+    clerk = StaffFactory(email="clerk@example.org")
+    for kind in ("holders", "credentials"):
+        batch = imports.check_upload(
+            kind, f"{kind}.csv", (SAMPLES / f"{kind}.csv").read_bytes(), clerk
+        )
+        imports.confirm(batch, clerk)
+        imports.run_batch(batch.pk)
+    avery = User.objects.get(email="avery.alvarez0@sample.aasc-demo.org")
+    imports.invite_holders([avery], clerk)
+    body = OutboxMessage.objects.get(kind="invitation").body_text
+    path = re.search(r"https?://[^/\s]+(/account/invitation/\S+)", body).group(1)
+
+    holder = new_page(viewport={"width": width, "height": 900})
+    holder.goto(f"{live_server.url}{path}")
+    holder.locator("input[name=new_password1]").fill("a-long-new-passphrase-9")
+    holder.locator("input[name=new_password2]").fill("a-long-new-passphrase-9")
+    _shoot(holder, f"invitation-set-password-{width}")
+    holder.get_by_role("button", name="Set my password and sign in").click()
+    holder.wait_for_load_state()
+    holder.goto(f"{live_server.url}/credentials/")
+    assert "CAM-40100" in holder.content()
+    _shoot(holder, f"invitation-credentials-{width}")
