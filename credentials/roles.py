@@ -42,6 +42,10 @@ ROLE_PERMISSIONS = {
         *_crud("credentials", "holdermerge", ("add", "view")),
         *_crud("credentials", "seasonexport", ("add", "view")),
         "credentials.view_season_dashboard",
+        # Importing the office's spreadsheets and inviting the holders they bring in (issue 18).
+        "credentials.view_importbatch",
+        "credentials.import_records",
+        "credentials.invite_holders",
         *_crud("cec", "course"),
         *_crud("cec", "classsession"),
         *_crud("cec", "attendance"),

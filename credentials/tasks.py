@@ -12,7 +12,7 @@ from django.db import OperationalError
 from credentials import rules, selectors
 from credentials.models import IssueRun, IssueRunChunk, SeasonExport
 from credentials.services import exports as export_services
-from credentials.services import issue_runs, lapses, outbox, reminders
+from credentials.services import imports, issue_runs, lapses, outbox, reminders
 
 logger = logging.getLogger(__name__)
 
@@ -149,3 +149,13 @@ def build_season_export(export_id):
     export = SeasonExport.objects.filter(pk=export_id).first()
     if export is not None:
         export_services.build_export(export)
+
+
+# --- Imports of the office's spreadsheets (issue 18) -------------------------------------
+
+
+@shared_task(acks_late=True)
+def run_import_batch(batch_id):
+    """Write a confirmed import; a second delivery finds it no longer running and stops."""
+    batch = imports.run_batch(batch_id)
+    return batch.status if batch is not None else None

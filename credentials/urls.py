@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_claims, views_packets
+from . import views, views_claims, views_invitation, views_packets
 
 app_name = "credentials"
 
@@ -13,6 +13,11 @@ urlpatterns = [
     path("credentials/", views.credentials, name="credentials"),
     path("credentials/claim/", views_claims.claim, name="claim"),
     path("faq/", views.faq, name="faq"),
+    path(
+        "account/invitation/<uidb64>/<token>/",
+        views_invitation.AcceptInvitationView.as_view(),
+        name="invitation",
+    ),
     path("contact/", views.contact, name="contact"),
     path("renewals/<int:pk>/audit-packet.pdf", views_packets.packet_pdf_view, name="packet_pdf"),
     path("renewals/<int:pk>/audit-packet.zip", views_packets.packet_zip_view, name="packet_zip"),

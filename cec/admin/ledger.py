@@ -46,6 +46,8 @@ class LedgerEntryAdmin(HistoryAdmin):
         "came_from",
         "certificate_number",
         "certificate",
+        "provider",
+        "evidence_reference",
         "created_at",
     ]
     readonly_fields = fields

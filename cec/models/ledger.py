@@ -11,6 +11,7 @@ class Source(models.TextChoices):
     COMMITTEE = "committee", "Committee service"
     VOLUNTEERING = "volunteering", "Volunteering"
     OTHER = "other", "Other"
+    IMPORTED = "imported", "Imported from the office's records"
 
 
 class EntryState(models.TextChoices):
@@ -53,6 +54,10 @@ class LedgerEntry(models.Model):
         related_name="ledger_entries",
     )
     certificate_number = models.CharField(max_length=30, unique=True, null=True, blank=True)
+    # For CEC history imported from the office's records: who gave the CECs, and the
+    # reference of the evidence the office holds (a certificate number, a file name).
+    provider = models.CharField(max_length=200, blank=True)
+    evidence_reference = models.CharField(max_length=200, blank=True)
     verification_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

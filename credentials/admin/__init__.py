@@ -5,6 +5,7 @@ from . import (  # noqa: F401
     claims,
     content,
     exports,
+    imports,
     issuing,
     outbox,
     packets,

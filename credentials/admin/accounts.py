@@ -17,6 +17,7 @@ from credentials import roles
 from credentials.admin.season_filters import RenewalNotIssuedFilter
 from credentials.models import ContactProfile, User
 from credentials.services import accounts as account_services
+from credentials.services import imports as import_services
 from renewal_portal.admin_display import short_datetime
 from renewal_portal.admin_history import HistoryAdmin
 
@@ -56,11 +57,11 @@ class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "role_names", "is_active", "last_login"]
     list_filter = ["groups", "is_staff", "is_active", RenewalNotIssuedFilter]
-    search_fields = ["email", "first_name", "last_name", "profile__employer"]
+    search_fields = ["email", "first_name", "last_name", "profile__employer", "profile__member_id"]
     inlines = [ContactProfileInline]
     form = AccountForm
     add_form_template = None
-    actions = ["send_password_reset"]
+    actions = ["send_password_reset", "invite_holders"]
     superuser_fieldsets = (
         (None, {"fields": ("email", "password_page")}),
         ("Name", {"fields": ("first_name", "last_name")}),
@@ -167,6 +168,25 @@ class UserAdmin(DjangoUserAdmin):
             self.message_user(
                 request, f"Password-reset email sent to {', '.join(sent)}.", messages.SUCCESS
             )
+
+    @admin.action(
+        description="Invite selected holders (email a link to set a password)",
+        permissions=["invite"],
+    )
+    def invite_holders(self, request, queryset):
+        holders = list(roles.holder_accounts(queryset))
+        count = import_services.invite_holders(holders, request.user)
+        skipped = len(holders) - count
+        text = f"{count} invitation{'s' if count != 1 else ''} queued."
+        if skipped:
+            text += (
+                f" {skipped} not invited: invited before, or they have a password or have "
+                "signed in already."
+            )
+        self.message_user(request, text, messages.SUCCESS)
+
+    def has_invite_permission(self, request):
+        return request.user.has_perm("credentials.invite_holders")
 
 
 @admin.register(ContactProfile)

@@ -4,6 +4,7 @@ from .claims import Claim, ClaimState, HolderMerge
 from .content import FaqEntry, OfficeContact
 from .exports import ExportFormat, ExportKind, SeasonExport
 from .holdings import Credential, CredentialStatus
+from .imports import ImportBatch, ImportedRow
 from .issuing import IssueRun, IssueRunChunk
 from .outbox import OutboxMessage
 from .packets import PacketBuild, PacketBuildItem, PacketToken
@@ -20,6 +21,8 @@ __all__ = [
     "ExportKind",
     "FaqEntry",
     "HolderMerge",
+    "ImportBatch",
+    "ImportedRow",
     "IssueRun",
     "IssueRunChunk",
     "OfficeContact",

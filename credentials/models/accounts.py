@@ -71,6 +71,11 @@ class ContactProfile(models.Model):
     postal_code = models.CharField("ZIP code", max_length=20, blank=True)
     employer = models.CharField(max_length=200, blank=True)
     job_title = models.CharField(max_length=200, blank=True)
+    # The office's own number for the holder (its association software's member id);
+    # imports match holders by it. Blank for holders who signed up themselves.
+    member_id = models.CharField(
+        "member ID", max_length=30, unique=True, null=True, blank=True, default=None
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()

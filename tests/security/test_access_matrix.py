@@ -146,6 +146,9 @@ MATRIX = {
         PUBLIC,
         None,
     ),
+    # An imported holder's invitation (issue 18): a link with a token, open to anyone who
+    # has it; a token that is not valid shows "used or expired" to everyone.
+    "credentials:invitation": (lambda w: {"uidb64": "MA", "token": "a-b"}, PUBLIC, PUBLIC),
     "checkin:my_code": (None, OWN_PAGE, None),
     "checkin:sessions": (None, STAFF_ONLY, None),
     "checkin:scanner": (expo_session, STAFF_ONLY, {**STAFF_ONLY, "staff": 302}),

@@ -450,3 +450,46 @@ def test_a_superuser_adds_an_account_with_a_password(superuser_client):
     )
     assert superuser_client.post(url, data).status_code == 302
     assert User.objects.get(email="new-clerk@example.org").check_password("Chosen-1-pass!")
+
+
+# --- The imports of the office's spreadsheets (issue 18) ---------------------------------
+
+IMPORT_PAGES = ["admin:credentials_importbatch_changelist", "admin:credentials_importbatch_add"]
+
+
+@pytest.mark.parametrize("name", IMPORT_PAGES)
+def test_staff_reach_the_import_pages_and_holders_and_reviewers_never_do(
+    name, staff_client, holder_client, reviewer_client
+):
+    assert staff_client.get(reverse(name)).status_code == 200
+    for client in (holder_client, reviewer_client):
+        response = client.get(reverse(name))
+        assert response.status_code == 302
+        assert "/login" in response["Location"]
+
+
+def test_a_batch_and_its_steps_are_staff_only(staff, holder_client, reviewer_client):
+    from credentials.models import ImportBatch
+
+    batch = ImportBatch.objects.create(kind="holders", file_name="a.csv", file_data=b"Email\n")
+    for name in ("change", "confirm", "undo", "invite", "progress"):
+        url = reverse(f"admin:credentials_importbatch_{name}", args=[batch.pk])
+        for client in (holder_client, reviewer_client):
+            response = (
+                client.post(url) if name in ("confirm", "undo", "invite") else client.get(url)
+            )
+            assert response.status_code == 302 and "/login" in response["Location"], name
+
+
+def test_importing_needs_its_own_permission(staff):
+    from django.contrib.auth.models import Group
+
+    from credentials import roles
+
+    assert staff.has_perm("credentials.import_records")
+    assert staff.has_perm("credentials.invite_holders")
+    assert (
+        not Group.objects.get(name=roles.NAAEI_REVIEWER)
+        .permissions.filter(codename__in=["import_records", "invite_holders", "view_importbatch"])
+        .exists()
+    )
