@@ -21,7 +21,13 @@ pytestmark = pytest.mark.django_db
 def sign_up(client, email="new.holder@example.org"):
     return client.post(
         reverse("account_signup"),
-        {"email": email, "password1": "a-long-Passphrase-42", "password2": "a-long-Passphrase-42"},
+        {
+            "first_name": "New",
+            "last_name": "Holder",
+            "email": email,
+            "password1": "a-long-Passphrase-42",
+            "password2": "a-long-Passphrase-42",
+        },
     )
 
 

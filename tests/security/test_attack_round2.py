@@ -1,0 +1,216 @@
+"""The outside attack repeated on this round's code (helper k): each test is one attack a
+real attacker would try, with the answer the portal must give. docs/changes/k.md lists
+them all with their results."""
+
+import datetime as dt
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from credentials import roles
+from payments.models import InvoiceStatus, Payment, PaymentMethod, PaymentStatus
+from payments.services.payments import PaymentError, record_offline_payment
+from payments.services.reversals import record_cheque_refund, refund_payment
+from tests.factories import HolderFactory, PaymentFactory, StaffFactory
+from tests.factories.credentials import PASSWORD
+from tests.factories.renewal_states import pay_by_cheque, renewal_due
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# --- Money on one's own invoice ----------------------------------------------------------
+
+
+@pytest.fixture
+def clerk_with_a_renewal():
+    """An AASC clerk who also holds a credential of their own (the superuser gave it)."""
+    clerk = StaffFactory(email="clerk-holder@example.org")
+    return clerk, renewal_due(clerk)
+
+
+def test_staff_cannot_record_a_cheque_for_their_own_invoice(clerk_with_a_renewal):
+    clerk, renewal = clerk_with_a_renewal
+    invoice = renewal.invoice
+    with pytest.raises(PaymentError):
+        record_offline_payment(invoice, invoice.total_cents, "1", dt.date.today(), by=clerk)
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.OPEN
+    assert not Payment.objects.filter(invoice=invoice).exists()
+
+
+def test_the_record_offline_page_refuses_ones_own_invoice_with_a_message(clerk_with_a_renewal):
+    clerk, renewal = clerk_with_a_renewal
+    invoice = renewal.invoice
+    response = signed_in(clerk).post(
+        reverse("admin:payments_payment_record_offline"),
+        {
+            "invoice": invoice.number,
+            "amount": f"{invoice.total_cents / 100:.2f}",
+            "cheque_number": "77",
+            "received_on": dt.date.today().isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"invoice": [roles.OWN_MONEY_REFUSED]}
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.OPEN
+
+
+def test_a_colleague_may_record_the_clerks_cheque(clerk_with_a_renewal):
+    clerk, renewal = clerk_with_a_renewal
+    colleague = StaffFactory()
+    payment = pay_by_cheque(renewal, colleague)
+    assert payment.status == PaymentStatus.SUCCEEDED
+
+
+def test_staff_cannot_record_a_refund_of_their_own_cheque(clerk_with_a_renewal):
+    clerk, renewal = clerk_with_a_renewal
+    payment = pay_by_cheque(renewal, StaffFactory())
+    with pytest.raises(PaymentError):
+        record_cheque_refund(payment, by=clerk, reason="I want it back")
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.SUCCEEDED
+
+
+def test_staff_cannot_refund_their_own_card_payment_through_stripe(clerk_with_a_renewal):
+    clerk, renewal = clerk_with_a_renewal
+    payment = PaymentFactory(
+        invoice=renewal.invoice,
+        method=PaymentMethod.CARD,
+        status=PaymentStatus.SUCCEEDED,
+        stripe_payment_intent="pi_own",
+    )
+    # Refused before Stripe is asked (no Stripe server runs in this test).
+    with pytest.raises(PaymentError, match="their own invoice"):
+        refund_payment(payment, by=clerk)
+
+
+# --- Account emails: links from SITE_URL, never from the Host header --------------------
+
+
+def test_a_password_reset_link_names_the_portal_not_the_host_header(settings):
+    from credentials.models import OutboxMessage
+
+    # An operator lists an extra name (the server's address, an internal name): a reset
+    # asked with that Host header must still link to the portal's own address.
+    settings.ALLOWED_HOSTS = ["testserver", "evil.example"]
+    settings.SITE_URL = "https://renew.aasc.example.org"
+    holder = HolderFactory(email="victim@example.org")
+    response = Client(HTTP_HOST="evil.example").post(
+        reverse("account_reset_password"), {"email": holder.email}
+    )
+    assert response.status_code == 302
+    message = OutboxMessage.objects.get(to_email=holder.email)
+    assert "evil.example" not in message.body_text + message.body_html
+    assert "https://renew.aasc.example.org/accounts/password/reset/key/" in message.body_text
+
+
+def test_a_verification_link_names_the_portal_not_the_host_header(settings):
+    from credentials.models import OutboxMessage
+
+    settings.ALLOWED_HOSTS = ["testserver", "evil.example"]
+    settings.SITE_URL = "https://renew.aasc.example.org"
+    Client(HTTP_HOST="evil.example").post(
+        reverse("account_signup"),
+        {
+            "first_name": "Eve",
+            "last_name": "Mallory",
+            "email": "newcomer@example.org",
+            "password1": "a long pass phrase 9913",
+            "password2": "a long pass phrase 9913",
+        },
+    )
+    message = OutboxMessage.objects.get(to_email="newcomer@example.org")
+    assert "evil.example" not in message.body_text + message.body_html
+    assert "https://renew.aasc.example.org/accounts/confirm-email/" in message.body_text
+
+
+# --- Enumeration and redirects ----------------------------------------------------------
+
+
+def _visible_text(response, email):
+    """The page as the visitor reads it, with the address they typed taken out."""
+    text = re.sub(r"csrfmiddlewaretoken\" value=\"[^\"]+", "", response.content.decode())
+    return text.replace(email, "<typed address>")
+
+
+def test_sign_up_with_a_taken_address_reads_like_a_new_one():
+    HolderFactory(email="taken@example.org")
+    answers = []
+    for email in ("taken@example.org", "free@example.org"):
+        response = Client().post(
+            reverse("account_signup"),
+            {
+                "first_name": "Sam",
+                "last_name": "Probe",
+                "email": email,
+                "password1": "a long pass phrase 9913",
+                "password2": "a long pass phrase 9913",
+            },
+            follow=True,
+        )
+        answers.append(
+            (response.status_code, response.redirect_chain, _visible_text(response, email))
+        )
+    assert answers[0] == answers[1]
+
+
+def test_a_reset_for_an_unknown_address_reads_like_a_known_one():
+    HolderFactory(email="known@example.org")
+    answers = []
+    for email in ("known@example.org", "unknown@example.org"):
+        response = Client().post(reverse("account_reset_password"), {"email": email}, follow=True)
+        answers.append(
+            (response.status_code, response.redirect_chain, _visible_text(response, email))
+        )
+    assert answers[0] == answers[1]
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example/",
+        "\\\\evil.example",
+        "https:evil.example",
+        "javascript:alert(1)",
+        " //evil.example",
+        "/%09/evil.example",
+    ],
+)
+def test_sign_in_never_redirects_off_the_portal(target):
+    HolderFactory(email="redirected@example.org")
+    response = Client().post(
+        reverse("account_login") + "?next=" + target,
+        {"login": "redirected@example.org", "password": PASSWORD, "next": target},
+    )
+    assert response.status_code == 302
+    location = urlsplit(response["Location"])
+    assert (location.scheme, location.netloc) == ("", "")
+    assert location.path.startswith("/") and not location.path.startswith(("//", "/\\"))
+
+
+# --- The card frame: framed by the portal only --------------------------------------------
+
+
+def test_the_card_frame_may_be_framed_by_the_pay_page_only(settings):
+    settings.X_FRAME_OPTIONS = "DENY"  # production
+    holder = HolderFactory()
+    renewal = renewal_due(holder)
+    client = signed_in(holder)
+    number = renewal.invoice.number
+    pay = client.get(reverse("payments:pay", args=[number]))
+    assert pay["X-Frame-Options"] == "DENY"
+    frame = client.get(reverse("payments:card_frame", args=[number]))
+    assert frame["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in frame["Content-Security-Policy"]
