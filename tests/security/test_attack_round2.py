@@ -15,7 +15,7 @@ from payments.models import InvoiceStatus, Payment, PaymentMethod, PaymentStatus
 from payments.services.payments import PaymentError, record_offline_payment
 from payments.services.reversals import record_cheque_refund, refund_payment
 from tests.factories import HolderFactory, PaymentFactory, StaffFactory
-from tests.factories.credentials import PASSWORD
+from tests.factories.credentials import PASSWORD, credential_type
 from tests.factories.renewal_states import pay_by_cheque, renewal_due
 
 pytestmark = pytest.mark.django_db
@@ -214,3 +214,53 @@ def test_the_card_frame_may_be_framed_by_the_pay_page_only(settings):
     frame = client.get(reverse("payments:card_frame", args=[number]))
     assert frame["X-Frame-Options"] == "SAMEORIGIN"
     assert "frame-ancestors 'self'" in frame["Content-Security-Policy"]
+
+
+# --- Dates far in the past or the future -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("earned_on", "valid_through"),
+    [
+        ("2020-01-01", "9999-12-31"),  # the next renewal would be in year 10000
+        ("0001-01-01", "2026-12-31"),
+        ("2030-01-01", "2030-12-31"),  # earned in the future
+        ("2020-01-01", "2099-12-31"),
+    ],
+)
+def test_validity_dates_far_away_are_refused_and_every_page_still_answers(earned_on, valid_through):
+    holder = HolderFactory()
+    renewal_due(holder)
+    credential = holder.credentials.first()
+    before = (credential.earned_on, credential.valid_through)
+    staff = StaffFactory()
+    response = signed_in(staff).post(
+        reverse("admin:credentials_credential_validity", args=[credential.pk]),
+        {"earned_on": earned_on, "valid_through": valid_through, "reason": "Typed from paper"},
+    )
+    assert response.status_code == 200
+    assert response.context["dates"].non_field_errors()
+    credential.refresh_from_db()
+    assert (credential.earned_on, credential.valid_through) == before
+    holder_client, staff_client = signed_in(holder), signed_in(staff)
+    for url in ("/", "/credentials/", "/renewal/"):
+        assert holder_client.get(url).status_code == 200
+    assert staff_client.get(reverse("admin:credentials_credential_changelist")).status_code == 200
+
+
+def test_a_credential_added_in_admin_with_a_date_in_year_9999_is_refused():
+    holder = HolderFactory()
+    staff = StaffFactory()
+    response = signed_in(staff).post(
+        reverse("admin:credentials_credential_add"),
+        {
+            "holder": holder.pk,
+            "credential_type": credential_type("CAM").pk,
+            "number": "CAM-9999",
+            "earned_on": "2020-01-01",
+            "valid_through": "9999-12-31",
+        },
+    )
+    assert response.status_code == 200
+    assert "no later than" in str(response.context["adminform"].form.non_field_errors())
+    assert not holder.credentials.exists()
