@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from renewal_portal import autocomplete, ids
+from renewal_portal import admin_dates, autocomplete, ids
 
 
 class CredentialsConfig(AppConfig):
@@ -23,3 +23,5 @@ class CredentialsConfig(AppConfig):
         ids.register_lookups()
         # People in admin pickers are named with their email (issue 17 item 19).
         autocomplete.install()
+        # A hostile drill-down year in an admin list is a notice, not a 500.
+        admin_dates.install()

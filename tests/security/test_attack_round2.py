@@ -14,7 +14,7 @@ from credentials import roles
 from payments.models import InvoiceStatus, Payment, PaymentMethod, PaymentStatus
 from payments.services.payments import PaymentError, record_offline_payment
 from payments.services.reversals import record_cheque_refund, refund_payment
-from tests.factories import HolderFactory, PaymentFactory, StaffFactory
+from tests.factories import HolderFactory, PaymentFactory, StaffFactory, SuperuserFactory
 from tests.factories.credentials import PASSWORD, credential_type
 from tests.factories.renewal_states import pay_by_cheque, renewal_due
 
@@ -264,3 +264,34 @@ def test_a_credential_added_in_admin_with_a_date_in_year_9999_is_refused():
     assert response.status_code == 200
     assert "no later than" in str(response.context["adminform"].form.non_field_errors())
     assert not holder.credentials.exists()
+
+
+# --- Admin lists: hostile query strings ---------------------------------------------------
+
+
+def _admin_lists_with_a_drill_down():
+    from django.contrib import admin
+
+    return [
+        (model, model_admin.date_hierarchy)
+        for model, model_admin in admin.site._registry.items()
+        if model_admin.date_hierarchy
+    ]
+
+
+def test_a_hostile_drill_down_year_opens_every_admin_list_unfiltered():
+    superuser = SuperuserFactory()
+    client = signed_in(superuser)
+    lists = _admin_lists_with_a_drill_down()
+    assert lists
+    for model, field in lists:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        for query in (
+            f"{field}__year=99999999999",
+            f"{field}__year=2026&{field}__month=99999999999",
+            f"{field}__year=2026&{field}__month=2&{field}__day=31",
+            f"{field}__year=-1",
+        ):
+            response = client.get(f"{url}?{query}")
+            assert response.status_code == 302, (url, query)
+            assert response["Location"].endswith("?e=1")
