@@ -11,12 +11,14 @@ from django.test import Client
 from django.urls import reverse
 
 from credentials import roles
+from credentials.models import User
 from payments.models import InvoiceStatus, Payment, PaymentMethod, PaymentStatus
 from payments.services.payments import PaymentError, record_offline_payment
 from payments.services.reversals import record_cheque_refund, refund_payment
 from tests.factories import HolderFactory, PaymentFactory, StaffFactory, SuperuserFactory
 from tests.factories.credentials import PASSWORD, credential_type
 from tests.factories.renewal_states import pay_by_cheque, renewal_due
+from tests.support.admin_forms import admin_post_data
 
 pytestmark = pytest.mark.django_db
 
@@ -295,3 +297,60 @@ def test_a_hostile_drill_down_year_opens_every_admin_list_unfiltered():
             response = client.get(f"{url}?{query}")
             assert response.status_code == 302, (url, query)
             assert response["Location"].endswith("?e=1")
+
+
+# --- Names with control characters --------------------------------------------------------
+
+SPOOFED_NAMES = ["\x1b[2JDana", "Dana\u202eenaD", "Dana\x7f", "Da\nna"]
+
+
+@pytest.mark.parametrize("name", SPOOFED_NAMES)
+def test_sign_up_refuses_a_name_with_control_characters(name):
+    response = Client().post(
+        reverse("account_signup"),
+        {
+            "first_name": name,
+            "last_name": "Reyes",
+            "email": "spoof@example.org",
+            "password1": "a long pass phrase 9913",
+            "password2": "a long pass phrase 9913",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["first_name"] == [
+        "Remove the control characters from this field."
+    ]
+    assert not User.objects.filter(email="spoof@example.org").exists()
+
+
+@pytest.mark.parametrize("name", SPOOFED_NAMES)
+def test_the_profile_refuses_a_name_with_control_characters(name):
+    holder = HolderFactory(first_name="Dana")
+    response = signed_in(holder).post(
+        reverse("credentials:profile"),
+        {
+            "first_name": name,
+            "last_name": "Reyes",
+            "phone": "(719) 555-0100",
+            "address_line1": "1 Main St",
+            "city": "Pueblo",
+            "state": "CO",
+            "postal_code": "81003",
+        },
+    )
+    assert response.status_code == 200
+    assert "first_name" in response.context["form"].errors
+    holder.refresh_from_db()
+    assert holder.first_name == "Dana"
+
+
+def test_staff_cannot_give_a_holder_a_name_with_control_characters():
+    holder = HolderFactory(first_name="Dana")
+    client = signed_in(StaffFactory())
+    url = reverse("admin:credentials_user_change", args=[holder.pk])
+    data = admin_post_data(client.get(url))
+    data["first_name"] = "\x1b[2JDana"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    holder.refresh_from_db()
+    assert holder.first_name == "Dana"
