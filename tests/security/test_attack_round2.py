@@ -354,3 +354,25 @@ def test_staff_cannot_give_a_holder_a_name_with_control_characters():
     assert response.status_code == 200
     holder.refresh_from_db()
     assert holder.first_name == "Dana"
+
+
+@pytest.mark.parametrize("received_on", ["0001-01-01", "1999-12-31"])
+def test_a_cheque_received_years_before_its_invoice_is_refused(received_on):
+    renewal = renewal_due(HolderFactory())
+    invoice = renewal.invoice
+    response = signed_in(StaffFactory()).post(
+        reverse("admin:payments_payment_record_offline"),
+        {
+            "invoice": invoice.number,
+            "amount": f"{invoice.total_cents / 100:.2f}",
+            "cheque_number": "1042",
+            "received_on": received_on,
+        },
+    )
+    assert response.status_code == 200
+    assert "The date received cannot be before" in str(
+        response.context["form"].errors["received_on"]
+    )
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.OPEN
+    assert not Payment.objects.filter(invoice=invoice).exists()
