@@ -376,3 +376,31 @@ def test_a_cheque_received_years_before_its_invoice_is_refused(received_on):
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.OPEN
     assert not Payment.objects.filter(invoice=invoice).exists()
+
+
+# --- Correcting an Expo session one attended (the event's sessions inline) -----------------
+
+
+def test_staff_cannot_lengthen_an_expo_session_they_attended_from_the_event_page():
+    from cec.models import LedgerEntry
+    from cec.services.ledger import record_attendance
+    from tests.factories.checkin import ExpoSessionFactory
+
+    clerk = StaffFactory()
+    session = ExpoSessionFactory()
+    record_attendance(session, clerk, by=StaffFactory())  # a colleague credited the clerk
+    hours_before = LedgerEntry.objects.get(holder=clerk).hours
+    client = signed_in(clerk)
+    url = reverse("admin:cec_event_change", args=[session.event.pk])
+    data = admin_post_data(client.get(url))
+    prefix = next(k for k, v in data.items() if k.endswith("-id") and v == str(session.pk))
+    prefix = prefix.removesuffix("-id")
+    data[f"{prefix}-end_time"] = "23:00"
+    response = Client(raise_request_exception=False)
+    response.force_login(clerk)
+    answer = response.post(url, data)
+    assert answer.status_code == 200
+    assert "your own CECs" in answer.content.decode()
+    session.refresh_from_db()
+    assert session.end_time.hour != 23
+    assert LedgerEntry.objects.get(holder=clerk).hours == hours_before
