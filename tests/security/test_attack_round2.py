@@ -404,3 +404,52 @@ def test_staff_cannot_lengthen_an_expo_session_they_attended_from_the_event_page
     session.refresh_from_db()
     assert session.end_time.hour != 23
     assert LedgerEntry.objects.get(holder=clerk).hours == hours_before
+
+
+# --- Every portal URL with a hostile query string, as every role ---------------------------
+
+HOSTILE_QUERY = (
+    "year=99999999999999999999&page=-1&state=%00&credential=%E2%80%AE&age=1e400"
+    "&q=%3Cscript%3E&o=-1.a&next=//evil.example&download=1&invoice=%00"
+)
+
+
+def test_no_portal_page_answers_a_500_to_a_hostile_query_string():
+    from tests.security.test_access_matrix import MATRIX, ROLES, _client
+    from tests.security.world import build_world
+
+    world = build_world()
+    failures = []
+    for name, (kwargs_for, _on_get, _on_post) in sorted(MATRIX.items()):
+        if name.startswith("healthz"):
+            continue
+        url = reverse(name, kwargs=kwargs_for(world) if kwargs_for else None)
+        for role in ROLES:
+            client = _client(world, role)
+            client.raise_request_exception = False
+            for method in ("get", "post"):
+                response = getattr(client, method)(f"{url}?{HOSTILE_QUERY}")
+                if response.status_code >= 500:
+                    failures.append((role, method, url, response.status_code))
+    assert failures == []
+
+
+# --- Sessions -------------------------------------------------------------------------------
+
+
+def test_signing_in_gives_a_new_session_key_so_a_planted_one_is_useless(settings):
+    holder = HolderFactory(email="fixated@example.org")
+    client = Client()
+    client.get(reverse("account_login"))
+    client.session["planted"] = "by the attacker"
+    planted = client.cookies[settings.SESSION_COOKIE_NAME].value
+    response = client.post(reverse("account_login"), {"login": holder.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.cookies[settings.SESSION_COOKIE_NAME].value != planted
+
+
+def test_signing_out_needs_a_post():
+    holder = HolderFactory()
+    client = signed_in(holder)
+    client.get(reverse("account_logout"))
+    assert client.get(reverse("credentials:profile")).status_code == 200
