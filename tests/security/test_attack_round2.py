@@ -453,3 +453,37 @@ def test_signing_out_needs_a_post():
     client = signed_in(holder)
     client.get(reverse("account_logout"))
     assert client.get(reverse("credentials:profile")).status_code == 200
+
+
+# --- NUL characters (PostgreSQL refuses them in any string it is given) ---------------------
+
+
+@pytest.mark.postgres
+def test_a_nul_character_in_an_address_or_a_query_string_is_a_bad_request_not_a_500():
+    from django.contrib import admin
+
+    holder, superuser = HolderFactory(), SuperuserFactory()
+    urls = [
+        "/payments/invoices/2027-%00/",
+        "/payments/invoices/2027-%00/pdf/",
+        "/payments/pay/2027-%00/",
+        "/payments/pay/2027-%00/card/",
+        "/payments/receipts/2027-%00/1/",
+        "/cec/verify/%00/",
+        "/renewals/verify/%00/",
+        "/review/?state=%00&credential=%00",
+        "/cec/?year=%00",
+    ]
+    urls += [
+        reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist") + "?q=%00"
+        for model in admin.site._registry
+    ]
+    failures = []
+    for user in (holder, superuser):
+        client = signed_in(user)
+        client.raise_request_exception = False
+        for url in urls:
+            status = client.get(url).status_code
+            if status >= 500:
+                failures.append((user.email, url, status))
+    assert failures == []
