@@ -4,6 +4,7 @@ can retry a failed one; they greet and sign with the office's name and address."
 
 import hashlib
 import uuid
+from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
@@ -36,12 +37,26 @@ def account_email_key(template_prefix: str, email: str, context: dict) -> str:
     return f"{account_email_kind(template_prefix)}:{digest}"
 
 
+def on_site_url(value):
+    """An absolute link re-based on SITE_URL. allauth builds its links (verification,
+    password reset, sign-up) from the request's Host header, which whoever asks for the
+    email chooses: a reset link must never point at another host."""
+    if not isinstance(value, str):
+        return value
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return value
+    site = urlsplit(settings.SITE_URL)
+    return urlunsplit((site.scheme, site.netloc, parts.path, parts.query, parts.fragment))
+
+
 class OutboxAccountAdapter(ThrottledSignInAdapter):
     """The portal's allauth adapter: account emails through the outbox, failed sign-ins
     throttled per client and per account (renewal_portal/accounts.py)."""
 
     def send_mail(self, template_prefix, email, context):
         request = allauth_context.request
+        context = {name: on_site_url(value) for name, value in context.items()}
         context = {
             "request": request,
             "email": email,

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from renewal_portal import autocomplete, ids
+from renewal_portal import admin_dates, autocomplete, ids
 
 
 class CredentialsConfig(AppConfig):
@@ -26,3 +26,5 @@ class CredentialsConfig(AppConfig):
         autocomplete.install()
         # A holder who chose a password through the emailed link has proven the address.
         password_reset.connect(account_email.address_proven_by_password_reset)
+        # A hostile drill-down year in an admin list is a notice, not a 500.
+        admin_dates.install()

@@ -123,9 +123,7 @@ class ContactDetailsForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        for name, value in list(cleaned.items()):
-            if isinstance(value, str) and any(ord(ch) < 32 for ch in value):
-                self.add_error(name, "Remove the control characters from this field.")
+        refuse_control_characters(self, cleaned)
         return cleaned
 
     def save(self, commit=True):
@@ -136,6 +134,23 @@ class ContactDetailsForm(forms.ModelForm):
             self.user.save(update_fields=["first_name", "last_name"])
             profile.save()
         return profile
+
+
+# Characters no name or address has: control characters (terminal escapes, line breaks in
+# a one-line field) and the bidirectional overrides that show a text in another order
+# than it is stored (a name that reads differently in admin than in a CSV).
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def has_control_characters(value: str) -> bool:
+    return any(ord(ch) < 32 or ord(ch) == 127 or ch in BIDI_CONTROLS for ch in value)
+
+
+def refuse_control_characters(form, cleaned) -> None:
+    """A message next to each text field of `form` that holds such characters."""
+    for name, value in list(cleaned.items()):
+        if isinstance(value, str) and has_control_characters(value):
+            form.add_error(name, "Remove the control characters from this field.")
 
 
 AUTOCOMPLETE = {
@@ -164,6 +179,11 @@ class SignupNameForm(forms.Form):
     last_name = forms.CharField(
         max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        refuse_control_characters(self, cleaned)
+        return cleaned
 
     def signup(self, request, user):
         """Nothing more to do: allauth's adapter already saved the name with the user."""

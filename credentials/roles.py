@@ -147,6 +147,18 @@ def credits_own_ledger(by, holder) -> bool:
     return by is not None and holder is not None and by.pk == holder.pk
 
 
+OWN_MONEY_REFUSED = (
+    "Nobody records or refunds a payment on their own invoice: ask another AASC staff "
+    "member to do it."
+)
+
+
+def settles_own_invoice(by, holder) -> bool:
+    """True when `by` would record or give back money on their own invoice (a cheque
+    recorded pays their own step 2; a refund to themselves)."""
+    return by is not None and holder is not None and by.pk == holder.pk
+
+
 def changes_schedule_arguments(user) -> bool:
     """What a scheduled task runs (task, arguments, schedule) is the superuser's to change;
     staff pause, resume and run schedules now."""

@@ -396,6 +396,30 @@ def next_renewal_year(valid_through: dt.date, on: dt.date, opens=SEASON_OPENS) -
     return max(valid_through.year + 1, renewal_year_on(on, opens))
 
 
+# A credential's dates are typed by the office: bounded so that every date the rules derive
+# from them (the next renewal's calendar is valid_through's year + 1) exists.
+EARLIEST_EARNED_ON = dt.date(1950, 1, 1)
+VALID_THROUGH_YEARS_AHEAD = 5
+
+
+def credential_dates_refusal(earned_on: dt.date, valid_through: dt.date | None, on: dt.date) -> str:
+    """Why a credential cannot hold these dates on `on`, or '' when it can: earned from 1950
+    up to today, valid through at most five years ahead (a renewal extends a year at a
+    time) and not before it was earned."""
+    if earned_on < EARLIEST_EARNED_ON:
+        return f"Enter an earned-on date from {EARLIEST_EARNED_ON.year} on."
+    if earned_on > on:
+        return "The earned-on date cannot be in the future."
+    if valid_through is None:
+        return ""
+    latest = dt.date(on.year + VALID_THROUGH_YEARS_AHEAD, 12, 31)
+    if valid_through > latest:
+        return f"Enter a valid-through date no later than {latest:%B %-d, %Y}."
+    if valid_through < earned_on:
+        return "The credential cannot be valid through a date before it was earned."
+    return ""
+
+
 def lapse_day(calendar: RenewalCalendar) -> dt.date:
     """A credential not renewed by the end of grace lapses the day after."""
     return calendar.grace_ends_on + dt.timedelta(days=1)

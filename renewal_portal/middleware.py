@@ -2,6 +2,7 @@ from urllib.parse import urlsplit
 
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -9,6 +10,25 @@ from credentials import roles
 
 # Pages an office account may open before it has set up two-factor authentication.
 _ALLOWED_PREFIXES = ("/accounts/", "/static/", "/favicon.ico")
+
+
+class RefuseNulCharactersMiddleware:
+    """A NUL character in the address or the query string is a bad request (400).
+
+    No link of the portal has one, forms already refuse it in what they read, and
+    PostgreSQL refuses it in any string it is given, so `/payments/invoices/%00/` or an
+    admin search for `%00` would otherwise reach the database and answer a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in name or any("\x00" in value for value in values)
+            for name, values in request.GET.lists()
+        ):
+            raise BadRequest("The address holds a NUL character.")
+        return self.get_response(request)
 
 
 class OfficeTwoFactorMiddleware:

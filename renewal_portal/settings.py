@@ -74,6 +74,8 @@ MIDDLEWARE = [
     # First, so every log line of a request (and the tasks it queues) carries its id.
     "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the database: no address with a NUL character reaches it.
+    "renewal_portal.middleware.RefuseNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -8,11 +8,12 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 
+from cec.admin.classes import SessionCorrectionMixin
 from cec.models import CheckIn, ClassSession, Event
 from cec.services import ledger as ledger_services
 
 
-class EventSessionForm(forms.ModelForm):
+class EventSessionForm(SessionCorrectionMixin, forms.ModelForm):
     class Meta:
         model = ClassSession
         fields = ["course", "date", "start_time", "end_time", "break_minutes", "location"]
@@ -49,6 +50,11 @@ class EventSessionInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("course")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type(formset.form.__name__, (formset.form,), {"edited_by": request.user})
+        return formset
 
     @admin.display(description="in-network", boolean=True)
     def in_network(self, session):

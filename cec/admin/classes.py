@@ -107,7 +107,24 @@ class AttendanceInline(admin.TabularInline):
         return format_html('<a href="{}">{}</a>', url, entry.certificate_number or entry.pk)
 
 
-class ClassSessionForm(forms.ModelForm):
+class SessionCorrectionMixin:
+    """A class's date, times or course are not corrected by someone who attended it (that
+    would change their own CECs): a message on the form, in the session admin and in the
+    event's sessions inline alike."""
+
+    edited_by = None  # the signed-in clerk (set by the admin's get_form / get_formset)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and set(self.changed_data) & set(ledger_services.CREDIT_FIELDS):
+            try:
+                ledger_services.check_can_correct_session(self.instance, self.edited_by)
+            except ValidationError as exc:
+                raise ValidationError(exc.messages) from None
+        return cleaned
+
+
+class ClassSessionForm(SessionCorrectionMixin, forms.ModelForm):
     class Meta:
         model = ClassSession
         fields = [
@@ -125,17 +142,6 @@ class ClassSessionForm(forms.ModelForm):
             "start_time": forms.TimeInput(format="%H:%M"),
             "end_time": forms.TimeInput(format="%H:%M"),
         }
-
-    edited_by = None  # the signed-in clerk (set by ClassSessionAdmin.get_form)
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk and set(self.changed_data) & set(ledger_services.CREDIT_FIELDS):
-            try:
-                ledger_services.check_can_correct_session(self.instance, self.edited_by)
-            except ValidationError as exc:
-                raise ValidationError(exc.messages) from None
-        return cleaned
 
 
 @admin.register(ClassSession)

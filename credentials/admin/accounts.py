@@ -15,6 +15,7 @@ from django.utils.html import format_html
 
 from credentials import roles
 from credentials.admin.season_filters import RenewalNotIssuedFilter
+from credentials.forms import refuse_control_characters
 from credentials.models import ContactProfile, User
 from credentials.services import accounts as account_services
 from credentials.services import imports as import_services
@@ -35,6 +36,11 @@ class AccountForm(forms.ModelForm):
         model = User
         fields = []
 
+    def clean(self):
+        cleaned = super().clean()
+        refuse_control_characters(self, cleaned)
+        return cleaned
+
 
 class HolderAccountForm(forms.ModelForm):
     """How AASC staff add a holder: name and email only. The holder chooses a password
@@ -43,6 +49,11 @@ class HolderAccountForm(forms.ModelForm):
     class Meta:
         model = User
         fields = list(roles.HOLDER_ACCOUNT_FIELDS)
+
+    def clean(self):
+        cleaned = super().clean()
+        refuse_control_characters(self, cleaned)
+        return cleaned
 
     def save(self, commit=True):
         user = super().save(commit=False)

@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from credentials import roles, selectors
+from credentials import roles, rules, selectors
 from credentials.admin import issuing
 from credentials.models import Credential, CredentialStatus, CredentialType, RequirementSet
 from credentials.services import validity
@@ -159,6 +159,17 @@ class CredentialAddForm(forms.ModelForm):
                 "Nobody adds a credential to their own account: ask another AASC staff member."
             )
         return holder
+
+    def clean(self):
+        cleaned = super().clean()
+        earned_on = cleaned.get("earned_on")
+        if earned_on is not None:
+            refusal = rules.credential_dates_refusal(
+                earned_on, cleaned.get("valid_through"), selectors.today()
+            )
+            if refusal:
+                raise ValidationError(refusal)
+        return cleaned
 
 
 class ValidityDatesForm(forms.Form):

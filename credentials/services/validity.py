@@ -10,8 +10,9 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from credentials import roles
+from credentials import roles, rules
 from credentials.models import Credential
 
 CHANGE_PERMISSION = "credentials.change_credential"
@@ -57,8 +58,9 @@ def change_validity_dates(
             f"{credential.credential_type.code} renews every year: enter the date it is valid "
             "through (only lifetime credentials have none)."
         )
-    if valid_through is not None and valid_through < earned_on:
-        raise ValidationError("The credential cannot be valid through a date before it was earned.")
+    refusal = rules.credential_dates_refusal(earned_on, valid_through, timezone.localdate())
+    if refusal:
+        raise ValidationError(refusal)
     if (credential.earned_on, credential.valid_through) == (earned_on, valid_through):
         raise ValidationError("These are the credential's dates already: nothing to change.")
     credential.earned_on = earned_on

@@ -21,6 +21,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from credentials import roles
 from credentials.services import steps
 from payments import provider
 from payments.models import Invoice, InvoiceStatus, Payment, PaymentMethod, PaymentStatus
@@ -376,6 +377,17 @@ def _queue_receipt(payment: Payment):
 # --- cheques ----------------------------------------------------------------------------
 
 
+# A cheque may arrive before its invoice (a holder paying early), not years before.
+CHEQUE_EARLIEST_BEFORE_INVOICE = dt.timedelta(days=366)
+
+
+def check_not_own_invoice(invoice: Invoice, by, *, field=None) -> None:
+    """Separation of duties: money on an invoice is recorded or refunded by someone else
+    than its holder (staff may hold credentials too)."""
+    if roles.settles_own_invoice(by, invoice.renewal.holder):
+        raise PaymentError(roles.OWN_MONEY_REFUSED, field=field)
+
+
 def record_offline_payment(
     invoice: Invoice, amount_cents: int, cheque_number: str, received_on: dt.date, by
 ) -> Payment:
@@ -395,6 +407,15 @@ def record_offline_payment(
         except PaymentError as exc:
             exc.field = "invoice"
             raise
+        check_not_own_invoice(invoice, by, field="invoice")
+        earliest = invoice.issued_on - CHEQUE_EARLIEST_BEFORE_INVOICE
+        if received_on < earliest:
+            # A typo such as 0001-01-01 would number the receipt in year 1.
+            raise PaymentError(
+                f"The date received cannot be before {earliest:%B %-d, %Y} "
+                f"(invoice {invoice.number} was issued on {invoice.issued_on:%B %-d, %Y}).",
+                field="received_on",
+            )
         if amount_cents != invoice.total_cents:
             raise PaymentError(
                 f"The cheque must cover the invoice total of "

@@ -35,6 +35,7 @@ from payments.services.payments import (
     _lock_invoice,
     _mark_paid,
     _save,
+    check_not_own_invoice,
 )
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ def refund_payment(payment: Payment, *, by) -> Payment:
         raise PaymentError("Only card payments can be refunded through Stripe.")
     if payment.status != PaymentStatus.SUCCEEDED:
         raise PaymentError(f"Payment {payment.pk} is {payment.get_status_display().lower()}.")
+    check_not_own_invoice(payment.invoice, by)
     refund = provider.refund_payment_intent(
         payment.stripe_payment_intent,
         idempotency_key=f"aasc-refund-{payment.pk}-{payment.amount_refunded_cents}",
@@ -132,6 +134,7 @@ def record_cheque_refund(payment: Payment, *, by, reason: str) -> Payment:
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         if payment.status != PaymentStatus.SUCCEEDED:
             raise PaymentError(f"This cheque is {payment.get_status_display().lower()}.")
+        check_not_own_invoice(invoice, by)
         payment.status = PaymentStatus.REFUNDED
         payment.amount_refunded_cents = payment.amount_cents
         payment.refunded_at = timezone.now()
