@@ -107,7 +107,8 @@ class ClaimAdmin(HistoryAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        claim = Claim.objects.filter(pk=object_id).first()
+        # self.get_object turns an id that is not a number into "doesn't exist", not a 500.
+        claim = self.get_object(request, object_id)
         can_decide = (
             claim is not None
             and self.has_decide_permission(request)

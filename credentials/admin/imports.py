@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
@@ -149,7 +149,10 @@ class ImportBatchAdmin(admin.ModelAdmin):
         """The batch: the dry run's counts and errors, then its progress and outcome."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        batch = get_object_or_404(ImportBatch, pk=object_id)
+        # self.get_object turns an id that is not a number into None, not a 500.
+        batch = self.get_object(request, object_id)
+        if batch is None:
+            raise Http404("No such import.")
         user = request.user
         holders = imports.holders_of(batch) if batch.kind == ImportBatch.Kind.HOLDERS else None
         undo_refusal = ""
