@@ -135,6 +135,20 @@ def may_change_account(by, account) -> bool:
     return by.has_perm("credentials.change_user") and not is_office_account(account)
 
 
+def may_change_email(by, account) -> bool:
+    """A superuser any account's email; AASC staff only a record nobody has used yet (no
+    password, never signed in), e.g. to correct an imported typo. A holder who uses the
+    account changes their own address: a clerk who could type in their own mailbox, then
+    send the password-reset email, would own the account."""
+    if manages_office_accounts(by):
+        return True
+    return (
+        may_change_account(by, account)
+        and not account.has_usable_password()
+        and account.last_login is None
+    )
+
+
 # --- Separation of duties ----------------------------------------------------------------
 
 SELF_CREDIT_REFUSED = (

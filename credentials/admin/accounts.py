@@ -83,7 +83,15 @@ class UserAdmin(DjangoUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     staff_fieldsets = (
-        (None, {"fields": ("email",)}),
+        (
+            None,
+            {
+                "fields": ("email",),
+                "description": "Once a holder has signed in, they change their own email "
+                "address (Contact details → change it), so password resets only ever go to "
+                "their own mailbox.",
+            },
+        ),
         ("Name", {"fields": ("first_name", "last_name")}),
         (
             "Access",
@@ -125,7 +133,10 @@ class UserAdmin(DjangoUserAdmin):
             return []
         if roles.manages_office_accounts(request.user):
             return ["password_page", "last_login", "date_joined"]
-        return ["is_active", "role_names", "last_login", "date_joined"]
+        readonly = ["is_active", "role_names", "last_login", "date_joined"]
+        if not roles.may_change_email(request.user, obj):
+            readonly.insert(0, "email")
+        return readonly
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None and not roles.manages_office_accounts(request.user):

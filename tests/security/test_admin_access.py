@@ -79,8 +79,10 @@ USER_ADMIN_MATRIX = {
         "absent": {"password"},  # set only on its own page, never in this form
     },
     "staff": {
-        "editable": {"email", "first_name", "last_name"},
-        "readonly": {"is_active", "role_names", "last_login", "date_joined"},
+        # A holder who uses their account changes their own email: a clerk who could type
+        # in their own mailbox and then send the reset email would own the account.
+        "editable": {"first_name", "last_name"},
+        "readonly": {"email", "is_active", "role_names", "last_login", "date_joined"},
         "absent": {"password", "is_staff", "is_superuser", "groups", "user_permissions"},
     },
 }
@@ -125,17 +127,50 @@ def test_each_role_sees_exactly_its_fields_of_a_holders_account(role, clients, h
         assert f'name="{name}"' not in page, name
 
 
-def test_staff_edit_a_holders_name_and_email(staff_client, holder):
+def test_staff_edit_a_holders_name_and_contact_details_but_not_their_email(staff_client, holder):
     from tests.support.admin_forms import admin_post_data
 
     data = admin_post_data(staff_client.get(_user_change_url(holder)))
-    data.update(first_name="Renamed", last_name="Holder", email="renamed@example.org")
+    data.update(first_name="Renamed", last_name="Holder", email="clerk-mailbox@example.org")
     data["profile-0-phone"] = "(719) 555-0199"
     response = staff_client.post(_user_change_url(holder), data)
     assert response.status_code == 302, response.context and response.context["errors"]
     holder.refresh_from_db()
-    assert (holder.first_name, holder.email) == ("Renamed", "renamed@example.org")
+    assert (holder.first_name, holder.email) == ("Renamed", "holder-a@example.org")
     assert holder.profile.phone == "(719) 555-0199"
+
+
+def test_staff_correct_the_email_of_a_record_nobody_has_signed_into(staff_client):
+    from tests.factories import HolderFactory
+    from tests.support.admin_forms import admin_post_data
+
+    record = HolderFactory(email="typo@exmaple.org", password=None)
+    record.set_unusable_password()
+    record.save()
+    data = admin_post_data(staff_client.get(_user_change_url(record)))
+    data.update(email="fixed@example.org")
+    response = staff_client.post(_user_change_url(record), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    record.refresh_from_db()
+    assert record.email == "fixed@example.org"
+
+
+def test_a_clerk_cannot_take_over_a_holders_account_by_email_and_reset(
+    staff_client, holder, mailoutbox, django_capture_on_commit_callbacks
+):
+    from tests.support.admin_forms import admin_post_data
+
+    data = admin_post_data(staff_client.get(_user_change_url(holder)))
+    data.update(email="clerk-mailbox@example.org")
+    staff_client.post(_user_change_url(holder), data)
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(
+            reverse("admin:credentials_user_changelist"),
+            {"action": "send_password_reset", "_selected_action": [str(holder.pk)]},
+        )
+    assert all(message.to == [holder.email] for message in mailoutbox)
+    assert holder.email == "holder-a@example.org"
+    assert "clerk-mailbox@example.org" not in {to for m in mailoutbox for to in m.to}
 
 
 def test_a_crafted_post_by_staff_grants_nothing(staff_client, staff, holder):
