@@ -32,10 +32,16 @@ cat <<MSG
   (links in emails and documents point at ${SITE_URL}/)
 
   Demo logins (password: renew-demo-2026)
-    holder@example.org    credential holder (CAM + CALP, 2027 renewal due)
-    staff@example.org     AASC staff        (admin at http://127.0.0.1:${PORT}/admin/)
-    reviewer@example.org  NAAEI reviewer
-    admin@example.org     superuser
+    holder@example.org     credential holder (CAM + CALP, 2027 renewal due)
+    lapsed@example.org     a lapsed CALP, reinstated by the 2027 renewal
+    submitter@example.org  CECs submitted, waiting for NAAEI review
+    rejected@example.org   submission rejected by NAAEI, with the reason
+    renewed@example.org    2027 renewal complete
+    refunded@example.org   renewal undone when the office refunded the cheque
+    new@example.org        a brand-new account, no credentials yet
+    staff@example.org      AASC staff        (admin at http://127.0.0.1:${PORT}/admin/)
+    reviewer@example.org   NAAEI reviewer
+    admin@example.org      superuser
 
   Press Ctrl-C to stop.
 
