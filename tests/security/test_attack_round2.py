@@ -1,5 +1,5 @@
 """The outside attack repeated on this round's code (helper k): each test is one attack a
-real attacker would try, with the answer the portal must give. docs/changes/k.md lists
+real attacker would try, with the answer the portal must give. docs/round-2/outside-attack-round-2.md lists
 them all with their results."""
 
 import datetime as dt
