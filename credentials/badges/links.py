@@ -30,14 +30,14 @@ def verify_page_url() -> str:
     return settings.SITE_URL + reverse("badges:verify")
 
 
-def linkedin_url(credential: Credential) -> str:
+def linkedin_url(credential: Credential, organisation: str | None = None) -> str:
     """LinkedIn's add-certification form, filled in: name, organisation, issue and expiry
     month, credential id and the verification URL."""
     credential_type = credential.credential_type
     params = {
         "startTask": "CERTIFICATION_NAME",
         "name": f"{credential_type.name} ({credential_type.code})",
-        "organizationName": sites.office_name(OfficeContact),
+        "organizationName": organisation or sites.office_name(OfficeContact),
         "issueYear": credential.earned_on.year,
         "issueMonth": credential.earned_on.month,
         "certId": credential.number,
@@ -50,12 +50,13 @@ def linkedin_url(credential: Credential) -> str:
 
 
 def links_for(credentials) -> list[BadgeLinks]:
-    """The links of each credential, in order."""
+    """The links of each credential, in order (the office's name looked up once)."""
+    organisation = sites.office_name(OfficeContact)
     return [
         BadgeLinks(
             download_url=reverse("badges:download", args=[credential.badge_id]),
             svg_url=reverse("badges:download_svg", args=[credential.badge_id]),
-            linkedin_url=linkedin_url(credential),
+            linkedin_url=linkedin_url(credential, organisation),
         )
         for credential in credentials
     ]

@@ -28,7 +28,8 @@ FIVE_CODES = ["CAM", "CAPS", "CALP", "CAS", "AIME"]
 RENEWAL_PAGE = 8
 # The ledger's close-the-gap list leaves out courses taken this earning year (one query).
 LEDGER_PAGE = 10
-CREDENTIALS_PAGE = 5
+# The credentials page names the office once for the badges' LinkedIn links.
+CREDENTIALS_PAGE = 6
 # The invoice names the office's address from its contact details (one query).
 INVOICE_PAGE = 8
 REVIEW_QUEUE = 11
