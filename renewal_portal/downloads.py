@@ -81,18 +81,22 @@ def limit_document_downloads(view):
 
 
 def _count_download(user_id) -> tuple[bool, int]:
+    # The window starts at a person's first download (not on the clock's minute), so two
+    # downloads a second apart always share a count, whenever they fall.
     window = max(1, int(settings.DOCUMENT_DOWNLOAD_WINDOW_SECONDS))
     limit = int(settings.DOCUMENT_DOWNLOADS_PER_WINDOW)
     now = time.time()
-    bucket = int(now // window)
-    key = f"document-downloads:{user_id}:{bucket}"
-    cache.add(key, 0, timeout=window + 5)
+    start_key = f"document-downloads:{user_id}:start"
+    count_key = f"document-downloads:{user_id}:count"
+    if cache.add(start_key, now, timeout=window):
+        cache.set(count_key, 0, timeout=window + 5)
+    start = cache.get(start_key, now)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window + 5)
+        count = cache.incr(count_key)
+    except ValueError:  # expired between the two calls
+        cache.set(count_key, 1, timeout=window + 5)
         count = 1
-    retry_after = max(1, int((bucket + 1) * window - now) + 1)
+    retry_after = max(1, int(start + window - now) + 1)
     return count <= limit, retry_after
 
 

@@ -343,3 +343,21 @@ def test_a_changed_template_or_stylesheet_makes_a_new_version(settings, tmp_path
     assert html_version(html.replace("Invoice", "Invoice ")) != first
     css.write_text("h1 { color: darkblue; }")
     assert html_version(html) != first
+
+
+def test_the_window_starts_at_the_first_download_not_on_the_clocks_minute(world, settings):
+    import datetime as dt
+
+    import time_machine
+
+    settings.DOCUMENT_DOWNLOADS_PER_WINDOW = 1
+    settings.DOCUMENT_DOWNLOAD_WINDOW_SECONDS = 60
+    client = client_for(world.holder_a)
+    url = HOLDER_DOCUMENTS["certificate PDF"](world)
+    first = dt.datetime(2026, 12, 4, 17, 0, 59, 900000, tzinfo=dt.UTC)
+    with time_machine.travel(first, tick=False):
+        assert client.get(url).status_code == 200
+    with time_machine.travel(first + dt.timedelta(seconds=0.3), tick=False):
+        assert client.get(url).status_code == 429
+    with time_machine.travel(first + dt.timedelta(seconds=61), tick=False):
+        assert client.get(url).status_code == 200
