@@ -44,42 +44,42 @@ class SeasonPhaseFilter(admin.SimpleListFilter):
         return season.renewals_in_phase(queryset, value)
 
 
-class RenewalNotIssuedFilter(admin.SimpleListFilter):
+class _CurrentYearFilter(admin.SimpleListFilter):
+    """A filter with one choice, the current renewal year, keeping the rows whose pk is in
+    `members(year)`: the same query the season dashboard counts."""
+
+    choice = ""  # the choice's label, with {year}
+    members = None  # year -> a queryset of the rows to keep (set by each filter)
+
+    def lookups(self, request, model_admin):
+        year = selectors.current_renewal_year()
+        return [(str(year), self.choice.format(year=year))]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        year = _year(self.value())
+        if year is None:
+            return queryset.none()
+        return queryset.filter(pk__in=self.members(year).values("pk"))
+
+
+class RenewalNotIssuedFilter(_CurrentYearFilter):
     """Holders due for a year's renewal that has not been issued to them."""
 
     title = "renewal not issued"
     parameter_name = "not_issued"
-
-    def lookups(self, request, model_admin):
-        year = selectors.current_renewal_year()
-        return [(str(year), f"Due for {year}, not issued")]
-
-    def queryset(self, request, queryset):
-        if not self.value():
-            return queryset
-        year = _year(self.value())
-        if year is None:
-            return queryset.none()
-        return queryset.filter(pk__in=season.holders_not_issued(year).values("pk"))
+    choice = "Due for {year}, not issued"
+    members = staticmethod(season.holders_not_issued)
 
 
-class SeasonInvoicesFilter(admin.SimpleListFilter):
+class SeasonInvoicesFilter(_CurrentYearFilter):
     """The invoices of a renewal year that count as invoiced (not void)."""
 
     title = "invoiced in season"
     parameter_name = "season_invoiced"
-
-    def lookups(self, request, model_admin):
-        year = selectors.current_renewal_year()
-        return [(str(year), f"{year} renewals, not void")]
-
-    def queryset(self, request, queryset):
-        if not self.value():
-            return queryset
-        year = _year(self.value())
-        if year is None:
-            return queryset.none()
-        return queryset.filter(pk__in=season.invoices_of_year(year).values("pk"))
+    choice = "{year} renewals, not void"
+    members = staticmethod(season.invoices_of_year)
 
 
 class SeasonPaymentsFilter(admin.SimpleListFilter):
