@@ -447,12 +447,19 @@ class Smoke:
 
     def pay_invoice(self, number):
         session = self.session
-        pay = session.get(f"{self.base}/payments/pay/{number}/", timeout=30)
+        page = session.get(f"{self.base}/payments/pay/{number}/", timeout=30)
+        # The card form lives in a same-origin frame of its own (only it loads Stripe.js).
+        frame = re.search(r'<iframe class="card-frame" src="([^"]+)"', page.text)
+        pay = session.get(self.base + frame.group(1), timeout=30) if frame else page
         setup_secret = re.search(r'data-setup-secret="([^"]+)"', pay.text)
         confirm_url = re.search(r'data-confirm-url="([^"]+)"', pay.text)
         self.check(
-            "the pay page offers the card form (a SetupIntent from localstripe)",
-            pay.status_code == 200 and setup_secret and confirm_url,
+            "the pay page's card frame offers the card form (a SetupIntent from localstripe)",
+            page.status_code == 200
+            and frame is not None
+            and pay.status_code == 200
+            and setup_secret
+            and confirm_url,
         )
         # What Stripe.js does in the browser: the card goes to Stripe, not to the portal.
         status, body = self.localstripe.confirm_setup_intent(setup_secret.group(1), TEST_CARD)
