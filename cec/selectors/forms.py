@@ -96,6 +96,7 @@ def too_many_drafts_message() -> str:
         "of them to the AASC office before starting another."
     )
 
+
 def window_note(form) -> str:
     """The hint for a form dated outside the current renewal's earning window (it is
     accepted, but will not count this year), or ''."""

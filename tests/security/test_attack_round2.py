@@ -1,6 +1,6 @@
-"""The outside attack repeated on this round's code (helper k): each test is one attack a
-real attacker would try, with the answer the portal must give. docs/round-2/outside-attack-round-2.md lists
-them all with their results."""
+"""The outside attack repeated on this round's code (round 2): each test is one attack a
+real attacker would try, with the answer the portal must give.
+docs/round-2/outside-attack-round-2.md lists them all with their results."""
 
 import datetime as dt
 import re
