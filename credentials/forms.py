@@ -66,16 +66,7 @@ class ContactDetailsForm(forms.ModelForm):
 
     class Meta:
         model = ContactProfile
-        fields = [
-            "phone",
-            "address_line1",
-            "address_line2",
-            "city",
-            "state",
-            "postal_code",
-            "employer",
-            "job_title",
-        ]
+        fields = list(ContactProfile.CONTACT_FIELDS)
 
     def __init__(self, *args, user, **kwargs):
         self.user = user

@@ -72,17 +72,7 @@ HOLDER_COLUMNS = {
 }
 
 HOLDER_FIELDS = ("email", "first_name", "last_name")
-PROFILE_FIELDS = (
-    "phone",
-    "address_line1",
-    "address_line2",
-    "city",
-    "state",
-    "postal_code",
-    "employer",
-    "job_title",
-    "member_id",
-)
+PROFILE_FIELDS = (*ContactProfile.CONTACT_FIELDS, "member_id")
 
 CREDENTIAL_COLUMNS = {
     "email": HOLDER_COLUMNS["email"],
@@ -164,20 +154,7 @@ class HolderResource(SpreadsheetResource):
 
     class Meta(SpreadsheetResource.Meta):
         model = User
-        fields = (
-            "member_id",
-            "email",
-            "first_name",
-            "last_name",
-            "phone",
-            "address_line1",
-            "address_line2",
-            "city",
-            "state",
-            "postal_code",
-            "employer",
-            "job_title",
-        )
+        fields = ("member_id", *HOLDER_FIELDS, *ContactProfile.CONTACT_FIELDS)
         export_order = fields
 
     def get_queryset(self):

@@ -60,6 +60,19 @@ class User(AbstractUser):
 class ContactProfile(models.Model):
     """The holder's contact details; step 1 of a renewal confirms them for the cycle."""
 
+    # The details a holder keeps and confirms, in the order forms, imports, exports and
+    # merges list them.
+    CONTACT_FIELDS = (
+        "phone",
+        "address_line1",
+        "address_line2",
+        "city",
+        "state",
+        "postal_code",
+        "employer",
+        "job_title",
+    )
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
     )

@@ -17,16 +17,7 @@ from credentials.models import ContactProfile, Credential, HolderMerge, Renewal,
 
 MERGE_PERMISSION = "credentials.add_holdermerge"
 REASON_MAX_LENGTH = 100
-PROFILE_FIELDS = (
-    "phone",
-    "address_line1",
-    "address_line2",
-    "city",
-    "state",
-    "postal_code",
-    "employer",
-    "job_title",
-)
+PROFILE_FIELDS = ContactProfile.CONTACT_FIELDS
 
 
 def is_unclaimed_record(user) -> bool:
