@@ -16,7 +16,7 @@ from django.urls import reverse
 from credentials import rules, selectors
 from credentials.models import Credential, Renewal
 from credentials.selectors import Reinstatement, reinstatements_of
-from payments.money import format_cents
+from renewal_portal.infra.money import format_cents
 
 __all__ = [
     "NextAction",

@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from credentials import rules, selectors
 from credentials.models import ContactProfile, PacketToken, Renewal
-from renewal_portal.documents import clip
-from renewal_portal.errors import parse_token
+from renewal_portal.infra.documents import clip
+from renewal_portal.infra.errors import parse_token
 
 REVIEW_PERMISSION = "cec.review_submission"
 OFFICE_PERMISSION = "credentials.view_renewal"

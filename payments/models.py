@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from .money import format_cents
+from renewal_portal.infra.money import format_cents
 
 
 class InvoiceStatus(models.TextChoices):

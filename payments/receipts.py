@@ -19,8 +19,8 @@ from django.utils import timezone
 from credentials import selectors
 from payments import provider
 from payments.models import Payment, PaymentMethod, PaymentStatus, ReceiptNumberSequence
-from renewal_portal.documents import StoredDocument, pdf_document
-from renewal_portal.pdf import render_pdf
+from renewal_portal.infra.documents import StoredDocument, pdf_document
+from renewal_portal.infra.pdf import render_pdf
 
 logger = logging.getLogger(__name__)
 

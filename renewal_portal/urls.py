@@ -10,7 +10,7 @@ admin.site.index_title = "Office administration"
 # Admin sign-in goes through allauth, so rate limits and two-factor authentication apply.
 admin.site.login = secure_admin_login(admin.site.login)
 
-handler403 = "renewal_portal.errors.permission_denied"
+handler403 = "renewal_portal.infra.errors.permission_denied"
 
 urlpatterns = [
     # The season dashboard is a staff page inside the admin site (its own permission).

@@ -19,8 +19,8 @@ from credentials.forms import refuse_control_characters
 from credentials.models import ContactProfile, User
 from credentials.services import accounts as account_services
 from credentials.services import imports as import_services
-from renewal_portal.admin_display import short_datetime
-from renewal_portal.admin_history import HistoryAdmin
+from renewal_portal.infra.admin_display import short_datetime
+from renewal_portal.infra.admin_history import HistoryAdmin
 
 
 class ContactProfileInline(admin.StackedInline):

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 from credentials.models import Claim, ClaimState, ContactProfile, Credential, HolderMerge
 from credentials.services import claims as claim_services
 from credentials.services import merges
-from renewal_portal.admin_display import short_datetime
-from renewal_portal.admin_history import HistoryAdmin
+from renewal_portal.infra.admin_display import short_datetime
+from renewal_portal.infra.admin_history import HistoryAdmin
 
 
 class WaitingFilter(admin.SimpleListFilter):

@@ -19,7 +19,7 @@ from django.utils.http import urlencode
 
 from credentials import season, selectors
 from credentials.models import ExportKind, Renewal
-from payments.money import format_cents
+from renewal_portal.infra.money import format_cents
 
 DASHBOARD_PERMISSION = "credentials.view_season_dashboard"
 CHART_HEIGHT = 160

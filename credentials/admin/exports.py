@@ -16,8 +16,8 @@ from credentials.admin.progress import progress_bar, progress_json
 from credentials.exports import FORMATS
 from credentials.models import SeasonExport
 from credentials.services import exports as export_services
-from renewal_portal.admin_display import short_datetime
-from renewal_portal.downloads import download
+from renewal_portal.infra.admin_display import short_datetime
+from renewal_portal.infra.downloads import download
 
 
 class SeasonExportForm(forms.ModelForm):

@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from credentials.admin.progress import progress_bar, progress_json
 from credentials.models import PacketBuild, PacketBuildItem
 from credentials.services import packets
-from renewal_portal.downloads import download
+from renewal_portal.infra.downloads import download
 
 
 class PacketBuildItemInline(admin.TabularInline):

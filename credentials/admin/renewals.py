@@ -14,9 +14,9 @@ from credentials.admin.season_filters import SeasonPhaseFilter
 from credentials.models import Renewal, RenewalCredential
 from credentials.services import packets as packet_services
 from payments.models import Invoice, InvoiceStatus
-from payments.money import format_cents
-from renewal_portal.admin_display import short_date
-from renewal_portal.admin_history import HistoryAdmin
+from renewal_portal.infra.admin_display import short_date
+from renewal_portal.infra.admin_history import HistoryAdmin
+from renewal_portal.infra.money import format_cents
 
 
 def _approved_submission():

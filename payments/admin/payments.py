@@ -22,11 +22,11 @@ from django.utils.html import format_html
 from credentials.admin.season_filters import SeasonPaymentsFilter
 from payments import provider
 from payments.models import Invoice, Payment, PaymentMethod, PaymentStatus, WebhookEvent
-from payments.money import format_cents
 from payments.services import payments as payment_services
 from payments.services import reversals
-from renewal_portal.admin_display import short_datetime
-from renewal_portal.admin_history import HistoryAdmin
+from renewal_portal.infra.admin_display import short_datetime
+from renewal_portal.infra.admin_history import HistoryAdmin
+from renewal_portal.infra.money import format_cents
 
 
 class OfflinePaymentForm(forms.Form):

@@ -25,8 +25,8 @@ from credentials import roles
 from credentials.services import steps
 from payments import provider
 from payments.models import Invoice, InvoiceStatus, Payment, PaymentMethod, PaymentStatus
-from payments.money import format_cents
 from payments.receipts import issue_receipt
+from renewal_portal.infra.money import format_cents
 
 logger = logging.getLogger(__name__)
 

@@ -27,7 +27,6 @@ from credentials.notifications import queue_message
 from credentials.services import steps
 from payments import provider
 from payments.models import InvoiceStatus, Payment, PaymentMethod, PaymentStatus
-from payments.money import format_cents
 from payments.services.payments import (
     OPEN_ATTEMPT,
     PAYABLE,
@@ -37,6 +36,7 @@ from payments.services.payments import (
     _save,
     check_not_own_invoice,
 )
+from renewal_portal.infra.money import format_cents
 
 logger = logging.getLogger(__name__)
 

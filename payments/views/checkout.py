@@ -24,7 +24,7 @@ from credentials import roles
 from payments import provider, receipts
 from payments.models import Invoice, Payment, PaymentMethod, PaymentStatus
 from payments.services import payments as payment_services
-from renewal_portal.downloads import download, limit_document_downloads
+from renewal_portal.infra.downloads import download, limit_document_downloads
 
 # While a charge is processing the status page refreshes itself; past this age it also
 # asks Stripe, in case the webhook is late.

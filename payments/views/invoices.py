@@ -13,7 +13,7 @@ from payments.pdf import (
     invoice_context,
     invoice_document,
 )
-from renewal_portal.downloads import download, limit_document_downloads
+from renewal_portal.infra.downloads import download, limit_document_downloads
 
 
 def invoices_visible_to(user):
