@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     # is never sent for it.
     "credentials.badges.apps.BadgesConfig",
     "payments",
+    # The top layer: pages, admin and reports that compose credentials, cec and payments.
+    "renewal_portal.composition.apps.CompositionConfig",
 ]
 
 MIDDLEWARE = [

@@ -2,7 +2,9 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from credentials.admin.dashboard import season_dashboard
+import credentials.urls
+import renewal_portal.composition.urls
+from renewal_portal.composition.admin.dashboard import season_dashboard
 
 admin.site.site_header = "AASC renewal portal – office"
 admin.site.site_title = "AASC renewal portal"
@@ -17,7 +19,16 @@ urlpatterns = [
     path("admin/season/", admin.site.admin_view(season_dashboard), name="season_dashboard"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    path("", include("credentials.urls")),
+    # The holder's pages: the core's and the top layer's, one "credentials" namespace.
+    path(
+        "",
+        include(
+            (
+                renewal_portal.composition.urls.urlpatterns + credentials.urls.urlpatterns,
+                credentials.urls.app_name,
+            )
+        ),
+    ),
     path("cec/forms/", include("cec.urls_forms")),
     path("cec/submission/", include("cec.urls_submission")),
     path("cec/", include("cec.urls")),

@@ -10,10 +10,10 @@ from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
-from credentials import tasks
 from credentials.models import OutboxMessage, RequirementSet
-from credentials.services.reminders import CATCH_UP_DAYS, send_due_reminders
 from credentials.services.renewals import issue_renewal_for
+from renewal_portal.composition import tasks
+from renewal_portal.composition.reminders import CATCH_UP_DAYS, send_due_reminders
 from tests.factories import CredentialFactory, credential_type
 
 pytestmark = pytest.mark.django_db

@@ -21,8 +21,8 @@ from cec.services.ledger import record_attendance
 from cec.services.submissions import submit_cecs
 from cec.uploads import CheckedUpload
 from credentials import rules
-from credentials.demo import DEMO_PASSWORD, DEMO_RENEWAL_YEAR
 from credentials.models import ContactProfile, Credential, CredentialType, User
+from renewal_portal.composition.demo.accounts import DEMO_PASSWORD, DEMO_RENEWAL_YEAR
 
 SUBMITTER = {
     "email": "submitter@example.org",
@@ -90,13 +90,13 @@ def load(stdout=None):
             + (
                 "a submission waiting for NAAEI review (submitter@example.org)."
                 if submitted or (renewal and live_submission_for(renewal))
-                else "no submission (load cec.demo_classes first)."
+                else "no submission (load renewal_portal.composition.demo.classes first)."
             )
         )
 
 
 def _submitter():
-    from credentials.demo import _verify_email
+    from renewal_portal.composition.demo.accounts import _verify_email
 
     user, created = User.objects.get_or_create(
         email=SUBMITTER["email"],
