@@ -11,6 +11,7 @@ from django.db import OperationalError
 
 from credentials import rules, selectors
 from credentials.models import IssueRun, IssueRunChunk
+from credentials.notifications import enqueue_send
 from credentials.services import imports, issue_runs, lapses, outbox
 
 logger = logging.getLogger(__name__)
@@ -42,8 +43,6 @@ def enqueue_outbox_sends(message_ids):
     """Fan a batch of queued messages (a season's invoice emails) out to one send task
     each, here in a worker rather than in the service that queued them. Run twice, it
     enqueues sends twice, which send nothing twice (a send claims its row)."""
-    from credentials.notifications import enqueue_send
-
     return sum(1 for message_id in message_ids if enqueue_send(message_id))
 
 

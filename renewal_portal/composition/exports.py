@@ -3,8 +3,8 @@
 Each report is a Resource whose rows are built here from the same selectors the season
 dashboard counts with (renewal_portal.composition.season). Cells keep their type
 (numbers, dates) so an XLSX adds up; text a person typed never runs as a formula (CSV
-injection). Money is dollars as Decimal, exact to the cent; a refund is a row of its own with a negative
-amount, so the payments report sums to the money the office kept.
+injection). Money is dollars as Decimal, exact to the cent; a refund is a row of its own
+with a negative amount, so the payments report sums to the money the office kept.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from cec.models import Submission, SubmissionState
 from credentials import selectors
 from credentials.admin import issuing
 from credentials.models import Renewal, RenewalCredential
@@ -20,8 +21,6 @@ from renewal_portal.infra.money import format_cents
 
 
 def _approved_submission():
-    from cec.models import Submission, SubmissionState
-
     return Exists(Submission.objects.filter(renewal=OuterRef("pk"), state=SubmissionState.APPROVED))
 
 

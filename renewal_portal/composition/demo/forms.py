@@ -22,7 +22,12 @@ from cec.services.submissions import submit_cecs
 from cec.uploads import CheckedUpload
 from credentials import rules
 from credentials.models import ContactProfile, Credential, CredentialType, User
-from renewal_portal.composition.demo.accounts import DEMO_PASSWORD, DEMO_RENEWAL_YEAR
+from credentials.services.renewals import issue_renewal_for
+from renewal_portal.composition.demo.accounts import (
+    DEMO_PASSWORD,
+    DEMO_RENEWAL_YEAR,
+    _verify_email,
+)
 
 SUBMITTER = {
     "email": "submitter@example.org",
@@ -96,8 +101,6 @@ def load(stdout=None):
 
 
 def _submitter():
-    from renewal_portal.composition.demo.accounts import _verify_email
-
     user, created = User.objects.get_or_create(
         email=SUBMITTER["email"],
         defaults={"first_name": SUBMITTER["first_name"], "last_name": SUBMITTER["last_name"]},
@@ -121,8 +124,6 @@ def _submitter():
 
 
 def _renewal_of(user):
-    from credentials.services.renewals import issue_renewal_for
-
     opens = rules.renewal_calendar(DEMO_RENEWAL_YEAR).opens_on
     return issue_renewal_for(user, DEMO_RENEWAL_YEAR, on=opens)
 
