@@ -24,8 +24,8 @@ def stamp_steps_done(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("payments", "0006_merge_20261204_1211"),
-        ("cec", "0004_merge_20261204_1055"),
+        ("payments", "0004_merge_20261204_1055"),
+        ("cec", "0006_merge_20261204_1211"),
         ('credentials', '0015_merge_20261204_1211'),
     ]
 
