@@ -14,12 +14,12 @@ from django.urls import reverse
 
 from cec.services.submissions import approve_submission, submit_cecs
 from credentials.models import Credential, OfficeContact, OutboxMessage
-from credentials.selectors import renewal_steps
 from credentials.services.renewals import issue_renewal_for
 from credentials.services.steps import confirm_contact_details, mark_cec_status_seen
 from payments import provider
 from payments.models import InvoiceStatus, Payment, PaymentStatus
 from payments.services import payments as payment_services
+from renewal_portal.composition.renewal_steps import renewal_steps
 from tests.factories import (
     ContactProfileFactory,
     CredentialFactory,
