@@ -91,7 +91,7 @@ def record_refund(notice: Refunded, *, by=None) -> Payment | None:
         invoice = _lock_invoice(payment.invoice_id)
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         if payment.status not in (PaymentStatus.SUCCEEDED, *OPEN_ATTEMPT):
-            return payment  # already refunded, or disputed (Stripe refuses those refunds)
+            return payment  # already refunded, or disputed (the provider refuses those refunds)
         if notice.amount_refunded_cents <= payment.amount_refunded_cents:
             return payment  # an older or repeated notice
         payment.amount_refunded_cents = notice.amount_refunded_cents
@@ -109,8 +109,8 @@ def record_refund(notice: Refunded, *, by=None) -> Payment | None:
             _tell(payment, "partial_refund", ref=ref, office_only=True)
             return payment
         if payment.status in OPEN_ATTEMPT:
-            # Stripe told of the refund before it told of the payment: the charge never
-            # pays the invoice (payment_intent.succeeded, when it comes, changes nothing).
+            # The provider told of the refund before it told of the payment: the charge never
+            # pays the invoice (its success, when it is told, changes nothing).
             payment.status = PaymentStatus.REFUNDED
             payment.refunded_at = timezone.now()
             _save(payment, "Refunded before its payment was confirmed", by=by)
@@ -135,7 +135,7 @@ def record_cheque_refund(payment: Payment, *, by, reason: str) -> Payment:
     if not reason:
         raise PaymentError("Give the reason for the refund (it goes into the history).")
     if payment.method != PaymentMethod.CHEQUE:
-        raise PaymentError("Card payments are refunded through Stripe.")
+        raise PaymentError("Card payments are refunded through the card processor.")
     with transaction.atomic():
         invoice = _lock_invoice(payment.invoice_id)
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
@@ -178,7 +178,7 @@ def record_dispute(notice: Disputed, *, by=None) -> Payment | None:
 
 def _dispute_opened(invoice, payment, notice, *, by):
     if payment.status in OPEN_ATTEMPT:
-        # Disputed before Stripe told us the payment succeeded: it pays nothing meanwhile.
+        # Disputed before the provider told us the payment succeeded: it pays nothing meanwhile.
         payment.status = PaymentStatus.DISPUTED
         payment.stripe_dispute = notice.dispute
         _save(payment, "Disputed before its payment was confirmed", by=by)
