@@ -110,36 +110,6 @@ def issue_renewals_chunk(chunk_id):
     return summary.issued if summary is not None else 0
 
 
-# --- Audit packets of many renewals (staff's "build audit packets" in admin) -------------
-
-
-@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=10, max_retries=5)
-def run_packet_build(build_id):
-    """Enqueue the renewals of a packet build that are not built yet."""
-    from credentials.models import PacketBuild
-    from credentials.services import packets
-
-    build = PacketBuild.objects.filter(pk=build_id).first()
-    if build is None:
-        return 0
-    item_ids = packets.begin(build)
-    for item_id in item_ids:
-        build_audit_packet.delay(item_id)
-    return len(item_ids)
-
-
-@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=15, max_retries=5)
-def build_audit_packet(item_id):
-    """Build one renewal's audit packet of a build (and the archive after the last)."""
-    from credentials.models import PacketBuildItem
-    from credentials.services import packets
-
-    item = PacketBuildItem.objects.filter(pk=item_id).first()
-    if item is None:
-        return False
-    return packets.build_item(item)
-
-
 # --- Season exports ----------------------------------------------------------------------
 
 

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     # is never sent for it.
     "credentials.badges.apps.BadgesConfig",
     "payments",
+    # The top layer (issue 16.1): what reads cec and payments together; no models.
+    "renewal_portal.composition",
 ]
 
 MIDDLEWARE = [

@@ -8,7 +8,6 @@ from . import (  # noqa: F401
     imports,
     issuing,
     outbox,
-    packets,
     renewals,
     schedules,
 )

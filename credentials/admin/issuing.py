@@ -11,9 +11,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from credentials import rules, selectors
-from credentials.admin.progress import progress_bar, progress_json
 from credentials.models import IssueRun, IssueRunChunk, Renewal
 from credentials.services import issue_runs
+from renewal_portal.infra.runs.admin import progress_bar, progress_json
 
 
 class IssueRunChunkInline(admin.TabularInline):

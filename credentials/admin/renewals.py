@@ -12,8 +12,8 @@ from credentials import selectors
 from credentials.admin import issuing
 from credentials.admin.season_filters import SeasonPhaseFilter
 from credentials.models import Renewal, RenewalCredential
-from credentials.services import packets as packet_services
 from payments.models import Invoice, InvoiceStatus
+from renewal_portal.composition.packets import services as packet_services
 from renewal_portal.infra.admin_display import short_date
 from renewal_portal.infra.admin_history import HistoryAdmin
 from renewal_portal.infra.money import format_cents

@@ -5,7 +5,7 @@ through the selectors (issue 11).
 holder confirmed them, the credentials renewed, the invoice and its receipted payments,
 every CEC counted with its evidence (class attendance, signed Reporting Form, the
 reviewer's decisions) and the totals against the numbers the renewal copied from its
-requirement sets. packet_pdf.py renders it; services/packets.py builds packets in the
+requirement sets. pdf.py renders it; services.py builds packets in the
 background. Who may open which packet is decided here too, in one place.
 """
 
@@ -381,7 +381,7 @@ def for_viewer(packet: AuditPacket, user) -> AuditPacket:
 
 
 def audit_packet(renewal: Renewal, token: PacketToken) -> AuditPacket:
-    """Everything the packet of `renewal` says, read once (token: services.packets)."""
+    """Everything the packet of `renewal` says, read once (token: services.token_for)."""
     from cec.selectors.ledger import as_credits, renewal_requirement
 
     renewal = (

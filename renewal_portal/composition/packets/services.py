@@ -13,15 +13,16 @@ from __future__ import annotations
 import tempfile
 import zipfile
 
+from celery import shared_task
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from credentials import packet as packets
 from credentials.models import PacketBuild, PacketBuildItem, PacketToken, Renewal
-from credentials.packet_pdf import packet_basename, write_packet_zip
+from renewal_portal.composition.packets import packet as packets
+from renewal_portal.composition.packets.pdf import packet_basename, write_packet_zip
 
 STORAGE_FOLDER = "audit-packets"
 
@@ -68,8 +69,6 @@ def start_packet_build(renewals, *, by=None) -> PacketBuild:
 
 
 def _dispatch_build(build_id):
-    from credentials.tasks import run_packet_build
-
     run_packet_build.delay(build_id)
 
 
@@ -183,3 +182,27 @@ def progress(build: PacketBuild) -> dict:
         "percent": int(done * 100 / total) if total else (100 if build.finished_at else 0),
         "failing": items.filter(done_at__isnull=True).exclude(last_error="").count(),
     }
+
+
+# --- Tasks -------------------------------------------------------------------------------
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=10, max_retries=5)
+def run_packet_build(build_id):
+    """Enqueue the renewals of a packet build that are not built yet."""
+    build = PacketBuild.objects.filter(pk=build_id).first()
+    if build is None:
+        return 0
+    item_ids = begin(build)
+    for item_id in item_ids:
+        build_audit_packet.delay(item_id)
+    return len(item_ids)
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=15, max_retries=5)
+def build_audit_packet(item_id):
+    """Build one renewal's audit packet of a build (and the archive after the last)."""
+    item = PacketBuildItem.objects.filter(pk=item_id).first()
+    if item is None:
+        return False
+    return build_item(item)

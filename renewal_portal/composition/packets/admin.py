@@ -10,10 +10,10 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from credentials.admin.progress import progress_bar, progress_json
 from credentials.models import PacketBuild, PacketBuildItem
-from credentials.services import packets
+from renewal_portal.composition.packets import services as packets
 from renewal_portal.infra.downloads import download
+from renewal_portal.infra.runs.admin import progress_bar, progress_json
 
 
 class PacketBuildItemInline(admin.TabularInline):
