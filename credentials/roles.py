@@ -195,12 +195,12 @@ def sync_roles(group_model, permission_model):
 
 
 def sync_roles_after_migrate(sender, apps=None, **kwargs):
-    """post_migrate runs once per app with models; permissions of every app exist only
-    after the last of those (an app without models, such as the composition, gets none)."""
+    """post_migrate runs once per app; permissions of every app exist only after the last."""
     from django.apps import apps as global_apps
     from django.contrib.auth.models import Group, Permission
 
-    with_models = [c for c in global_apps.get_app_configs() if c.models_module is not None]
+    # Django sends post_migrate only for apps with a models module.
+    with_models = [config for config in global_apps.get_app_configs() if config.models_module]
     if sender is not with_models[-1]:
         return
     sync_roles(Group, Permission)

@@ -68,8 +68,8 @@ INSTALLED_APPS = [
     # is never sent for it.
     "credentials.badges.apps.BadgesConfig",
     "payments",
-    # The top layer (issue 16.1): what reads cec and payments together; no models.
-    "renewal_portal.composition",
+    # The top layer: pages, admin and reports that compose credentials, cec and payments.
+    "renewal_portal.composition.apps.CompositionConfig",
 ]
 
 MIDDLEWARE = [

@@ -2,9 +2,9 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from credentials import urls as credentials_urls
-from credentials.admin.dashboard import season_dashboard
-from renewal_portal.composition import urls as composition_urls
+import credentials.urls
+import renewal_portal.composition.urls
+from renewal_portal.composition.admin.dashboard import season_dashboard
 
 admin.site.site_header = "AASC renewal portal – office"
 admin.site.site_title = "AASC renewal portal"
@@ -19,11 +19,15 @@ urlpatterns = [
     path("admin/season/", admin.site.admin_view(season_dashboard), name="season_dashboard"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    # One `credentials:` namespace for the holder's pages, whether their views live in
-    # credentials or in the composition on top (the names templates reverse stay put).
+    # The holder's pages: the core's and the top layer's, one "credentials" namespace.
     path(
         "",
-        include((credentials_urls.urlpatterns + composition_urls.urlpatterns, "credentials")),
+        include(
+            (
+                renewal_portal.composition.urls.urlpatterns + credentials.urls.urlpatterns,
+                credentials.urls.app_name,
+            )
+        ),
     ),
     path("cec/forms/", include("cec.urls_forms")),
     path("cec/submission/", include("cec.urls_submission")),

@@ -4,10 +4,8 @@ from . import (  # noqa: F401
     catalog,
     claims,
     content,
-    exports,
     imports,
     issuing,
     outbox,
-    renewals,
     schedules,
 )

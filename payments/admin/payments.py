@@ -19,8 +19,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from credentials.admin.season_filters import SeasonPaymentsFilter
 from payments import provider
+from payments.admin.season_filters import SeasonPaymentsFilter
 from payments.models import Invoice, Payment, PaymentMethod, PaymentStatus, WebhookEvent
 from payments.services import payments as payment_services
 from payments.services import reversals

@@ -1,3 +1,3 @@
-"""The top layer: what reads cec and payments together with the credential core (the
-audit packets, and more as they move here). No models of its own; nothing imports it
-but the root urls and settings."""
+"""The top layer: what composes the core with cec and payments (the holder's home and
+renewal page, the renewal admin, audit packets, the season dashboard and exports,
+reminders, demo data, backups). Nothing below imports it; see ARCHITECTURE.md."""

@@ -5,8 +5,8 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
 from credentials import roles
-from credentials.demo import DEMO_PASSWORD
 from credentials.models import User
+from renewal_portal.composition.demo.accounts import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -14,14 +14,14 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from credentials import exports, season
 from credentials.models import ExportFormat, ExportKind, SeasonExport, User
-from credentials.services import exports as export_services
 from credentials.services.claims import submit_claim
 from payments import provider
 from payments.models import Invoice, InvoiceStatus
 from payments.services.payments import record_payment
 from payments.services.reversals import record_cheque_refund, record_refund
+from renewal_portal.composition import export_runs as export_services
+from renewal_portal.composition import exports, season
 from tests.factories import (
     ContactProfileFactory,
     CredentialFactory,

@@ -26,6 +26,7 @@ from django.utils import timezone
 from cec.selectors.ledger import progress_for_renewal
 from credentials import rules, selectors
 from credentials.models import OutboxMessage, Renewal, RequirementSet
+from credentials.models.catalog import parse_day_offsets
 from credentials.notifications import queue_message
 
 CATCH_UP_DAYS = 3
@@ -53,8 +54,6 @@ def reminder_key(renewal: Renewal, key: str) -> str:
 def offsets_for(renewal: Renewal, book: selectors.RequirementBook) -> tuple[tuple, tuple]:
     requirement_set = book.set_for(renewal.governing_type_id, renewal.year)
     if requirement_set is None:
-        from credentials.models.catalog import parse_day_offsets
-
         return parse_day_offsets(DEFAULT_DAYS_BEFORE), parse_day_offsets(DEFAULT_DAYS_AFTER)
     return requirement_set.reminder_offsets_before_due, requirement_set.reminder_offsets_after_due
 

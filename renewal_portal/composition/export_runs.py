@@ -13,8 +13,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from credentials import exports, tasks
 from credentials.models import ExportFormat, ExportKind, SeasonExport
+from renewal_portal.composition import exports, tasks
 
 logger = logging.getLogger(__name__)
 EXPORT_PERMISSION = "credentials.add_seasonexport"

@@ -8,11 +8,12 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from cec.models import Submission, SubmissionState
 from credentials import selectors
 from credentials.admin import issuing
-from credentials.admin.season_filters import SeasonPhaseFilter
 from credentials.models import Renewal, RenewalCredential
 from payments.models import Invoice, InvoiceStatus
+from renewal_portal.composition.admin.season_filters import SeasonPhaseFilter
 from renewal_portal.composition.packets import services as packet_services
 from renewal_portal.infra.admin_display import short_date
 from renewal_portal.infra.admin_history import HistoryAdmin
@@ -20,8 +21,6 @@ from renewal_portal.infra.money import format_cents
 
 
 def _approved_submission():
-    from cec.models import Submission, SubmissionState
-
     return Exists(Submission.objects.filter(renewal=OuterRef("pk"), state=SubmissionState.APPROVED))
 
 

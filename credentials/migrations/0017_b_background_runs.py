@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("credentials", "0015_merge_20261204_1211"),
+        ("credentials", "0016_renewal_paid_and_approved_stamps"),
     ]
 
     operations = [
