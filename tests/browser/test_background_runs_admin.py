@@ -60,6 +60,10 @@ def test_a_packet_build_page_follows_its_build_by_itself(new_page, live_server, 
         assert f"Audit packets of {year} renewals, started by staff." in text
         assert "OSError: disk full" in text
         page.screenshot(path=str(ARTIFACTS / f"packet-build-running-{width}.png"), full_page=True)
+        # The packets' table is wider than a phone: it scrolls in its box, the page does not.
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        box = page.locator(".inline-group .tabular fieldset.module")
+        assert box.evaluate("e => getComputedStyle(e).overflowX") == "auto"
         pages[width] = page
 
     # The open pages catch up by themselves once the rest is built.

@@ -12,6 +12,7 @@ run finishes, so the chunk list and any download link appear.
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
@@ -65,11 +66,16 @@ def progress_json(progress: dict, *, done_key, total_key, noun) -> JsonResponse:
 
 
 class RunUnitInline(admin.TabularInline):
-    """A run's units, read-only: the base of a kind's inline (add its own fields)."""
+    """A run's units, read-only, shown to whoever may view the run (they are part of its
+    record): the base of a kind's inline (add its own fields)."""
 
     extra = 0
     can_delete = False
     show_change_link = False
+
+    def has_view_permission(self, request, obj=None):
+        opts = self.parent_model._meta
+        return request.user.has_perm(f"{opts.app_label}.{get_permission_codename('view', opts)}")
 
     def has_add_permission(self, request, obj=None):
         return False
