@@ -67,8 +67,8 @@ def main(argv=None) -> int:
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
 
     from cec import form_pdf
-    from credentials import packet_pdf
-    from credentials.services.packets import audit_packet_of
+    from renewal_portal.composition.packets import pdf as packet_pdf
+    from renewal_portal.composition.packets.services import audit_packet_of
     from renewal_portal.infra.pdf import render_pdf
     from tests.factories import verified_form
     from tests.security.world import build_world

@@ -10,7 +10,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from credentials import rules, selectors
-from credentials.models import IssueRun, IssueRunChunk
+from credentials.models import IssueRun
 from credentials.notifications import enqueue_send
 from credentials.services import imports, issue_runs, lapses, outbox
 
@@ -74,60 +74,14 @@ def issue_renewals_for_season(year=None, chunk_size=issue_runs.DEFAULT_CHUNK_SIZ
     if IssueRun.objects.filter(year=year).exists():
         logger.info("Renewals for %s were issued by an earlier run; nothing to do", year)
         return None
-    return issue_runs.start_issue_run(year, chunk_size=chunk_size).pk
+    reason = f"The season's schedule: the {year} renewal season opened."
+    return issue_runs.start_issue_run(year, chunk_size=chunk_size, reason=reason).pk
 
 
-@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=10, max_retries=5)
-def run_issue_run(run_id):
-    """Plan a run's chunks (once) and enqueue those not done yet."""
-    run = IssueRun.objects.filter(pk=run_id).first()
-    if run is None:
-        return 0
-    issue_runs.plan_chunks(run)
-    chunk_ids = list(issue_runs.pending_chunks(run).values_list("pk", flat=True))
-    for chunk_id in chunk_ids:
-        issue_renewals_chunk.delay(chunk_id)
-    return len(chunk_ids)
-
-
-@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=15, max_retries=5)
-def issue_renewals_chunk(chunk_id):
-    """Issue the renewals (and queue the invoice emails) of one chunk of holders."""
-    chunk = IssueRunChunk.objects.filter(pk=chunk_id).first()
-    if chunk is None:
-        return 0
-    summary = issue_runs.run_chunk(chunk)
-    return summary.issued if summary is not None else 0
-
-
-# --- Audit packets of many renewals (staff's "build audit packets" in admin) -------------
-
-
-@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=10, max_retries=5)
-def run_packet_build(build_id):
-    """Enqueue the renewals of a packet build that are not built yet."""
-    from credentials.models import PacketBuild
-    from credentials.services import packets
-
-    build = PacketBuild.objects.filter(pk=build_id).first()
-    if build is None:
-        return 0
-    item_ids = packets.begin(build)
-    for item_id in item_ids:
-        build_audit_packet.delay(item_id)
-    return len(item_ids)
-
-
-@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=15, max_retries=5)
-def build_audit_packet(item_id):
-    """Build one renewal's audit packet of a build (and the archive after the last)."""
-    from credentials.models import PacketBuildItem
-    from credentials.services import packets
-
-    item = PacketBuildItem.objects.filter(pk=item_id).first()
-    if item is None:
-        return False
-    return packets.build_item(item)
+# The issue run's own two tasks (start a run, issue a chunk), made by the background-run
+# framework next to their kind (services/issue_runs.py); imported here so Celery finds them.
+run_issue_run = issue_runs.run_issue_run
+issue_renewals_chunk = issue_runs.issue_renewals_chunk
 
 
 # --- Imports of the office's spreadsheets (issue 18) -------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_claims, views_invitation, views_packets
+from . import views, views_claims, views_invitation
 
 # Served under the "credentials" namespace together with the top layer's holder pages
 # (home, renewal: renewal_portal/composition/urls.py); renewal_portal/urls.py joins them.
@@ -19,7 +19,4 @@ urlpatterns = [
         name="invitation",
     ),
     path("contact/", views.contact, name="contact"),
-    path("renewals/<int:pk>/audit-packet.pdf", views_packets.packet_pdf_view, name="packet_pdf"),
-    path("renewals/<int:pk>/audit-packet.zip", views_packets.packet_zip_view, name="packet_zip"),
-    path("renewals/verify/<str:token>/", views_packets.packet_verify, name="packet_verify"),
 ]

@@ -7,6 +7,5 @@ from . import (  # noqa: F401
     imports,
     issuing,
     outbox,
-    packets,
     schedules,
 )

@@ -19,11 +19,11 @@ from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from credentials.admin.progress import progress_bar, progress_json
 from credentials.imports.files import MAX_BYTES, ImportFileError
 from credentials.models import ImportBatch
 from credentials.services import imports
 from credentials.tasks import run_import_batch
+from renewal_portal.infra.runs.admin import progress_bar, progress_json
 
 SAMPLES = [
     ("holders", "Holders", "samples/holders.csv", "samples/holders.xlsx"),

@@ -6,34 +6,28 @@ itself. Runs whose chunks stopped on an error can be resumed."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 
 from credentials import rules, selectors
-from credentials.admin.progress import progress_bar, progress_json
 from credentials.models import IssueRun, IssueRunChunk, Renewal
 from credentials.services import issue_runs
+from renewal_portal.infra.runs.admin import RunAdmin, RunUnitInline
 
 
-class IssueRunChunkInline(admin.TabularInline):
+class IssueRunChunkInline(RunUnitInline):
     model = IssueRunChunk
-    fields = [
+    fields = readonly_fields = [
         "index",
         "holders",
         "renewals_issued",
         "already_issued",
+        "unit_status",
         "attempts",
         "done_at",
         "last_error",
     ]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="holders")
     def holders(self, obj):
@@ -159,7 +153,8 @@ def _started(model_admin, request, run):
 
 
 @admin.register(IssueRun)
-class IssueRunAdmin(admin.ModelAdmin):
+class IssueRunAdmin(RunAdmin, admin.ModelAdmin):
+    run_kind = issue_runs.ISSUE_RUNS
     list_display = [
         "year",
         "status",
@@ -177,84 +172,16 @@ class IssueRunAdmin(admin.ModelAdmin):
         "holders_total",
         "chunk_size",
         "requested_by",
+        "reason",
         "created_at",
         "started_at",
         "finished_at",
+        "last_error",
     ]
     inlines = [IssueRunChunkInline]
-    actions = ["resume"]
-
-    class Media:
-        js = ["js/admin-progress.js"]
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def add_view(self, request, form_url="", extra_context=None):
         # One way to issue a year: the confirmation page on the renewals list.
         if not self.has_add_permission(request):
             raise PermissionDenied
         return redirect(reverse("admin:credentials_renewal_issue"))
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        # A run is a record only its tasks change: no Save buttons.
-        read_only = {
-            "title": "Issue run",
-            "show_save": False,
-            "show_save_and_continue": False,
-            "show_save_and_add_another": False,
-            "show_delete": False,
-        }
-        return super().change_view(
-            request, object_id, form_url, {**(extra_context or {}), **read_only}
-        )
-
-    def save_model(self, request, obj, form, change):
-        pass  # nothing is saved through the form (see add_view and change_view)
-
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/progress.json",
-                self.admin_site.admin_view(self.progress_view),
-                name="credentials_issuerun_progress",
-            ),
-            *super().get_urls(),
-        ]
-
-    def progress_view(self, request, pk):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        run = get_object_or_404(IssueRun, pk=pk)
-        return progress_json(
-            issue_runs.progress(run),
-            done_key="chunks_done",
-            total_key="chunks_total",
-            noun="chunks",
-        )
-
-    def _progress(self, obj):
-        if not hasattr(obj, "_progress_cache"):
-            obj._progress_cache = issue_runs.progress(obj)
-        return obj._progress_cache
-
-    @admin.display(description="progress")
-    def progress(self, obj):
-        p = self._progress(obj)
-        return progress_bar(
-            percent=p["percent"],
-            done=p["chunks_done"],
-            total=p["chunks_total"],
-            noun="chunks",
-            failing=p["failing"],
-            summary=p["summary"],
-            url=reverse("admin:credentials_issuerun_progress", args=[obj.pk]),
-            finished=p["finished"],
-        )
-
-    @admin.action(
-        description="Resume the unfinished chunks of the selected runs", permissions=["change"]
-    )
-    def resume(self, request, queryset):
-        count = sum(issue_runs.resume(run) for run in queryset.filter(finished_at__isnull=True))
-        self.message_user(request, f"{count} chunk(s) queued again.")

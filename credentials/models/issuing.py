@@ -1,23 +1,19 @@
-from django.conf import settings
 from django.db import models
 
+from renewal_portal.infra.runs.models import BackgroundRun, RunUnit
 
-class IssueRun(models.Model):
-    """One run of issuing a renewal year's renewals for the membership.
+
+class IssueRun(BackgroundRun):
+    """One run of issuing a renewal year's renewals for the membership, a background run
+    (renewal_portal.infra.runs; the work: services/issue_runs.py).
 
     The holders are split into chunks, one Celery task each, so progress shows in admin
     and a worker that dies mid-run re-runs only the chunks it had not finished (issuing
     is idempotent, so a chunk run twice issues nothing twice).
     """
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-
     year = models.PositiveSmallIntegerField("renewal year")
     chunk_size = models.PositiveIntegerField(default=50)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     holders_total = models.PositiveIntegerField(default=0)
     only_holder_ids = models.JSONField(
         "only these holders",
@@ -26,26 +22,12 @@ class IssueRun(models.Model):
         help_text="Set when staff issued the renewals of selected credentials; blank: every "
         "holder due.",
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="Blank when the schedule started the run.",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
 
     def __str__(self):
         return f"Issuing {self.year} renewals ({self.get_status_display().lower()})"
 
 
-class IssueRunChunk(models.Model):
+class IssueRunChunk(RunUnit):
     """A batch of holders of an issue run, handled by one task."""
 
     run = models.ForeignKey(IssueRun, on_delete=models.CASCADE, related_name="chunks")
@@ -59,9 +41,6 @@ class IssueRunChunk(models.Model):
         default=0,
         help_text="Holders of the chunk who had their renewal for the year before the run.",
     )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["run", "index"]

@@ -1,7 +1,8 @@
 import uuid
 
-from django.conf import settings
 from django.db import models
+
+from renewal_portal.infra.runs.models import BackgroundRun, RunStatus, RunUnit
 
 
 class PacketToken(models.Model):
@@ -19,54 +20,47 @@ class PacketToken(models.Model):
         return f"Packet verification of {self.renewal}"
 
 
-class PacketBuild(models.Model):
+class PacketBuild(BackgroundRun):
     """Staff's background build of the audit packets of many renewals (typically a year,
-    filtered in admin): one task per renewal, then one ZIP of them all.
+    filtered in admin), a background run (renewal_portal.infra.runs; the work lives with
+    the packets, renewal_portal/composition/packets/services.py): one task per renewal,
+    then one ZIP of them all.
 
     Each renewal is a PacketBuildItem, so progress is the share of items done, and a
     worker that dies mid-build re-runs only the items it had not finished.
     """
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
+        QUEUED = RunStatus.QUEUED.value, RunStatus.QUEUED.label
+        RUNNING = RunStatus.RUNNING.value, RunStatus.RUNNING.label
         ASSEMBLING = "assembling", "Putting the archive together"
-        DONE = "done", "Done"
+        DONE = RunStatus.DONE.value, RunStatus.DONE.label
 
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     title = models.CharField(max_length=200)
     year = models.PositiveSmallIntegerField(
         "renewal year", null=True, blank=True, help_text="Blank when the renewals span years."
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     renewals_total = models.PositiveIntegerField(default=0)
     archive = models.CharField(
         "archive file", max_length=300, blank=True, help_text="Name in the media storage."
     )
-    last_error = models.TextField(blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(BackgroundRun.Meta):
         verbose_name = "audit packet build"
 
     def __str__(self):
         return f"{self.title} ({self.get_status_display().lower()})"
 
 
-class PacketBuildItem(models.Model):
+class PacketBuildItem(RunUnit):
     """One renewal's packet (PDF, evidence, CSV as a ZIP) within a build."""
+
+    run_field = "build"
 
     build = models.ForeignKey(PacketBuild, on_delete=models.CASCADE, related_name="items")
     renewal = models.ForeignKey("credentials.Renewal", on_delete=models.CASCADE, related_name="+")
     file = models.CharField(max_length=300, blank=True, help_text="Name in the media storage.")
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["build", "pk"]

@@ -5,11 +5,13 @@ runs it or the season's schedule does.
 Every path checks the year with rules.issue_year_refusal (rule 12) and, for people,
 shows `preview` first: how many holders will be issued a renewal and emailed an invoice.
 
-An IssueRun splits the holders due (renewals.holders_due) into chunks of `chunk_size`
-holder ids; each chunk is one Celery task calling renewals.issue_renewals for its ids.
-Issuing is idempotent (one renewal per holder and year, one invoice email per renewal),
-so a chunk that runs twice, because a worker died before acknowledging it, issues
-nothing twice. Progress is the share of chunks done, shown in admin.
+An IssueRun is a background run (renewal_portal.infra.runs, which plans, claims, retries,
+finishes and reports progress): this module is its kind, `ISSUE_RUNS`. It splits the
+holders due (renewals.holders_due) into chunks of `chunk_size` holder ids; each chunk is
+one Celery task calling renewals.issue_renewals for its ids. Issuing is idempotent (one
+renewal per holder and year, one invoice email per renewal), so a chunk that runs twice,
+because a worker died before acknowledging it, issues nothing twice. Progress is the
+share of chunks done, shown in admin.
 """
 
 from __future__ import annotations
@@ -19,13 +21,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 
 from credentials import rules, selectors
 from credentials.models import Credential, IssueRun, IssueRunChunk, Renewal
 from credentials.services import renewals
+from renewal_portal.infra.runs import services as runs
+from renewal_portal.infra.runs.tasks import define_tasks
 
 DEFAULT_CHUNK_SIZE = 50
 MAX_CHUNK_SIZE = 1000
@@ -93,10 +94,90 @@ def preview(year: int, holder_ids=None) -> IssuePreview:
     )
 
 
+class IssueRuns(runs.RunKind):
+    """Issuing a year: a chunk of holder ids per unit, each issued their renewal."""
+
+    run_model = IssueRun
+    unit_model = IssueRunChunk
+    noun = "chunks"
+    noun_one = "chunk"
+
+    def make_units(self, run):
+        ids = list(_holders_due(run.year, run.only_holder_ids))
+        # Who had their renewal before the run: what the run then issued is the rest.
+        had_one = set(Renewal.objects.filter(year=run.year).values_list("holder_id", flat=True))
+        for index, start in enumerate(range(0, len(ids), run.chunk_size)):
+            holder_ids = ids[start : start + run.chunk_size]
+            yield IssueRunChunk(
+                run=run,
+                index=index,
+                holder_ids=holder_ids,
+                already_issued=sum(1 for holder_id in holder_ids if holder_id in had_one),
+            )
+
+    def planned(self, run, units):
+        return {"holders_total": sum(len(chunk.holder_ids) for chunk in units)}
+
+    def process(self, chunk):
+        renewals.issue_renewals(
+            chunk.run.year, holder_ids=chunk.holder_ids, by=chunk.run.requested_by
+        )
+        # Counted from the records, not from this call: a chunk re-run after a crash
+        # issues nothing new but still reports how many of its holders have their renewal.
+        with_renewal = Renewal.objects.filter(
+            year=chunk.run.year, holder_id__in=chunk.holder_ids
+        ).count()
+        return {"renewals_issued": with_renewal}
+
+    def progress(self, run, units_done):
+        """Of the holders in the chunks done, how many got a new renewal, already had
+        one, or had nothing due."""
+        done_chunks = list(
+            units_done.values_list("holder_ids", "renewals_issued", "already_issued")
+        )
+        issued = sum(with_renewal for _, with_renewal, _ in done_chunks)
+        already = sum(already for _, _, already in done_chunks)
+        holders_done = sum(len(ids) for ids, _, _ in done_chunks)
+        return {
+            "renewals_issued": issued,
+            "new": issued - already,
+            "already_issued": already,
+            "nothing_due": holders_done - issued,
+            "holders_total": run.holders_total,
+            "holders_done": holders_done,
+        }
+
+    def describe(self, run, p):
+        """What a run did so far, in words: 'Issued 0 new renewals; 2 already issued.'"""
+        if not p["started"] and not p["finished"]:
+            return "Queued: waiting for a background worker to start issuing."
+        new = p["new"]
+        text = f"Issued {new} new {run.year} {'renewal' if new == 1 else 'renewals'}"
+        text += f" (each emailed its invoice); {p['already_issued']} already issued"
+        if p["nothing_due"]:
+            text += f"; {p['nothing_due']} with nothing due"
+        text += "."
+        if not p["finished"]:
+            text += f" {p['holders_done']} of {p['holders_total']} holders done so far."
+        if p["failing"]:
+            text += f" {p['failing']} chunk(s) failing: see their errors below and resume the run."
+        return text
+
+
+ISSUE_RUNS = IssueRuns()
+# The names they always had: credentials.tasks re-exports them (and Celery finds them there).
+run_issue_run, issue_renewals_chunk = define_tasks(
+    ISSUE_RUNS,
+    start_name="credentials.tasks.run_issue_run",
+    unit_name="credentials.tasks.issue_renewals_chunk",
+)
+
+
 def start_issue_run(
     year: int,
     *,
     by=None,
+    reason: str = "",
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     on: dt.date | None = None,
     background: bool = True,
@@ -105,18 +186,24 @@ def start_issue_run(
     """Record a run for `year` (refused for a year outside its season, rule 12) and start
     it in the background once this commits; `background=False` leaves the running to the
     caller (`run_in_foreground`, for the management command). `holder_ids` limits the run
-    to those holders (staff issuing the renewals of selected credentials)."""
+    to those holders (staff issuing the renewals of selected credentials); `reason` says
+    why, in words (by default, who started it)."""
     check_year(year, on)
     if not 1 <= chunk_size <= MAX_CHUNK_SIZE:
         raise ValidationError(f"Choose between 1 and {MAX_CHUNK_SIZE} holders per task.")
+    if not reason:
+        who = "staff" if by is not None else "the season's schedule"
+        scope = "of selected holders" if holder_ids is not None else "of every holder due"
+        reason = f"The {year} renewals {scope}, started by {who}."
     run = IssueRun.objects.create(
         year=year,
         requested_by=by,
+        reason=reason,
         chunk_size=chunk_size,
         only_holder_ids=sorted(set(holder_ids)) if holder_ids is not None else None,
     )
     if background:
-        transaction.on_commit(lambda: _dispatch_run(run.pk))
+        runs.dispatch(ISSUE_RUNS, run)
     return run
 
 
@@ -138,141 +225,26 @@ def run_in_foreground(
     return run
 
 
-def _dispatch_run(run_id):
-    from credentials.tasks import run_issue_run
-
-    run_issue_run.delay(run_id)
-
-
 def plan_chunks(run: IssueRun) -> list[IssueRunChunk]:
-    """Split the holders due into the run's chunks, once; later calls return the same."""
-    with transaction.atomic():
-        run = IssueRun.objects.select_for_update().get(pk=run.pk)
-        if run.chunks.exists():
-            return list(run.chunks.all())
-        ids = list(_holders_due(run.year, run.only_holder_ids))
-        # Who had their renewal before the run: what the run then issued is the rest.
-        had_one = set(Renewal.objects.filter(year=run.year).values_list("holder_id", flat=True))
-        slices = [
-            ids[start : start + run.chunk_size] for start in range(0, len(ids), run.chunk_size)
-        ]
-        chunks = IssueRunChunk.objects.bulk_create(
-            IssueRunChunk(
-                run=run,
-                index=index,
-                holder_ids=holder_ids,
-                already_issued=sum(1 for holder_id in holder_ids if holder_id in had_one),
-            )
-            for index, holder_ids in enumerate(slices)
-        )
-        run.holders_total = len(ids)
-        run.status = IssueRun.Status.RUNNING
-        run.started_at = timezone.now()
-        run.save(update_fields=["holders_total", "status", "started_at"])
-    if not chunks:
-        finish_if_done(run)
+    """Split the holders due into the run's chunks, once (later calls return the same),
+    and mark the run running."""
+    chunks = runs.plan(ISSUE_RUNS, run)
+    runs.begin(ISSUE_RUNS, run)
     return chunks
 
 
-def run_chunk(chunk: IssueRunChunk) -> renewals.IssueSummary | None:
-    """Issue the renewals of one chunk; None if the chunk was done already."""
-    chunk = IssueRunChunk.objects.select_related("run", "run__requested_by").get(pk=chunk.pk)
-    if chunk.done_at is not None:
-        return None
-    IssueRunChunk.objects.filter(pk=chunk.pk).update(attempts=F("attempts") + 1)
-    try:
-        summary = renewals.issue_renewals(
-            chunk.run.year, holder_ids=chunk.holder_ids, by=chunk.run.requested_by
-        )
-    except Exception as exc:
-        IssueRunChunk.objects.filter(pk=chunk.pk).update(
-            last_error=f"{type(exc).__name__}: {exc}"[:2000]
-        )
-        raise
-    # Counted from the records, not from this call: a chunk re-run after a crash issues
-    # nothing new but still reports how many of its holders have their renewal.
-    with_renewal = Renewal.objects.filter(
-        year=chunk.run.year, holder_id__in=chunk.holder_ids
-    ).count()
-    IssueRunChunk.objects.filter(pk=chunk.pk, done_at__isnull=True).update(
-        done_at=timezone.now(), renewals_issued=with_renewal, last_error=""
-    )
-    finish_if_done(chunk.run)
-    return summary
-
-
-def finish_if_done(run: IssueRun) -> bool:
-    if run.chunks.filter(done_at__isnull=True).exists():
-        return False
-    return bool(
-        IssueRun.objects.filter(pk=run.pk, finished_at__isnull=True).update(
-            status=IssueRun.Status.DONE, finished_at=timezone.now()
-        )
-    )
-
-
-def pending_chunks(run: IssueRun):
-    return run.chunks.filter(done_at__isnull=True).order_by("index")
+def run_chunk(chunk: IssueRunChunk) -> bool:
+    """Issue the renewals of one chunk; False if the chunk was done already."""
+    return runs.run_unit(ISSUE_RUNS, chunk)
 
 
 def resume(run: IssueRun) -> int:
     """Staff's "resume" in admin: enqueue the unfinished chunks of a run again."""
-    from credentials.tasks import issue_renewals_chunk
-
-    ids = list(pending_chunks(run).values_list("pk", flat=True))
-    if not run.chunks.exists():
-        transaction.on_commit(lambda: _dispatch_run(run.pk))
-        return 0
-    for chunk_id in ids:
-        transaction.on_commit(lambda chunk_id=chunk_id: issue_renewals_chunk.delay(chunk_id))
-    return len(ids)
+    return runs.resume(ISSUE_RUNS, run)
 
 
 def progress(run: IssueRun) -> dict:
-    """Where a run stands, counted from its chunks: chunks done, and of the holders in the
-    chunks done, how many got a new renewal, already had one, or had nothing due."""
-    chunks = run.chunks.all()
-    total = chunks.count()
-    done_chunks = list(
-        chunks.filter(done_at__isnull=False).values_list(
-            "holder_ids", "renewals_issued", "already_issued"
-        )
-    )
-    done = len(done_chunks)
-    issued = sum(with_renewal for _, with_renewal, _ in done_chunks)
-    already = sum(already for _, _, already in done_chunks)
-    holders_done = sum(len(ids) for ids, _, _ in done_chunks)
-    finished = run.finished_at is not None
-    result = {
-        "chunks_total": total,
-        "chunks_done": done,
-        "renewals_issued": issued,
-        "new": issued - already,
-        "already_issued": already,
-        "nothing_due": holders_done - issued,
-        "holders_total": run.holders_total,
-        "holders_done": holders_done,
-        "percent": int(done * 100 / total) if total else (100 if finished else 0),
-        "failing": chunks.filter(done_at__isnull=True).exclude(last_error="").count(),
-        "finished": finished,
-        "status": run.get_status_display(),
-    }
-    result["summary"] = describe(run.year, result, started=run.started_at is not None)
-    return result
-
-
-def describe(year: int, p: dict, *, started: bool = True) -> str:
-    """What a run did so far, in words: 'Issued 0 new renewals; 2 already issued.'"""
-    if not started and not p["finished"]:
-        return "Queued: waiting for a background worker to start issuing."
-    new = p["new"]
-    text = f"Issued {new} new {year} {'renewal' if new == 1 else 'renewals'}"
-    text += f" (each emailed its invoice); {p['already_issued']} already issued"
-    if p["nothing_due"]:
-        text += f"; {p['nothing_due']} with nothing due"
-    text += "."
-    if not p["finished"]:
-        text += f" {p['holders_done']} of {p['holders_total']} holders done so far."
-    if p["failing"]:
-        text += f" {p['failing']} chunk(s) failing: see their errors below and resume the run."
-    return text
+    """Where a run stands (runs.snapshot): chunks done, and of the holders in the chunks
+    done, how many got a new renewal, already had one, or had nothing due."""
+    snapshot = runs.snapshot(ISSUE_RUNS, run)
+    return {**snapshot, "chunks_total": snapshot["total"], "chunks_done": snapshot["done"]}

@@ -8,3 +8,9 @@ class CompositionConfig(AppConfig):
     name = "renewal_portal.composition"
     label = "composition"
     verbose_name = "AASC renewal portal: pages and reports"
+
+    def ready(self):
+        # Django and Celery find an app's `admin` and `tasks` modules by name; the audit
+        # packets' live in their package, so importing them here registers the packet
+        # builds' ModelAdmin and their Celery tasks, in web processes and workers alike.
+        from .packets import admin, services  # noqa: F401

@@ -23,8 +23,8 @@ from cec.models import LedgerEntry
 from cec.selectors.ledger import EARNING_STATES
 from credentials import rules
 from credentials.models import ContactProfile, Credential, ExportFormat, ExportKind, Renewal
-from credentials.packet_pdf import safe_cell
 from renewal_portal.composition import season
+from renewal_portal.composition.packets.pdf import safe_cell
 
 FORMATS = {ExportFormat.CSV: CSV, ExportFormat.XLSX: XLSX}
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")

@@ -4,7 +4,7 @@ critical violation (axe-core from the npm registry, injected by Playwright)."""
 
 import pytest
 
-from credentials.services.packets import token_for
+from renewal_portal.composition.packets.services import token_for
 from tests.support.axe import axe_violations, describe
 from tests.support.portal_world import (
     ANONYMOUS,

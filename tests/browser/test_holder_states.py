@@ -101,7 +101,7 @@ def test_each_holder_state_reads_plainly_at_desktop_and_phone_width(new_page, li
 def test_an_issue_run_page_shows_its_progress_without_a_reload(new_page, live_server, monkeypatch):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     # No worker picks the run up: the test runs its chunks itself, while the page is open.
-    monkeypatch.setattr(issue_runs, "_dispatch_run", lambda run_id: None)
+    monkeypatch.setattr(issue_runs.runs, "dispatch", lambda kind, run: None)
     staff = StaffFactory()
     year = rules.renewal_year_on(timezone.localdate())
     for holder in HolderFactory.create_batch(3):

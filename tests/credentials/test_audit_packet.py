@@ -20,12 +20,12 @@ from cec.pdf import qr_code_data_uri
 from cec.services.ledger import record_attendance
 from cec.services.submissions import approve_submission, reject_submission, submit_cecs
 from credentials.models import PacketToken
-from credentials.packet_pdf import packet_context, verification_url
-from credentials.services.packets import audit_packet_of
 from credentials.services.profiles import confirm_contact_details
 from credentials.services.renewals import issue_renewal_for, mark_cec_status_seen
 from payments.receipts import receipt_number
 from payments.services.payments import record_offline_payment
+from renewal_portal.composition.packets.pdf import packet_context, verification_url
+from renewal_portal.composition.packets.services import audit_packet_of
 from tests.factories import (
     ClassSessionFactory,
     CredentialFactory,

@@ -14,9 +14,8 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from credentials import tasks
 from credentials.models import PacketBuild, Renewal
-from credentials.services import packets
+from renewal_portal.composition.packets import services as packets
 from tests.factories import HolderFactory, LedgerEntryFactory, RenewalFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,15 +79,15 @@ def test_a_build_reports_its_progress(renewals_2027, django_capture_on_commit_ca
     packets.build_item(first)
     assert packets.progress(build)["done"] == 1
     assert packets.progress(build)["percent"] == 33
-    tasks.run_packet_build(build.pk)
+    packets.run_packet_build(build.pk)
     assert packets.progress(build)["percent"] == 100
 
 
 def test_a_packet_task_run_twice_builds_nothing_twice(renewals_2027):
     build = packets.start_packet_build(Renewal.objects.filter(year=2027))
     item = build.items.order_by("pk").first()
-    assert tasks.build_audit_packet(item.pk) is True
-    assert tasks.build_audit_packet(item.pk) is False
+    assert packets.build_audit_packet(item.pk) is True
+    assert packets.build_audit_packet(item.pk) is False
     item.refresh_from_db()
     assert item.attempts == 1
     _, files = default_storage.listdir(f"audit-packets/build-{build.pk}")
@@ -97,11 +96,11 @@ def test_a_packet_task_run_twice_builds_nothing_twice(renewals_2027):
 
 def test_the_archive_is_assembled_once_however_often_the_build_finishes(renewals_2027):
     build = packets.start_packet_build(Renewal.objects.filter(year=2027))
-    tasks.run_packet_build(build.pk)
+    packets.run_packet_build(build.pk)
     build.refresh_from_db()
     finished_at = build.finished_at
     assert packets.finish_if_done(build) is False
-    tasks.run_packet_build(build.pk)
+    packets.run_packet_build(build.pk)
     build.refresh_from_db()
     assert build.finished_at == finished_at
 
@@ -193,7 +192,7 @@ def test_the_renewal_admin_page_links_to_its_packet(staff_client, renewals_2027)
 def test_only_the_office_can_start_or_download_builds(request, person, renewals_2027):
     client = request.getfixturevalue(person)
     build = packets.start_packet_build(Renewal.objects.filter(year=2027))
-    tasks.run_packet_build(build.pk)
+    packets.run_packet_build(build.pk)
     response = client.get(reverse("admin:credentials_packetbuild_archive", args=[build.pk]))
     assert response.status_code in (302, 403)
     assert "Content-Disposition" not in response

@@ -14,7 +14,7 @@ from tests.security.world import build_world
 
 
 def packet_token(renewal):
-    from credentials.services.packets import token_for
+    from renewal_portal.composition.packets.services import token_for
 
     return token_for(renewal).token
 

@@ -125,7 +125,7 @@ def test_the_session_attendance_csv_export_is_private(world):
 
 def test_the_packet_build_archive_is_private(world, django_capture_on_commit_callbacks):
     from credentials.models import PacketBuild, Renewal
-    from credentials.services.packets import start_packet_build
+    from renewal_portal.composition.packets.services import start_packet_build
 
     superuser = type(world.staff).objects.create_superuser(
         email="root@example.org", password="x-long-password-1"
@@ -220,7 +220,7 @@ def test_each_document_keeps_only_its_newest_version_in_storage(world, renders):
 
 
 def test_the_packet_zip_streams_from_storage_and_is_built_once(world, monkeypatch):
-    from credentials import packet_pdf
+    from renewal_portal.composition.packets import pdf as packet_pdf
 
     builds = []
     real = packet_pdf.write_packet_zip

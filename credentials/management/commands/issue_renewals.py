@@ -65,7 +65,12 @@ class Command(BaseCommand):
             if answer.strip().lower() != "yes":
                 raise CommandError("Nothing issued.")
         try:
-            run = issue_runs.start_issue_run(year, chunk_size=chunk_size, background=background)
+            run = issue_runs.start_issue_run(
+                year,
+                chunk_size=chunk_size,
+                background=background,
+                reason=f"The {year} renewals, started with manage.py issue_renewals.",
+            )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         if background:

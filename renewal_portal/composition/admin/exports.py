@@ -12,12 +12,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from credentials import selectors
-from credentials.admin.progress import progress_bar, progress_json
 from credentials.models import SeasonExport
 from renewal_portal.composition import export_runs as export_services
 from renewal_portal.composition.exports import FORMATS
 from renewal_portal.infra.admin_display import short_datetime
 from renewal_portal.infra.downloads import download
+from renewal_portal.infra.runs.admin import progress_bar, progress_json
 
 
 class SeasonExportForm(forms.ModelForm):

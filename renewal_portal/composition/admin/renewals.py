@@ -12,9 +12,9 @@ from cec.models import Submission, SubmissionState
 from credentials import selectors
 from credentials.admin import issuing
 from credentials.models import Renewal, RenewalCredential
-from credentials.services import packets as packet_services
 from payments.models import Invoice, InvoiceStatus
 from renewal_portal.composition.admin.season_filters import SeasonPhaseFilter
+from renewal_portal.composition.packets import services as packet_services
 from renewal_portal.composition.renewal_steps import invoice_of, renewal_steps
 from renewal_portal.infra.admin_display import short_date
 from renewal_portal.infra.admin_history import HistoryAdmin

@@ -5,7 +5,7 @@ through the selectors (issue 11).
 holder confirmed them, the credentials renewed, the invoice and its receipted payments,
 every CEC counted with its evidence (class attendance, signed Reporting Form, the
 reviewer's decisions) and the totals against the numbers the renewal copied from its
-requirement sets. packet_pdf.py renders it; services/packets.py builds packets in the
+requirement sets. pdf.py renders it; services.py builds packets in the
 background. Who may open which packet is decided here too, in one place.
 """
 
@@ -20,15 +20,18 @@ from django.conf import settings
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from credentials import rules, selectors
+from cec.models import Evidence, LedgerEntry, Submission, SubmissionState
+from cec.selectors.ledger import as_credits, earning_entries_in_window, renewal_requirement
+from credentials import roles, rules, selectors
 from credentials.models import ContactProfile, PacketToken, Renewal
-from renewal_portal.composition.renewal_steps import RenewalSteps, invoice_of, renewal_steps
+from payments.receipts import RECEIPTED, receipt_number
+from renewal_portal.composition import renewal_steps
 from renewal_portal.infra.documents import clip
 from renewal_portal.infra.errors import parse_token
 
 REVIEW_PERMISSION = "cec.review_submission"
 OFFICE_PERMISSION = "credentials.view_renewal"
-PAYMENT_STEP = "payment"  # the renewal step about the invoice (renewal_steps)
+PAYMENT_STEP = "payment"  # the renewal step about the invoice (renewal_steps.renewal_steps)
 
 PHASE_LABELS = {
     "completed": "Renewal complete",
@@ -182,7 +185,7 @@ class AuditPacket:
     entries: tuple[EntryRow, ...]
     entries_basis: str  # which entries are counted, in words
     progress: rules.CecProgress
-    steps: RenewalSteps
+    steps: renewal_steps.RenewalSteps
     status: str
     earning_window: tuple[dt.date, dt.date]
     token: PacketToken
@@ -225,7 +228,6 @@ def contact_as_confirmed(renewal: Renewal) -> ContactAsConfirmed:
 
 
 def _payments_of(invoice) -> tuple[PaymentRow, ...]:
-    from payments.receipts import RECEIPTED, receipt_number
 
     if invoice is None:
         return ()
@@ -256,8 +258,6 @@ def counted_entries(renewal: Renewal):
     """The CEC entries the packet accounts for, and in words which they are: those of the
     approved submission; else of the one waiting for NAAEI; else the holder's earning
     entries of the renewal's window (nothing submitted yet)."""
-    from cec.models import SubmissionState
-    from cec.selectors.ledger import earning_entries_in_window
 
     for state, basis in (
         (SubmissionState.APPROVED, "the CEC submission NAAEI approved"),
@@ -279,7 +279,6 @@ def _name(user) -> str:
 
 
 def _entry_rows(renewal: Renewal, entries) -> tuple[EntryRow, ...]:
-    from cec.models import Evidence, LedgerEntry, Submission
 
     entries = (
         LedgerEntry.objects.filter(pk__in=entries.values("pk"))
@@ -360,14 +359,15 @@ def _entry_rows(renewal: Renewal, entries) -> tuple[EntryRow, ...]:
 def for_viewer(packet: AuditPacket, user) -> AuditPacket:
     """NAAEI reviewers see nothing of payments: their copy leaves out the invoice, the
     payments and the renewal step that says whether and when the invoice was paid."""
-    from credentials import roles
 
     if (
         roles.is_naaei_reviewer(user)
         and not roles.is_aasc_staff(user)
         and (user.pk != packet.renewal.holder_id)
     ):
-        steps = RenewalSteps(tuple(step for step in packet.steps if step.key != PAYMENT_STEP))
+        steps = renewal_steps.RenewalSteps(
+            tuple(step for step in packet.steps if step.key != PAYMENT_STEP)
+        )
         return replace(
             packet,
             invoice=None,
@@ -380,15 +380,14 @@ def for_viewer(packet: AuditPacket, user) -> AuditPacket:
 
 
 def audit_packet(renewal: Renewal, token: PacketToken) -> AuditPacket:
-    """Everything the packet of `renewal` says, read once (token: services.packets)."""
-    from cec.selectors.ledger import as_credits, renewal_requirement
+    """Everything the packet of `renewal` says, read once (token: services.token_for)."""
 
     renewal = (
         Renewal.objects.select_related("holder", "governing_type")
         .prefetch_related("items__credential__credential_type")
         .get(pk=renewal.pk)
     )
-    invoice = invoice_of(renewal)
+    invoice = renewal_steps.invoice_of(renewal)
     entries, basis = counted_entries(renewal)
     rows = _entry_rows(renewal, entries)
     progress = rules.cec_progress(
@@ -405,7 +404,7 @@ def audit_packet(renewal: Renewal, token: PacketToken) -> AuditPacket:
         entries=rows,
         entries_basis=basis,
         progress=progress,
-        steps=renewal_steps(renewal),
+        steps=renewal_steps.renewal_steps(renewal),
         status=packet_status(renewal),
         earning_window=rules.earning_window(renewal.year),
         token=token,

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from cec.pdf import qr_code_data_uri
 from credentials import rules
-from credentials.packet import AuditPacket
+from renewal_portal.composition.packets.packet import AuditPacket
 from renewal_portal.infra.documents import StoredDocument, file_document, pdf_document, version_of
 from renewal_portal.infra.pdf import render_pdf
 

@@ -1,8 +1,10 @@
 """Audit packets: the verification token a packet prints, and staff's background builds
 of many renewals' packets (issue 11).
 
-A build records one item per renewal; each item is one Celery task that writes that
-renewal's ZIP to the media storage. Building is idempotent (an item done is skipped, and
+A build is a background run (renewal_portal.infra.runs, which plans, claims, retries,
+finishes and reports progress); this module is its kind, `PACKET_BUILDS`. A build
+records one item per renewal; each item is one Celery task that writes that renewal's
+ZIP to the media storage. Building is idempotent (an item done is skipped, and
 its file is written under a fixed name), so a task that runs twice builds nothing twice.
 When the last item is done, one task claims the build and puts every renewal's packet
 into a single archive for staff to download. Progress is the share of items done.
@@ -16,12 +18,12 @@ import zipfile
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.utils import timezone
 
-from credentials import packet as packets
 from credentials.models import PacketBuild, PacketBuildItem, PacketToken, Renewal
-from credentials.packet_pdf import packet_basename, write_packet_zip
+from renewal_portal.composition.packets import packet as packets
+from renewal_portal.composition.packets.pdf import packet_basename, write_packet_zip
+from renewal_portal.infra.runs import services as runs
+from renewal_portal.infra.runs.tasks import define_tasks
 
 STORAGE_FOLDER = "audit-packets"
 
@@ -50,52 +52,25 @@ def build_title(renewals) -> tuple[str, int | None]:
     return "Audit packets (no renewals)", None
 
 
-@transaction.atomic
-def start_packet_build(renewals, *, by=None) -> PacketBuild:
-    """Record a build of the packets of `renewals` (a queryset, e.g. a year filtered in
-    admin) and start it in the background once this commits."""
-    renewals = Renewal.objects.filter(pk__in=renewals.values("pk"))
-    title, year = build_title(renewals)
-    ids = list(renewals.order_by("year", "pk").values_list("pk", flat=True))
-    build = PacketBuild.objects.create(
-        title=title, year=year, requested_by=by, renewals_total=len(ids)
-    )
-    PacketBuildItem.objects.bulk_create(
-        PacketBuildItem(build=build, renewal_id=renewal_id) for renewal_id in ids
-    )
-    transaction.on_commit(lambda: _dispatch_build(build.pk))
-    return build
+class PacketBuilds(runs.RunKind):
+    """A build: one renewal's packet ZIP per item, then one archive of them all."""
 
+    run_model = PacketBuild
+    unit_model = PacketBuildItem
+    noun = "packets"
+    noun_one = "packet"
+    finishing_status = PacketBuild.Status.ASSEMBLING
 
-def _dispatch_build(build_id):
-    from credentials.tasks import run_packet_build
+    def make_units(self, build, renewal_ids=()):
+        return [PacketBuildItem(build=build, renewal_id=renewal_id) for renewal_id in renewal_ids]
 
-    run_packet_build.delay(build_id)
+    def planned(self, build, items):
+        return {"renewals_total": len(items)}
 
-
-def begin(build: PacketBuild) -> list[int]:
-    """Mark the build running and return the ids of its items still to build."""
-    PacketBuild.objects.filter(pk=build.pk, started_at__isnull=True).update(
-        status=PacketBuild.Status.RUNNING, started_at=timezone.now()
-    )
-    pending = list(build.items.filter(done_at__isnull=True).values_list("pk", flat=True))
-    if not pending:
-        finish_if_done(build)
-    return pending
-
-
-def item_storage_name(item: PacketBuildItem) -> str:
-    return f"{STORAGE_FOLDER}/build-{item.build_id}/{packet_basename(item.renewal)}.zip"
-
-
-def build_item(item: PacketBuildItem) -> bool:
-    """Build one renewal's packet ZIP into the storage; False if it was done already."""
-    item = PacketBuildItem.objects.select_related("renewal", "build").get(pk=item.pk)
-    if item.done_at is not None:
-        return False
-    PacketBuildItem.objects.filter(pk=item.pk).update(attempts=F("attempts") + 1)
-    name = item_storage_name(item)
-    try:
+    def process(self, item):
+        """Build one renewal's packet ZIP into the storage."""
+        item = PacketBuildItem.objects.select_related("renewal").get(pk=item.pk)
+        name = item_storage_name(item)
         packet = audit_packet_of(item.renewal)
         with tempfile.TemporaryFile() as spool:
             write_packet_zip(packet, spool)
@@ -103,41 +78,62 @@ def build_item(item: PacketBuildItem) -> bool:
             # A fixed name: a re-run replaces its own half-written file, never adds one.
             if default_storage.exists(name):
                 default_storage.delete(name)
-            stored = default_storage.save(name, File(spool))
-    except Exception as exc:
-        PacketBuildItem.objects.filter(pk=item.pk).update(
-            last_error=f"{type(exc).__name__}: {exc}"[:2000]
+            return {"file": default_storage.save(name, File(spool))}
+
+    def finish(self, build):
+        return {"archive": assemble_archive(build)}
+
+    def describe(self, build, p):
+        """What a build did so far, in words."""
+        text = f"{p['done']} of {p['total']} packets built"
+        if p["failing"]:
+            text += f"; {p['failing']} failing (see their errors below, then resume the build)"
+        if build.status == PacketBuild.Status.ASSEMBLING:
+            text += "; putting the archive together"
+        elif build.status == PacketBuild.Status.DONE:
+            text += "; the archive is ready to download" if build.archive else "; no archive"
+        elif build.last_error:
+            text += f"; the archive failed ({build.last_error}), resume the build"
+        return text + "."
+
+
+PACKET_BUILDS = PacketBuilds()
+run_packet_build, build_audit_packet = define_tasks(
+    PACKET_BUILDS,
+    start_name="composition.packets.run_packet_build",
+    unit_name="composition.packets.build_audit_packet",
+)
+
+
+def start_packet_build(renewals, *, by=None, reason="") -> PacketBuild:
+    """Record a build of the packets of `renewals` (a queryset, e.g. a year filtered in
+    admin) and start it in the background once this commits."""
+    renewals = Renewal.objects.filter(pk__in=renewals.values("pk"))
+    title, year = build_title(renewals)
+    ids = list(renewals.order_by("year", "pk").values_list("pk", flat=True))
+    with transaction.atomic():
+        build = PacketBuild.objects.create(
+            title=title, year=year, requested_by=by, reason=reason or f"{title}, started by staff."
         )
-        raise
-    PacketBuildItem.objects.filter(pk=item.pk, done_at__isnull=True).update(
-        done_at=timezone.now(), file=stored, last_error=""
-    )
-    finish_if_done(item.build)
-    return True
+        runs.plan(PACKET_BUILDS, build, renewal_ids=ids)
+        runs.dispatch(PACKET_BUILDS, build)
+    build.refresh_from_db()
+    return build
+
+
+def item_storage_name(item: PacketBuildItem) -> str:
+    return f"{STORAGE_FOLDER}/build-{item.build_id}/{packet_basename(item.renewal)}.zip"
+
+
+def build_item(item: PacketBuildItem) -> bool:
+    """Build one renewal's packet of a build (and the archive after the last); False if
+    it was done already."""
+    return runs.run_unit(PACKET_BUILDS, item)
 
 
 def finish_if_done(build: PacketBuild) -> bool:
     """When every item is done, claim the build (one task wins) and assemble the archive."""
-    if build.items.filter(done_at__isnull=True).exists():
-        return False
-    claimed = PacketBuild.objects.filter(
-        pk=build.pk,
-        finished_at__isnull=True,
-        status__in=[build.Status.QUEUED, build.Status.RUNNING],
-    ).update(status=PacketBuild.Status.ASSEMBLING)
-    if not claimed:
-        return False
-    try:
-        name = assemble_archive(build)
-    except Exception as exc:
-        PacketBuild.objects.filter(pk=build.pk).update(
-            status=PacketBuild.Status.RUNNING, last_error=f"{type(exc).__name__}: {exc}"[:2000]
-        )
-        raise
-    PacketBuild.objects.filter(pk=build.pk).update(
-        status=PacketBuild.Status.DONE, archive=name, finished_at=timezone.now(), last_error=""
-    )
-    return True
+    return runs.finish_if_done(PACKET_BUILDS, build)
 
 
 def archive_name(build: PacketBuild) -> str:
@@ -169,17 +165,9 @@ def assemble_archive(build: PacketBuild) -> str:
 
 def resume(build: PacketBuild) -> int:
     """Staff's "resume" in admin: enqueue the unfinished items of a build again."""
-    transaction.on_commit(lambda: _dispatch_build(build.pk))
-    return build.items.filter(done_at__isnull=True).count()
+    return runs.resume(PACKET_BUILDS, build)
 
 
 def progress(build: PacketBuild) -> dict:
-    items = build.items.all()
-    total = items.count()
-    done = items.filter(done_at__isnull=False).count()
-    return {
-        "total": total,
-        "done": done,
-        "percent": int(done * 100 / total) if total else (100 if build.finished_at else 0),
-        "failing": items.filter(done_at__isnull=True).exclude(last_error="").count(),
-    }
+    """Items in all, done, the share done, and failing (runs.counts)."""
+    return runs.counts(PACKET_BUILDS, build)

@@ -1,7 +1,7 @@
 """The audit packet of a renewal (PDF, and ZIP with the evidence), and the public page
 its QR code opens.
 
-Downloads are scoped by credentials.packet.renewals_with_packets_for: a holder gets
+Downloads are scoped by packet.renewals_with_packets_for: a holder gets
 their own (another holder's is a 404), AASC staff any, NAAEI reviewers those submitted to
 them. The verification page is public and confirms the renewal, nothing more.
 """
@@ -11,9 +11,9 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from credentials import packet as selectors
-from credentials.packet_pdf import packet_document, packet_zip_document
-from credentials.services.packets import audit_packet_of
+from renewal_portal.composition.packets import packet as selectors
+from renewal_portal.composition.packets.pdf import packet_document, packet_zip_document
+from renewal_portal.composition.packets.services import audit_packet_of
 from renewal_portal.infra import errors
 from renewal_portal.infra.downloads import download, limit_document_downloads
 
