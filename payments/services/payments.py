@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from credentials import roles
+from credentials.notifications import queue_message
 from credentials.services import steps
 from payments.models import Invoice, InvoiceStatus, Payment, PaymentMethod, PaymentStatus
 from payments.providers import (
@@ -448,8 +449,6 @@ def _mark_paid(invoice: Invoice, payment: Payment, *, by=None):
 
 
 def _queue_receipt(payment: Payment):
-    from credentials.notifications import queue_message
-
     invoice = payment.invoice
     renewal = invoice.renewal
     queue_message(
