@@ -23,6 +23,7 @@ from cec.uploads import CheckedUpload
 from credentials import rules
 from credentials.demo import DEMO_PASSWORD, DEMO_RENEWAL_YEAR
 from credentials.models import ContactProfile, Credential, CredentialType, User
+from renewal_portal.infra.history import save_with_history
 
 SUBMITTER = {
     "email": "submitter@example.org",
@@ -115,8 +116,7 @@ def _submitter():
             earned_on=dt.date(2020, 9, 18),
             valid_through=dt.date(2026, 12, 31),
         )
-        credential._change_reason = "Entered from the AASC office's records"
-        credential.save()
+        save_with_history(credential, by=None, why="Entered from the AASC office's records")
     return user
 
 

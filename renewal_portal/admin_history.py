@@ -13,6 +13,8 @@ fee"), never an empty one, like every change a service makes.
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
+from renewal_portal.infra.history import stamp
+
 
 def admin_change_reason(form, change: bool) -> str:
     if not change:
@@ -33,13 +35,12 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if not getattr(obj, "_change_reason", None):
-            obj._change_reason = admin_change_reason(form, change)
+            stamp(obj, by=request.user, why=admin_change_reason(form, change))
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
         for inline_form in formset.forms:
             if not getattr(inline_form.instance, "_change_reason", None):
-                inline_form.instance._change_reason = admin_change_reason(
-                    inline_form, inline_form.instance.pk is not None
-                )
+                why = admin_change_reason(inline_form, inline_form.instance.pk is not None)
+                stamp(inline_form.instance, by=request.user, why=why)
         super().save_formset(request, form, formset, change)

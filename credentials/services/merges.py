@@ -14,6 +14,7 @@ from django.db import transaction
 from cec.models import Attendance, LedgerEntry, ReportingForm
 from credentials import roles
 from credentials.models import ContactProfile, Credential, HolderMerge, Renewal, User
+from renewal_portal.infra.history import save_with_history
 
 MERGE_PERMISSION = "credentials.add_holdermerge"
 REASON_MAX_LENGTH = 100
@@ -79,9 +80,7 @@ def _move(rows, into, by, why) -> int:
     moved = 0
     for row in rows:
         row.holder = into
-        row._history_user = by
-        row._change_reason = why
-        row.save(update_fields=["holder"])
+        save_with_history(row, by=by, why=why, update_fields=["holder"])
         moved += 1
     return moved
 
@@ -146,6 +145,4 @@ def _fill_blank_contact_details(source, into, by, why) -> None:
     for field in fields:
         setattr(profile, field, getattr(old, field))
     if fields:
-        profile._history_user = by
-        profile._change_reason = why
-        profile.save(update_fields=[*fields, "updated_at"])
+        save_with_history(profile, by=by, why=why, update_fields=[*fields, "updated_at"])

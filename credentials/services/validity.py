@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from credentials import roles, rules
 from credentials.models import Credential
+from renewal_portal.infra.history import save_with_history
 
 CHANGE_PERMISSION = "credentials.change_credential"
 # The history keeps a reason of this many characters (simple-history's column).
@@ -65,7 +66,5 @@ def change_validity_dates(
         raise ValidationError("These are the credential's dates already: nothing to change.")
     credential.earned_on = earned_on
     credential.valid_through = valid_through
-    credential._history_user = by
-    credential._change_reason = reason
-    credential.save(update_fields=["earned_on", "valid_through"])
+    save_with_history(credential, by=by, why=reason, update_fields=["earned_on", "valid_through"])
     return credential

@@ -27,6 +27,7 @@ from payments import provider
 from payments.models import Invoice, InvoiceStatus, Payment, PaymentMethod, PaymentStatus
 from payments.money import format_cents
 from payments.receipts import issue_receipt
+from renewal_portal.infra.history import save_with_history
 
 logger = logging.getLogger(__name__)
 
@@ -70,13 +71,6 @@ def _lock_invoice(invoice_id) -> Invoice:
     return Invoice.objects.select_for_update().select_related("renewal__holder").get(pk=invoice_id)
 
 
-def _save(obj, reason, by=None, update_fields=None):
-    obj._change_reason = reason
-    if by is not None:
-        obj._history_user = by
-    obj.save(update_fields=update_fields)
-
-
 def payable_problem(invoice: Invoice) -> str:
     """Why the invoice cannot be paid now ('' if it can)."""
     if invoice.status == InvoiceStatus.PAID:
@@ -118,7 +112,7 @@ def start_card_payment(invoice: Invoice, holder) -> CardAttempt:
                 amount_cents=invoice.total_cents,
                 currency=invoice.currency,
             )
-            _save(payment, "Card payment started", by=holder)
+            save_with_history(payment, by=holder, why="Card payment started")
 
     if payment.stripe_payment_intent:
         # A charge was already attempted: let Stripe say where it stands.
@@ -236,7 +230,7 @@ def _apply_intent(payment: Payment, intent: provider.IntentState, *, by=None):
         # succeeded or processing: the invoice is marked paid when the webhook says so.
         payment.status = PaymentStatus.PROCESSING
         reason = "Card charged; waiting for Stripe's confirmation"
-    _save(payment, reason, by=by)
+    save_with_history(payment, by=by, why=reason)
 
 
 def refresh_card_payment(payment: Payment) -> Payment:
@@ -304,12 +298,12 @@ def record_payment(invoice: Invoice, intent: provider.IntentState, *, by=None) -
         if problem:
             payment.status = PaymentStatus.FLAGGED
             payment.flag_reason = problem[:300]
-            _save(payment, f"Flagged: {problem}"[:100], by=by)
+            save_with_history(payment, by=by, why=f"Flagged: {problem}")
             logger.warning("Card payment %s flagged: %s", payment.pk, problem)
             return payment
 
         payment.status = PaymentStatus.SUCCEEDED
-        _save(payment, "Card payment succeeded", by=by)
+        save_with_history(payment, by=by, why="Card payment succeeded")
         _mark_paid(invoice, payment, by=by)
     return payment
 
@@ -342,14 +336,14 @@ def record_failure(payment: Payment, message: str, *, intent_id="", by=None) -> 
             payment.stripe_payment_intent = intent_id
         payment.status = PaymentStatus.FAILED
         payment.failure_message = (message or "The card was declined.")[:300]
-        _save(payment, "Card payment failed", by=by)
+        save_with_history(payment, by=by, why="Card payment failed")
     return payment
 
 
 def _mark_paid(invoice: Invoice, payment: Payment, *, by=None):
     invoice.status = InvoiceStatus.PAID
     invoice.paid_at = timezone.now()
-    _save(invoice, f"Paid ({payment.get_method_display()})", by=by)
+    save_with_history(invoice, by=by, why=f"Paid ({payment.get_method_display()})")
     steps.invoice_paid(invoice.renewal, by=by)
     issue_receipt(payment)  # its number now; the card's brand and last 4 after commit
     _queue_receipt(payment)
@@ -433,6 +427,6 @@ def record_offline_payment(
             received_on=received_on,
             recorded_by=by,
         )
-        _save(payment, f"Cheque {cheque_number} recorded", by=by)
+        save_with_history(payment, by=by, why=f"Cheque {cheque_number} recorded")
         _mark_paid(invoice, payment, by=by)
     return payment
