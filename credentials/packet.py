@@ -22,11 +22,10 @@ from django.utils import timezone
 
 from credentials import rules, selectors
 from credentials.models import ContactProfile, PacketToken, Renewal
+from credentials.permissions import REVIEW_SUBMISSION, VIEW_RENEWAL
 from renewal_portal.documents import clip
 from renewal_portal.errors import parse_token
 
-REVIEW_PERMISSION = "cec.review_submission"
-OFFICE_PERMISSION = "credentials.view_renewal"
 PAYMENT_STEP = "payment"  # the renewal step about the invoice (selectors.renewal_steps)
 
 PHASE_LABELS = {
@@ -45,9 +44,9 @@ def renewals_with_packets_for(user):
     every renewal; NAAEI reviewers those with a CEC submission (and their own)."""
     if not user.is_authenticated:
         return Renewal.objects.none()
-    if user.has_perm(OFFICE_PERMISSION):
+    if user.has_perm(VIEW_RENEWAL):
         return Renewal.objects.all()
-    if user.has_perm(REVIEW_PERMISSION):
+    if user.has_perm(REVIEW_SUBMISSION):
         submitted = Renewal.objects.filter(submissions__isnull=False).values("pk")
         return Renewal.objects.filter(Q(holder=user) | Q(pk__in=submitted))
     return Renewal.objects.filter(holder=user)

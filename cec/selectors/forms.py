@@ -7,10 +7,8 @@ from django.conf import settings
 
 from cec.models import Evidence, FormState, ReportingForm
 from credentials import rules
+from credentials.permissions import REVIEW_SUBMISSION, VERIFY_REPORTING_FORM
 from credentials.selectors import current_renewal_year
-
-VERIFY_PERMISSION = "cec.verify_reportingform"
-REVIEW_PERMISSION = "cec.review_submission"
 
 
 def forms_of(holder):
@@ -22,10 +20,10 @@ def forms_visible_to(user):
     to them; a holder sees their own."""
     if not user.is_authenticated:
         return ReportingForm.objects.none()
-    if user.has_perm(VERIFY_PERMISSION):
+    if user.has_perm(VERIFY_REPORTING_FORM):
         return ReportingForm.objects.all()
     own = ReportingForm.objects.filter(holder=user)
-    if user.has_perm(REVIEW_PERMISSION):
+    if user.has_perm(REVIEW_SUBMISSION):
         submitted = ReportingForm.objects.filter(ledger_entries__submissions__isnull=False).values(
             "pk"
         )

@@ -26,6 +26,7 @@ from cec.models.forms import FORM_TEXT_LIMIT
 from cec.selectors.forms import drafts_left, too_many_drafts_message
 from cec.uploads import CheckedUpload, check_room_for
 from credentials.notifications import queue_message
+from credentials.permissions import VERIFY_REPORTING_FORM
 from renewal_portal.infra.history import save_with_history
 
 EDITABLE_FIELDS = (
@@ -47,8 +48,6 @@ SOURCE_FOR_ACTIVITY = {
 # Committee and board service and volunteering count as participation (capped, rule 3).
 PARTICIPATION_ACTIVITIES = {ActivityType.COMMITTEE, ActivityType.VOLUNTEERING}
 
-VERIFY_PERMISSION = "cec.verify_reportingform"
-
 
 def _locked(form) -> ReportingForm:
     return ReportingForm.objects.select_for_update().select_related("holder").get(pk=form.pk)
@@ -60,7 +59,7 @@ def _require_holder(form, by):
 
 
 def _require_staff(by):
-    if not by.has_perm(VERIFY_PERMISSION):
+    if not by.has_perm(VERIFY_REPORTING_FORM):
         raise PermissionDenied("Only AASC staff can verify or return Reporting Forms.")
 
 

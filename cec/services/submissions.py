@@ -17,14 +17,13 @@ from cec.services import checkin as checkin_services
 from credentials import rules
 from credentials.models import Renewal
 from credentials.notifications import queue_message
+from credentials.permissions import REVIEW_SUBMISSION
 from credentials.services import steps
 from renewal_portal.infra.history import save_with_history
 
-REVIEW_PERMISSION = "cec.review_submission"
-
 
 def _require_reviewer(by):
-    if not by.has_perm(REVIEW_PERMISSION):
+    if not by.has_perm(REVIEW_SUBMISSION):
         raise PermissionDenied("Only NAAEI reviewers can approve or reject CEC submissions.")
 
 

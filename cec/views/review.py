@@ -18,15 +18,14 @@ from cec.forms_review import BulkApproveForm, QueueFilterForm, RejectForm
 from cec.models import Submission
 from cec.selectors import submissions as selectors
 from cec.services import submissions as services
-
-REVIEW_PERMISSION = "cec.review_submission"
+from credentials.permissions import REVIEW_SUBMISSION
 
 
 def reviewer_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not request.user.has_perm(REVIEW_PERMISSION):
+        if not request.user.has_perm(REVIEW_SUBMISSION):
             raise PermissionDenied("The review queue is for NAAEI reviewers.")
         return view(request, *args, **kwargs)
 

@@ -17,6 +17,7 @@ from credentials import roles
 from credentials.admin.season_filters import RenewalNotIssuedFilter
 from credentials.forms import refuse_control_characters
 from credentials.models import ContactProfile, User
+from credentials.permissions import INVITE_HOLDERS
 from credentials.services import accounts as account_services
 from credentials.services import imports as import_services
 from renewal_portal.admin_display import short_datetime
@@ -208,7 +209,7 @@ class UserAdmin(DjangoUserAdmin):
         self.message_user(request, text, messages.SUCCESS)
 
     def has_invite_permission(self, request):
-        return request.user.has_perm("credentials.invite_holders")
+        return request.user.has_perm(INVITE_HOLDERS)
 
 
 @admin.register(ContactProfile)

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from credentials import roles, rules, selectors
 from credentials.admin import issuing
 from credentials.models import Credential, CredentialStatus, CredentialType, RequirementSet
+from credentials.permissions import ADD_RENEWAL
 from credentials.services import validity
 from payments.money import format_cents
 from payments.money_fields import DollarsAdminMixin
@@ -308,4 +309,4 @@ class CredentialAdmin(HistoryAdmin):
         return issuing.issue_for_holders(self, request, holder_ids, hidden)
 
     def has_add_renewal_permission(self, request):
-        return request.user.has_perm("credentials.add_renewal")
+        return request.user.has_perm(ADD_RENEWAL)

@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
 from credentials.models import Claim, ClaimState, ContactProfile, Credential, HolderMerge
+from credentials.permissions import DECIDE_CLAIM
 from credentials.services import claims as claim_services
 from credentials.services import merges
 from renewal_portal.admin_display import short_datetime
@@ -147,7 +148,7 @@ class ClaimAdmin(HistoryAdmin):
         return False
 
     def has_decide_permission(self, request):
-        return request.user.has_perm(claim_services.DECIDE_PERMISSION)
+        return request.user.has_perm(DECIDE_CLAIM)
 
     @admin.display(description="sent", ordering="created_at")
     def created(self, obj):

@@ -12,6 +12,7 @@ from django.utils.html import format_html
 
 from credentials.admin.progress import progress_bar, progress_json
 from credentials.models import PacketBuild, PacketBuildItem
+from credentials.permissions import ADD_PACKET_BUILD
 from credentials.services import packets
 from renewal_portal.downloads import download
 
@@ -135,7 +136,7 @@ class PacketBuildAdmin(admin.ModelAdmin):
         self.message_user(request, f"{count} packet(s) queued again.")
 
     def has_resume_permission(self, request):
-        return request.user.has_perm("credentials.add_packetbuild")
+        return request.user.has_perm(ADD_PACKET_BUILD)
 
 
 def _describe(build, p) -> str:

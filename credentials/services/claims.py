@@ -20,10 +20,10 @@ from django.utils import timezone
 from credentials import roles
 from credentials.models import Claim, ClaimState, ContactProfile, Credential, User
 from credentials.notifications import queue_message
+from credentials.permissions import DECIDE_CLAIM
 from credentials.services.merges import is_unclaimed_record, merge_holders
 from renewal_portal.infra.history import save_with_history
 
-DECIDE_PERMISSION = "credentials.decide_claim"
 CLAIMS_PER_DAY = 3
 # The one answer to every claim, matched or not (the number's existence stays secret).
 CLAIM_SENT = (
@@ -109,7 +109,7 @@ def submit_claim(claimant, *, number: str, last_name: str, postal_code: str) -> 
 
 
 def _check_decider(by) -> None:
-    if by is None or not by.is_active or not by.has_perm(DECIDE_PERMISSION):
+    if by is None or not by.is_active or not by.has_perm(DECIDE_CLAIM):
         raise PermissionDenied("Only AASC staff confirm or refuse claims.")
 
 

@@ -14,9 +14,9 @@ from django.db import transaction
 from cec.models import Attendance, LedgerEntry, ReportingForm
 from credentials import roles
 from credentials.models import ContactProfile, Credential, HolderMerge, Renewal, User
+from credentials.permissions import ADD_HOLDER_MERGE
 from renewal_portal.infra.history import save_with_history
 
-MERGE_PERMISSION = "credentials.add_holdermerge"
 REASON_MAX_LENGTH = 100
 PROFILE_FIELDS = ContactProfile.CONTACT_FIELDS
 
@@ -90,7 +90,7 @@ def merge_holders(source: User, into: User, *, by, reason: str, claim=None) -> H
     """Move everything of `source` to `into` and close `source`, with the reason in the
     history of every row moved; refused (nothing moves) when both hold what a holder has
     once (a renewal of the same year, a credential of the same type, one class attended)."""
-    if by is None or not by.is_active or not by.has_perm(MERGE_PERMISSION):
+    if by is None or not by.is_active or not by.has_perm(ADD_HOLDER_MERGE):
         raise PermissionDenied("Only AASC staff merge holder records.")
     reason = " ".join((reason or "").split())
     if not reason:

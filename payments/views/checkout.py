@@ -21,6 +21,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from credentials import roles
+from credentials.permissions import VIEW_PAYMENT
 from payments import provider, receipts
 from payments.models import Invoice, Payment, PaymentMethod, PaymentStatus
 from payments.services import payments as payment_services
@@ -181,7 +182,7 @@ def _receipt_payment(request, number, payment_id) -> Payment:
     payments = Payment.objects.select_related("invoice__renewal__holder").filter(
         pk=payment_id, invoice__number=number, status__in=receipts.RECEIPTED
     )
-    if not (roles.is_aasc_staff(request.user) and request.user.has_perm("payments.view_payment")):
+    if not (roles.is_aasc_staff(request.user) and request.user.has_perm(VIEW_PAYMENT)):
         payments = payments.filter(invoice__renewal__holder=request.user)
     return get_object_or_404(payments)
 
