@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 
 from credentials import rules, selectors
-from credentials.models import Credential, Renewal
+from credentials.models import Renewal
 from credentials.selectors import Reinstatement, reinstatements_of
 from payments.money import format_cents
 
@@ -239,7 +239,7 @@ def _completed(renewal: Renewal) -> NextAction:
 
 def _without_renewal(holder, year: int, on: dt.date) -> NextAction:
     why = selectors.why_no_renewal(holder, year, on)
-    credentials = list(Credential.objects.filter(holder=holder).select_related("credential_type"))
+    credentials = list(selectors.credentials_held_by(holder))
     if not credentials:
         return NextAction(
             kind=NO_CREDENTIALS,

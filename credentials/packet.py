@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from credentials import rules, selectors
@@ -48,8 +48,8 @@ def renewals_with_packets_for(user):
         return Renewal.objects.all()
     if user.has_perm(REVIEW_SUBMISSION):
         submitted = Renewal.objects.filter(submissions__isnull=False).values("pk")
-        return Renewal.objects.filter(Q(holder=user) | Q(pk__in=submitted))
-    return Renewal.objects.filter(holder=user)
+        return Renewal.objects.filter(pk__in=submitted) | selectors.renewals_of(user)
+    return selectors.renewals_of(user)
 
 
 def renewal_by_packet_token(token) -> Renewal | None:

@@ -11,6 +11,7 @@ credits CECs to their own ledger (separation of duties), and only a superuser ch
 what a scheduled task runs.
 """
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from credentials.permissions import (
@@ -144,6 +145,22 @@ def office_accounts_q() -> Q:
 def holder_accounts(queryset):
     """`queryset` of users without the office accounts."""
     return queryset.filter(is_staff=False, is_superuser=False).exclude(groups__isnull=False)
+
+
+def accounts_visible_to(user, queryset):
+    """The accounts of `queryset` `user` may see in admin: a superuser every account,
+    AASC staff holders' accounts only."""
+    if manages_office_accounts(user):
+        return queryset
+    return holder_accounts(queryset)
+
+
+def profiles_visible_to(user, queryset):
+    """The contact profiles of `queryset` `user` may see in admin: those of the accounts
+    `accounts_visible_to` shows them."""
+    if manages_office_accounts(user):
+        return queryset
+    return queryset.filter(user__in=holder_accounts(get_user_model().objects.all()))
 
 
 def is_office_account(user) -> bool:

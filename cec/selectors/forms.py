@@ -37,6 +37,11 @@ def evidence_visible_to(user):
     )
 
 
+def evidence_of(holder):
+    """The evidence files of the holder's own forms (the ones they may change)."""
+    return Evidence.objects.filter(form__holder=holder).select_related("form")
+
+
 def signed_forms_visible_to(user):
     return forms_visible_to(user).filter(state=FormState.VERIFIED)
 

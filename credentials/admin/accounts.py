@@ -109,9 +109,7 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).prefetch_related("groups")
-        if roles.manages_office_accounts(request.user):
-            return queryset
-        return roles.holder_accounts(queryset)
+        return roles.accounts_visible_to(request.user, queryset)
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and not roles.may_change_account(request.user, obj):
@@ -225,10 +223,7 @@ class ContactProfileAdmin(HistoryAdmin):
         return short_datetime(profile.updated_at)
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if roles.manages_office_accounts(request.user):
-            return queryset
-        return queryset.filter(user__in=roles.holder_accounts(User.objects.all()))
+        return roles.profiles_visible_to(request.user, super().get_queryset(request))
 
     def get_readonly_fields(self, request, obj=None):
         # Contact details belong to their account: never moved to another one.

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 
-from credentials.models import Credential
+from credentials.selectors import credentials_held_by
 from renewal_portal.downloads import download as download_response
 
 from . import badges, baking, issuer, keys, status_list
@@ -44,11 +44,7 @@ def status_list_credential(request, list_id):
 
 def _own_badge(request, badge_id):
     """The signed-in holder's own credential and its badge, signed now."""
-    credential = get_object_or_404(
-        Credential.objects.select_related("credential_type"),
-        badge_id=badge_id,
-        holder=request.user,
-    )
+    credential = get_object_or_404(credentials_held_by(request.user), badge_id=badge_id)
     try:
         return credential, badges.issue_badge(credential)
     except keys.NoIssuerKey as exc:

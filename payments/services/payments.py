@@ -27,6 +27,7 @@ from payments import provider
 from payments.models import Invoice, InvoiceStatus, Payment, PaymentMethod, PaymentStatus
 from payments.money import format_cents
 from payments.receipts import issue_receipt
+from payments.selectors import payments_of
 from renewal_portal.infra.history import save_with_history
 
 logger = logging.getLogger(__name__)
@@ -162,7 +163,7 @@ def _open_setup_intent(payment: Payment) -> provider.SetupState | None:
 
 def _known_customer(holder) -> str:
     return (
-        Payment.objects.filter(invoice__renewal__holder=holder)
+        payments_of(holder)
         .exclude(stripe_customer="")
         .values_list("stripe_customer", flat=True)
         .order_by("-created_at")
