@@ -24,14 +24,9 @@ def admin_change_reason(form, change: bool) -> str:
     return reason[:100]
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
-    def revert_disabled(self, request, obj=None):
-        return True
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method not in ("GET", "HEAD"):
-            raise PermissionDenied("A past version is there to read; it cannot be restored.")
-        return super().history_form_view(request, object_id, version_id, extra_context)
+class AdminChangeReasonMixin:
+    """Every save through an admin page (the record and its inlines) records who and why,
+    also in admins that are not HistoryAdmin (the account admin's contact details inline)."""
 
     def save_model(self, request, obj, form, change):
         if not getattr(obj, "_change_reason", None):
@@ -44,3 +39,13 @@ class HistoryAdmin(SimpleHistoryAdmin):
                 why = admin_change_reason(inline_form, inline_form.instance.pk is not None)
                 stamp(inline_form.instance, by=request.user, why=why)
         super().save_formset(request, form, formset, change)
+
+
+class HistoryAdmin(AdminChangeReasonMixin, SimpleHistoryAdmin):
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied("A past version is there to read; it cannot be restored.")
+        return super().history_form_view(request, object_id, version_id, extra_context)

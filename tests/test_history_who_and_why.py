@@ -11,13 +11,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.urls import reverse
 from django.utils import timezone
 
 from cec.services import forms as form_services
 from cec.services import ledger as ledger_services
 from cec.services import submissions as submission_services
 from credentials.forms import ContactDetailsForm
-from credentials.models import Credential
+from credentials.models import ContactProfile, Credential, User
 from credentials.services import claims, merges, profiles, renewals, steps, validity
 from payments.services import payments, reversals
 from renewal_portal.infra import history
@@ -269,3 +270,16 @@ def test_only_the_history_helper_tells_simple_history_who_and_why():
         and PRIVATE_ATTRIBUTES.search(path.read_text())
     ]
     assert offenders == []
+
+
+def test_contact_details_edited_in_the_account_admin_record_who_and_why(staff_client, holder):
+    from tests.support.admin_forms import admin_post_data
+
+    ContactProfile.objects.get_or_create(user=holder)
+    url = reverse("admin:credentials_user_change", args=[holder.pk])
+    data = admin_post_data(staff_client.get(url))
+    data["profile-0-phone"] = "(719) 555-0199"
+    assert staff_client.post(url, data).status_code == 302
+    last = holder.profile.history.order_by("-history_date", "-history_id").first()
+    assert last.history_user == User.objects.get(email="clerk@example.org")
+    assert last.history_change_reason == "Edited in admin: phone"

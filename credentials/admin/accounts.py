@@ -21,7 +21,7 @@ from credentials.permissions import INVITE_HOLDERS
 from credentials.services import accounts as account_services
 from credentials.services import imports as import_services
 from renewal_portal.admin_display import short_datetime
-from renewal_portal.admin_history import HistoryAdmin
+from renewal_portal.admin_history import AdminChangeReasonMixin, HistoryAdmin
 
 
 class ContactProfileInline(admin.StackedInline):
@@ -65,7 +65,7 @@ class HolderAccountForm(forms.ModelForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AdminChangeReasonMixin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "role_names", "is_active", "last_login"]
     list_filter = ["groups", "is_staff", "is_active", RenewalNotIssuedFilter]
