@@ -25,6 +25,7 @@ from credentials.models import ContactProfile, PacketToken, Renewal
 from credentials.permissions import REVIEW_SUBMISSION, VIEW_RENEWAL
 from renewal_portal.documents import clip
 from renewal_portal.errors import parse_token
+from renewal_portal.infra.history import history_of
 
 PAYMENT_STEP = "payment"  # the renewal step about the invoice (selectors.renewal_steps)
 
@@ -300,7 +301,7 @@ def _entry_rows(renewal: Renewal, entries) -> tuple[EntryRow, ...]:
     )
     rows = []
     for entry in entries:
-        first = entry.history.select_related("history_user").order_by("history_date").first()
+        first = history_of(entry).first()
         attendance = None
         if entry.attendance_id:
             session = entry.attendance.session

@@ -9,6 +9,7 @@ from cec.models import Evidence, FormState, ReportingForm
 from credentials import rules
 from credentials.permissions import REVIEW_SUBMISSION, VERIFY_REPORTING_FORM
 from credentials.selectors import current_renewal_year
+from renewal_portal.infra.history import history_of
 
 
 def forms_of(holder):
@@ -64,7 +65,7 @@ def form_audit_trail(form) -> list[AuditStep]:
     and the note (the signing note or the reason for a return)."""
     steps = []
     previous = None
-    records = form.history.select_related("history_user").order_by("history_date", "history_id")
+    records = history_of(form)
     for record in records:
         note = ""
         if record.state == FormState.VERIFIED and previous != FormState.VERIFIED:

@@ -19,6 +19,7 @@ from cec.models import Submission
 from cec.selectors import submissions as selectors
 from cec.services import submissions as services
 from credentials.permissions import REVIEW_SUBMISSION
+from renewal_portal.infra.history import history_of
 
 
 def reviewer_required(view):
@@ -75,7 +76,7 @@ def _render_detail(request, submission, reject_form=None, status=200):
             "renewal": submission.renewal,
             "progress": selectors.submission_progress(submission),
             "reject_form": reject_form or RejectForm(),
-            "history": submission.history.select_related("history_user").order_by("history_date"),
+            "history": history_of(submission),
         },
         status=status,
     )

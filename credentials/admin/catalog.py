@@ -18,6 +18,7 @@ from credentials.services import validity
 from payments.money import format_cents
 from payments.money_fields import DollarsAdminMixin
 from renewal_portal.admin_history import HistoryAdmin
+from renewal_portal.infra.history import history_of
 
 
 def requirement_sets_in_use(objs) -> list[str]:
@@ -268,9 +269,7 @@ class CredentialAdmin(HistoryAdmin):
             "title": f"Change validity dates: {credential}",
             "dates": dates,
             "change_url": change_url,
-            "history": credential.history.select_related("history_user").order_by("-history_date")[
-                :10
-            ],
+            "history": history_of(credential, newest_first=True)[:10],
         }
         return TemplateResponse(request, "admin/credentials/credential/validity.html", context)
 

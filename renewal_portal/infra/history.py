@@ -73,3 +73,9 @@ def bulk_record_deletions(queryset, *, by, why: str, batch_size: int | None = No
         ],
         batch_size=batch_size,
     )
+
+
+def history_of(obj, *, newest_first: bool = False):
+    """The history records of `obj` with who made each, oldest first (or newest first)."""
+    order = ("-history_date", "-history_id") if newest_first else ("history_date", "history_id")
+    return obj.history.select_related("history_user").order_by(*order)
