@@ -69,7 +69,7 @@ def main(argv=None) -> int:
     from cec import form_pdf
     from credentials import packet_pdf
     from credentials.services.packets import audit_packet_of
-    from renewal_portal.pdf import render_pdf
+    from renewal_portal.infra.pdf import render_pdf
     from tests.factories import verified_form
     from tests.security.world import build_world
 

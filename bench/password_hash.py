@@ -37,7 +37,7 @@ def main() -> None:
         PBKDF2PasswordHasher,
     )
 
-    from renewal_portal.passwords import PortalArgon2PasswordHasher
+    from renewal_portal.infra.passwords import PortalArgon2PasswordHasher
 
     hashers = {
         "PBKDF2 1,000,000 iterations (before)": PBKDF2PasswordHasher(),

@@ -12,8 +12,8 @@ from django.utils.text import slugify
 
 from cec.models import FormState
 from cec.selectors.forms import form_audit_trail
-from renewal_portal.documents import StoredDocument, clip, pdf_document
-from renewal_portal.pdf import render_pdf
+from renewal_portal.infra.documents import StoredDocument, clip, pdf_document
+from renewal_portal.infra.pdf import render_pdf
 
 
 def signed_form_context(form) -> dict:

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from cec.models import LedgerEntry, Submission, SubmissionState
 from cec.selectors.submissions import AGE_CHOICES
 from credentials.models import CredentialType
-from renewal_portal.ids import IdModelMultipleChoiceField
+from renewal_portal.infra.ids import IdModelMultipleChoiceField
 
 
 class EntryChoiceField(IdModelMultipleChoiceField):

@@ -11,11 +11,13 @@ from __future__ import annotations
 from django.core.exceptions import NON_FIELD_ERRORS
 from import_export import fields
 
-from cec.models import EntryState, LedgerEntry, Source
+from cec.models import EntryState, LedgerEntry, Source, Submission
 from cec.services.imported_history import save_imported_entries
+from credentials.imports import registry
 from credentials.imports.base import RowProblems, SpreadsheetResource, changed_values
 from credentials.imports.files import parse_date, parse_hours, text
 from credentials.imports.records import HOLDER_COLUMNS, HolderLookup
+from credentials.models import ImportBatch
 
 CEC_COLUMNS = {
     "email": HOLDER_COLUMNS["email"],
@@ -195,3 +197,40 @@ class CecHistoryResource(HolderLookup, SpreadsheetResource):
 
     def write(self, creates, updates):
         save_imported_entries(self.batch, self.by, creates, updates)
+
+
+# --- Registration with the core's imports (credentials.imports.registry) -----------------
+
+
+def _entries_of_holders(user_ids):
+    return [
+        ("ledgerentry", pk)
+        for pk in LedgerEntry.objects.filter(holder_id__in=user_ids).values_list("pk", flat=True)
+    ]
+
+
+def _entries_in_use(by_model, user_ids, since) -> str:
+    """Why an import's CEC entries cannot be taken back: changed since, or submitted."""
+    entry_ids = [row.object_id for row in by_model.get("ledgerentry", [])]
+    if not entry_ids:
+        return ""
+    changed = LedgerEntry.history.filter(id__in=entry_ids, history_date__gt=since).first()
+    if changed:
+        return f"The CEC entry '{changed.title}' has changed since the import."
+    if Submission.entries.through.objects.filter(ledgerentry_id__in=entry_ids).exists():
+        return "A CEC entry of this import is part of a submission to NAAEI."
+    locked = LedgerEntry.objects.filter(
+        pk__in=entry_ids, state__in=(EntryState.SUBMITTED, EntryState.APPROVED)
+    ).first()
+    if locked:
+        return f"The CEC entry '{locked.title}' is part of a submission to NAAEI."
+    return ""
+
+
+def register() -> None:
+    """CEC history as a kind of import: its resource, the entries it writes (undone before
+    the accounts they belong to) and the checks before an undo."""
+    registry.register_kind(ImportBatch.Kind.CEC_HISTORY, CecHistoryResource)
+    registry.register_model("ledgerentry", LedgerEntry, undo_order=10)
+    registry.register_holder_records(_entries_of_holders)
+    registry.register_undo_guard(_entries_in_use)

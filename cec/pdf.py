@@ -12,9 +12,9 @@ from django.urls import reverse
 from cec.models import LedgerEntry
 from cec.selectors import ledger as ledger_selectors
 from credentials import rules
-from renewal_portal.documents import StoredDocument, pdf_document
+from renewal_portal.infra.documents import StoredDocument, pdf_document
+from renewal_portal.infra.pdf import render_pdf
 from renewal_portal.infra.spreadsheets import csv_text
-from renewal_portal.pdf import render_pdf
 
 
 def verification_url(entry: LedgerEntry) -> str:

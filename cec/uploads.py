@@ -11,14 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.utils import timezone
 
+from cec.evidence_types import ALLOWED_TYPES, extension_for  # noqa: F401 (re-exported)
 from cec.models import Evidence
 
 # What the content says -> the extension the stored file gets.
-ALLOWED_TYPES = {
-    "application/pdf": ".pdf",
-    "image/jpeg": ".jpg",
-    "image/png": ".png",
-}
 HEADER_BYTES = 8192
 
 
@@ -113,10 +109,6 @@ def check_room_for(holder_id, form, uploads) -> None:
             "draft forms, or attach smaller scans.",
             code="year_allowance",
         )
-
-
-def extension_for(content_type: str) -> str:
-    return ALLOWED_TYPES.get(content_type, "")
 
 
 def _display_name(name: str) -> str:

@@ -16,7 +16,7 @@ from django.contrib.sites.shortcuts import get_current_site
 from credentials.notifications import queue_rendered_message
 from credentials.services.accounts import prove_email_address
 from credentials.services.merges import is_unclaimed_record
-from renewal_portal.accounts import ThrottledSignInAdapter
+from renewal_portal.infra.accounts import ThrottledSignInAdapter
 
 # Context entries that make one account email different from the next one of its kind
 # (a new verification key, reset link or code each time the holder asks).
@@ -52,7 +52,7 @@ def on_site_url(value):
 
 class OutboxAccountAdapter(ThrottledSignInAdapter):
     """The portal's allauth adapter: account emails through the outbox, failed sign-ins
-    throttled per client and per account (renewal_portal/accounts.py)."""
+    throttled per client and per account (renewal_portal/infra/accounts.py)."""
 
     def send_mail(self, template_prefix, email, context):
         request = allauth_context.request

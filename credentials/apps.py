@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from renewal_portal import admin_dates, autocomplete, ids
+from renewal_portal.infra import admin_dates, autocomplete, ids
 
 
 class CredentialsConfig(AppConfig):

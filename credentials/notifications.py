@@ -17,6 +17,11 @@ from django.template.exceptions import TemplateDoesNotExist
 from django.template.loader import render_to_string
 
 from credentials.models import OutboxMessage
+from renewal_portal.infra import background
+
+# The Celery tasks that send (credentials/tasks.py), by name: they import this module.
+SEND_TASK = "credentials.tasks.send_outbox_message"
+FAN_OUT_TASK = "credentials.tasks.enqueue_outbox_sends"
 
 logger = logging.getLogger(__name__)
 
@@ -188,12 +193,10 @@ def render_deferred(message: OutboxMessage) -> dict:
 
 def enqueue_send(message_id) -> bool:
     """Hand a message to Celery. A broker failure leaves it pending for the sweep."""
-    from credentials.tasks import send_outbox_message
-
     try:
-        send_outbox_message.delay(message_id)
+        background.task(SEND_TASK).delay(message_id)
     except Exception:
-        if _tasks_run_eagerly():
+        if background.tasks_run_eagerly():
             raise  # in tests and eager mode the "broker" is the task itself: show its error
         logger.exception("Could not enqueue outbox message %s; the sweep will send it", message_id)
         return False
@@ -207,24 +210,16 @@ def enqueue_sends(message_ids) -> bool:
     message_ids = list(message_ids)
     if len(message_ids) <= 1:
         return all(enqueue_send(message_id) for message_id in message_ids)
-    from credentials.tasks import enqueue_outbox_sends
-
     try:
-        enqueue_outbox_sends.delay(message_ids)
+        background.task(FAN_OUT_TASK).delay(message_ids)
     except Exception:
-        if _tasks_run_eagerly():
+        if background.tasks_run_eagerly():
             raise
         logger.exception(
             "Could not enqueue %s outbox messages; the sweep will send them", len(message_ids)
         )
         return False
     return True
-
-
-def _tasks_run_eagerly() -> bool:
-    from renewal_portal.celery import app
-
-    return bool(app.conf.task_always_eager)
 
 
 def render_attachment(spec):

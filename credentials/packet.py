@@ -23,11 +23,12 @@ from django.utils import timezone
 from credentials import rules, selectors
 from credentials.models import ContactProfile, PacketToken, Renewal
 from credentials.permissions import REVIEW_SUBMISSION, VIEW_RENEWAL
-from renewal_portal.documents import clip
-from renewal_portal.errors import parse_token
+from renewal_portal.composition.renewal_steps import RenewalSteps, invoice_of, renewal_steps
+from renewal_portal.infra.documents import clip
+from renewal_portal.infra.errors import parse_token
 from renewal_portal.infra.history import history_of
 
-PAYMENT_STEP = "payment"  # the renewal step about the invoice (selectors.renewal_steps)
+PAYMENT_STEP = "payment"  # the renewal step about the invoice (renewal_steps)
 
 PHASE_LABELS = {
     "completed": "Renewal complete",
@@ -181,7 +182,7 @@ class AuditPacket:
     entries: tuple[EntryRow, ...]
     entries_basis: str  # which entries are counted, in words
     progress: rules.CecProgress
-    steps: selectors.RenewalSteps
+    steps: RenewalSteps
     status: str
     earning_window: tuple[dt.date, dt.date]
     token: PacketToken
@@ -366,9 +367,7 @@ def for_viewer(packet: AuditPacket, user) -> AuditPacket:
         and not roles.is_aasc_staff(user)
         and (user.pk != packet.renewal.holder_id)
     ):
-        steps = selectors.RenewalSteps(
-            tuple(step for step in packet.steps if step.key != PAYMENT_STEP)
-        )
+        steps = RenewalSteps(tuple(step for step in packet.steps if step.key != PAYMENT_STEP))
         return replace(
             packet,
             invoice=None,
@@ -389,7 +388,7 @@ def audit_packet(renewal: Renewal, token: PacketToken) -> AuditPacket:
         .prefetch_related("items__credential__credential_type")
         .get(pk=renewal.pk)
     )
-    invoice = selectors.invoice_of(renewal)
+    invoice = invoice_of(renewal)
     entries, basis = counted_entries(renewal)
     rows = _entry_rows(renewal, entries)
     progress = rules.cec_progress(
@@ -406,7 +405,7 @@ def audit_packet(renewal: Renewal, token: PacketToken) -> AuditPacket:
         entries=rows,
         entries_basis=basis,
         progress=progress,
-        steps=selectors.renewal_steps(renewal),
+        steps=renewal_steps(renewal),
         status=packet_status(renewal),
         earning_window=rules.earning_window(renewal.year),
         token=token,

@@ -15,9 +15,9 @@ from django.urls import reverse
 from cec.pdf import qr_code_data_uri
 from credentials import rules
 from credentials.packet import AuditPacket
-from renewal_portal.documents import StoredDocument, file_document, pdf_document, version_of
+from renewal_portal.infra.documents import StoredDocument, file_document, pdf_document, version_of
+from renewal_portal.infra.pdf import render_pdf
 from renewal_portal.infra.spreadsheets import csv_text
-from renewal_portal.pdf import render_pdf
 
 logger = logging.getLogger(__name__)
 

@@ -243,6 +243,8 @@ def sync_roles_after_migrate(sender, apps=None, **kwargs):
     from django.apps import apps as global_apps
     from django.contrib.auth.models import Group, Permission
 
-    if sender is not list(global_apps.get_app_configs())[-1]:
+    # Django sends post_migrate only for apps with a models module.
+    with_models = [config for config in global_apps.get_app_configs() if config.models_module]
+    if sender is not with_models[-1]:
         return
     sync_roles(Group, Permission)

@@ -445,3 +445,24 @@ def due_for_renewal(
     if not renews_annually or valid_through is None:
         return False
     return valid_through < valid_through_after_renewal(renewal_year)
+
+
+# --- The four steps (SPEC rule 8) ---------------------------------------------------------
+
+
+def renewal_steps_done(
+    *, contact_confirmed: bool, paid: bool, cec_status_seen: bool, cecs_approved: bool
+) -> bool:
+    """A renewal is complete when all four steps are done, in any order: contact details
+    confirmed, invoice paid, CEC status checked, CECs approved by NAAEI."""
+    return contact_confirmed and paid and cec_status_seen and cecs_approved
+
+
+def renewal_complete(renewal) -> bool:
+    """rules.renewal_steps_done for a renewal's own record of its steps."""
+    return renewal_steps_done(
+        contact_confirmed=renewal.contact_confirmed_at is not None,
+        paid=renewal.paid_at is not None,
+        cec_status_seen=renewal.cec_status_seen_at is not None,
+        cecs_approved=renewal.cecs_approved_at is not None,
+    )

@@ -10,9 +10,9 @@ from celery import shared_task
 from django.db import OperationalError
 
 from credentials import rules, selectors
-from credentials.models import IssueRun, IssueRunChunk, SeasonExport
-from credentials.services import exports as export_services
-from credentials.services import imports, issue_runs, lapses, outbox, reminders
+from credentials.models import IssueRun, IssueRunChunk
+from credentials.notifications import enqueue_send
+from credentials.services import imports, issue_runs, lapses, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +43,6 @@ def enqueue_outbox_sends(message_ids):
     """Fan a batch of queued messages (a season's invoice emails) out to one send task
     each, here in a worker rather than in the service that queued them. Run twice, it
     enqueues sends twice, which send nothing twice (a send claims its row)."""
-    from credentials.notifications import enqueue_send
-
     return sum(1 for message_id in message_ids if enqueue_send(message_id))
 
 
@@ -54,15 +52,7 @@ def send_pending_outbox():
     return outbox.send_pending()
 
 
-# --- Reminders and lapses (daily) --------------------------------------------------------
-
-
-@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=60, max_retries=5)
-def send_due_reminders(on=None):
-    """Queue today's renewal reminders (`on`: ISO date, for a re-run of a missed day)."""
-    summary = reminders.send_due_reminders(_date(on))
-    logger.info("%s", summary)
-    return len(summary.queued)
+# --- Lapses (daily; the reminders task is renewal_portal.composition.tasks) ---------------
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=60, max_retries=5)
@@ -138,17 +128,6 @@ def build_audit_packet(item_id):
     if item is None:
         return False
     return packets.build_item(item)
-
-
-# --- Season exports ----------------------------------------------------------------------
-
-
-@shared_task(acks_late=True)
-def build_season_export(export_id):
-    """Build one season export's file (idempotent: a finished export is left alone)."""
-    export = SeasonExport.objects.filter(pk=export_id).first()
-    if export is not None:
-        export_services.build_export(export)
 
 
 # --- Imports of the office's spreadsheets (issue 18) -------------------------------------

@@ -2,13 +2,13 @@ from django.urls import path
 
 from . import views, views_claims, views_invitation, views_packets
 
+# Served under the "credentials" namespace together with the top layer's holder pages
+# (home, renewal: renewal_portal/composition/urls.py); renewal_portal/urls.py joins them.
 app_name = "credentials"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("profile/", views.profile, name="profile"),
     path("profile/confirm/", views.confirm_contact, name="confirm_contact"),
-    path("renewal/", views.renewal, name="renewal"),
     path("renewal/cec-status/", views.cec_status_seen, name="cec_status_seen"),
     path("credentials/", views.credentials, name="credentials"),
     path("credentials/claim/", views_claims.claim, name="claim"),

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET
 from credentials import packet as selectors
 from credentials.packet_pdf import packet_document, packet_zip_document
 from credentials.services.packets import audit_packet_of
-from renewal_portal import errors
-from renewal_portal.downloads import download, limit_document_downloads
+from renewal_portal.infra import errors
+from renewal_portal.infra.downloads import download, limit_document_downloads
 
 
 def _packet_for(request, pk):

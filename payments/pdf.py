@@ -10,8 +10,8 @@ from django.urls import reverse
 from credentials import rules
 from payments import receipts
 from payments.models import Invoice, LineKind, PaymentStatus
-from renewal_portal.documents import StoredDocument, pdf_document
-from renewal_portal.pdf import render_pdf
+from renewal_portal.infra.documents import StoredDocument, pdf_document
+from renewal_portal.infra.pdf import render_pdf
 
 
 def invoice_filename(invoice: Invoice) -> str:

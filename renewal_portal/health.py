@@ -35,6 +35,8 @@ from health_check.contrib.redis import Redis
 from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView
 
+from renewal_portal.celery import app as celery_app
+
 
 @dataclasses.dataclass
 class Database(LibraryDatabase):
@@ -111,9 +113,7 @@ class Broker(HealthCheck):
 
 
 def _celery_app():
-    from renewal_portal.celery import app
-
-    return app
+    return celery_app
 
 
 def _broker_url() -> str:

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     # is never sent for it.
     "credentials.badges.apps.BadgesConfig",
     "payments",
+    # The top layer: pages, admin and reports that compose credentials, cec and payments.
+    "renewal_portal.composition.apps.CompositionConfig",
 ]
 
 MIDDLEWARE = [
@@ -83,7 +85,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "renewal_portal.middleware.PortalCSPMiddleware",
+    "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "renewal_portal.middleware.OfficeTwoFactorMiddleware",
@@ -130,11 +132,11 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
-# Argon2id (argon2-cffi) with OWASP's parameters (renewal_portal/passwords.py): a sign-in
+# Argon2id (argon2-cffi) with OWASP's parameters (renewal_portal/infra/passwords.py): a sign-in
 # costs about 50 ms where PBKDF2 at a million iterations took seconds. The hashers after
 # it only read older hashes, which Django re-stores with Argon2id at the next sign-in.
 PASSWORD_HASHERS = [
-    "renewal_portal.passwords.PortalArgon2PasswordHasher",
+    "renewal_portal.infra.passwords.PortalArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
@@ -146,8 +148,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-# A failed CSRF check answers the portal's own page (renewal_portal/errors.py).
-CSRF_FAILURE_VIEW = "renewal_portal.errors.csrf_failure"
+# A failed CSRF check answers the portal's own page (renewal_portal/infra/errors.py).
+CSRF_FAILURE_VIEW = "renewal_portal.infra.errors.csrf_failure"
 LOGIN_REDIRECT_URL = "credentials:home"
 SITE_ID = 1
 
@@ -168,7 +170,7 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "credentials:home"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AASC renewals] "
 # Account emails are outbox rows like every other email (credentials/account_email.py);
-# the adapter also throttles failed sign-ins (its base, renewal_portal/accounts.py).
+# the adapter also throttles failed sign-ins (its base, renewal_portal/infra/accounts.py).
 ACCOUNT_ADAPTER = "credentials.account_email.OutboxAccountAdapter"
 # Failed sign-ins are throttled (allauth's rate limits, counted in the shared cache
 # below): 10 a minute per client, 5 per 15 minutes per account from one client, 30 an
@@ -206,7 +208,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "renewal_portal.staticfiles.ManifestStaticFilesStorage"
+            "renewal_portal.infra.staticfiles.ManifestStaticFilesStorage"
             if PRODUCTION
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
@@ -338,10 +340,13 @@ STRIPE_WEBHOOK_SECRET = env(
 )
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 STRIPE_JS_URL = env("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
+# The card payment provider (payments.providers.base.PaymentProvider): Stripe unless a
+# deployment or a test names another class.
+PAYMENT_PROVIDER = "payments.providers.stripe.StripeProvider"
 PORTAL_CURRENCY = "usd"
 
 # Content Security Policy (django-csp): scripts only from the portal itself (no inline
-# script anywhere); the payment pages add Stripe.js's origins (PortalCSPMiddleware).
+# script anywhere); the card form adds its provider's origins (csp_update on its view).
 # Inline style attributes stay allowed: Django admin and form widgets use them.
 from csp.constants import NONE, SELF  # noqa: E402
 

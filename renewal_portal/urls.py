@@ -2,7 +2,9 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from credentials.admin.dashboard import season_dashboard
+import credentials.urls
+import renewal_portal.composition.urls
+from renewal_portal.composition.admin.dashboard import season_dashboard
 
 admin.site.site_header = "AASC renewal portal – office"
 admin.site.site_title = "AASC renewal portal"
@@ -10,14 +12,23 @@ admin.site.index_title = "Office administration"
 # Admin sign-in goes through allauth, so rate limits and two-factor authentication apply.
 admin.site.login = secure_admin_login(admin.site.login)
 
-handler403 = "renewal_portal.errors.permission_denied"
+handler403 = "renewal_portal.infra.errors.permission_denied"
 
 urlpatterns = [
     # The season dashboard is a staff page inside the admin site (its own permission).
     path("admin/season/", admin.site.admin_view(season_dashboard), name="season_dashboard"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    path("", include("credentials.urls")),
+    # The holder's pages: the core's and the top layer's, one "credentials" namespace.
+    path(
+        "",
+        include(
+            (
+                renewal_portal.composition.urls.urlpatterns + credentials.urls.urlpatterns,
+                credentials.urls.app_name,
+            )
+        ),
+    ),
     path("cec/forms/", include("cec.urls_forms")),
     path("cec/submission/", include("cec.urls_submission")),
     path("cec/", include("cec.urls")),

@@ -7,7 +7,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.views.defaults import server_error
 
-from renewal_portal import errors
+from renewal_portal.infra import errors
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +62,6 @@ def test_a_form_sent_without_a_valid_csrf_token_gets_a_page_that_explains(holder
 
 
 def test_the_csrf_failure_view_is_the_portals(settings):
-    assert settings.CSRF_FAILURE_VIEW == "renewal_portal.errors.csrf_failure"
+    assert settings.CSRF_FAILURE_VIEW == "renewal_portal.infra.errors.csrf_failure"
     response = errors.csrf_failure(RequestFactory().post("/"), reason="CSRF cookie not set.")
     assert response.status_code == 403

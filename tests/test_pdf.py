@@ -5,7 +5,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from renewal_portal.pdf import LocalStaticFetcher, render_pdf
+from renewal_portal.infra.pdf import LocalStaticFetcher, render_pdf
 
 
 def test_a_document_renders_with_the_letterhead():
@@ -103,7 +103,7 @@ def test_a_template_cannot_pull_a_local_file_into_a_document(href, tmp_path):
     html += f'<object data="{href}"></object><img src="{href}"></body></html>'
     from weasyprint import HTML
 
-    from renewal_portal.pdf import STATIC_BASE
+    from renewal_portal.infra.pdf import STATIC_BASE
 
     pdf = HTML(string=html, base_url=STATIC_BASE, url_fetcher=LocalStaticFetcher()).write_pdf()
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)

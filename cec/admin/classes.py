@@ -22,8 +22,8 @@ from cec.models import Attendance, ClassSession, Course, LedgerEntry
 from cec.services import ledger as ledger_services
 from credentials import rules
 from credentials.permissions import ADD_ATTENDANCE
-from renewal_portal.admin_display import short_datetime
-from renewal_portal.ids import IdModelChoiceField
+from renewal_portal.infra.admin_display import short_datetime
+from renewal_portal.infra.ids import IdModelChoiceField
 
 
 @admin.register(Course)

@@ -14,8 +14,8 @@ from cec.models import Evidence, FormState, ReportingForm
 from cec.selectors.forms import form_audit_trail
 from cec.services import forms as services
 from credentials.permissions import VERIFY_REPORTING_FORM
-from renewal_portal.admin_display import short_date, short_datetime
-from renewal_portal.admin_history import HistoryAdmin
+from renewal_portal.infra.admin_display import short_date, short_datetime
+from renewal_portal.infra.admin_history import HistoryAdmin
 
 
 class QueueFilter(admin.SimpleListFilter):

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from cec.models import LedgerEntry
-from renewal_portal.admin_display import short_date
-from renewal_portal.admin_history import HistoryAdmin
+from renewal_portal.infra.admin_display import short_date
+from renewal_portal.infra.admin_history import HistoryAdmin
 
 
 @admin.register(LedgerEntry)

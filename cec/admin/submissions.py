@@ -6,8 +6,8 @@ from django.template.defaultfilters import floatformat
 from django.utils.html import format_html_join
 
 from cec.models import Submission
-from renewal_portal.admin_display import short_datetime
-from renewal_portal.admin_history import HistoryAdmin
+from renewal_portal.infra.admin_display import short_datetime
+from renewal_portal.infra.admin_history import HistoryAdmin
 
 
 @admin.register(Submission)

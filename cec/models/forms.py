@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils.deconstruct import deconstructible
 from simple_history.models import HistoricalRecords
 
+from cec.evidence_types import extension_for
+
 
 class ActivityType(models.TextChoices):
     EXPO_CLASS = "expo_class", "Expo class"
@@ -106,8 +108,6 @@ class ReportingForm(models.Model):
 def evidence_path(instance, filename):
     # The stored name is ours, never the uploader's: no path tricks, no collisions, and
     # the extension follows the checked content, not the name the file came with.
-    from cec.uploads import extension_for
-
     suffix = extension_for(instance.content_type) or PurePosixPath(filename).suffix.lower()[:6]
     return f"evidence/{instance.form.holder_id}/{uuid.uuid4().hex}{suffix}"
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cec.models import Category, ClassSession, EntryState, LedgerEntry, Submission, SubmissionState
 from credentials import roles, rules
-from renewal_portal.errors import parse_token
+from renewal_portal.infra.errors import parse_token
 
 # Entries that are CECs the holder has (or is having) credited; withdrawn, rejected and
 # not-yet-verified ones are shown in the ledger but earn nothing.

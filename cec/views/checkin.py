@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cec.models import CheckInMethod, ClassSession, Event
 from cec.selectors import checkin as selectors
 from cec.services import checkin as services
-from renewal_portal.downloads import download
+from renewal_portal.infra.downloads import download
 
 # A scan is a code of at most a few hundred bytes; anything bigger is not a scan.
 MAX_SCAN_BYTES = 2048

@@ -15,7 +15,7 @@ from cec.form_pdf import signed_form_document
 from cec.forms_reporting import ReportingFormForm
 from cec.selectors import forms as selectors
 from cec.services import forms as services
-from renewal_portal.downloads import download, limit_document_downloads
+from renewal_portal.infra.downloads import download, limit_document_downloads
 
 
 @login_required

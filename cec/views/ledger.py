@@ -15,8 +15,8 @@ from cec.selectors import ledger as selectors
 from credentials import rules
 from credentials import selectors as credential_selectors
 from credentials.services.renewals import mark_cec_status_seen
-from renewal_portal import errors
-from renewal_portal.downloads import download, limit_document_downloads
+from renewal_portal.infra import errors
+from renewal_portal.infra.downloads import download, limit_document_downloads
 
 # Transcripts exist for years the portal can have entries for; anything else is a 404.
 FIRST_YEAR, LAST_YEAR = 2000, 2100

@@ -4,11 +4,9 @@ from . import (  # noqa: F401
     catalog,
     claims,
     content,
-    exports,
     imports,
     issuing,
     outbox,
     packets,
-    renewals,
     schedules,
 )

@@ -20,8 +20,8 @@ from credentials.models import ContactProfile, User
 from credentials.permissions import INVITE_HOLDERS
 from credentials.services import accounts as account_services
 from credentials.services import imports as import_services
-from renewal_portal.admin_display import short_datetime
-from renewal_portal.admin_history import AdminChangeReasonMixin, HistoryAdmin
+from renewal_portal.infra.admin_display import short_datetime
+from renewal_portal.infra.admin_history import AdminChangeReasonMixin, HistoryAdmin
 
 
 class ContactProfileInline(admin.StackedInline):

@@ -15,10 +15,10 @@ from credentials.admin import issuing
 from credentials.models import Credential, CredentialStatus, CredentialType, RequirementSet
 from credentials.permissions import ADD_RENEWAL
 from credentials.services import validity
-from payments.money import format_cents
-from payments.money_fields import DollarsAdminMixin
-from renewal_portal.admin_history import HistoryAdmin
+from renewal_portal.infra.admin_history import HistoryAdmin
 from renewal_portal.infra.history import history_of
+from renewal_portal.infra.money import format_cents
+from renewal_portal.infra.money_fields import DollarsAdminMixin
 
 
 def requirement_sets_in_use(objs) -> list[str]:

@@ -19,8 +19,8 @@ from credentials.models import Claim, ClaimState, ContactProfile, HolderMerge
 from credentials.permissions import DECIDE_CLAIM
 from credentials.services import claims as claim_services
 from credentials.services import merges
-from renewal_portal.admin_display import short_datetime
-from renewal_portal.admin_history import HistoryAdmin
+from renewal_portal.infra.admin_display import short_datetime
+from renewal_portal.infra.admin_history import HistoryAdmin
 
 
 class WaitingFilter(admin.SimpleListFilter):

@@ -8,7 +8,7 @@ from django.utils.text import Truncator
 from credentials.models import OutboxMessage
 from credentials.permissions import CHANGE_OUTBOX_MESSAGE
 from credentials.services import outbox
-from renewal_portal.admin_display import short_datetime
+from renewal_portal.infra.admin_display import short_datetime
 
 
 @admin.register(OutboxMessage)

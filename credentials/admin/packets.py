@@ -14,7 +14,7 @@ from credentials.admin.progress import progress_bar, progress_json
 from credentials.models import PacketBuild, PacketBuildItem
 from credentials.permissions import ADD_PACKET_BUILD
 from credentials.services import packets
-from renewal_portal.downloads import download
+from renewal_portal.infra.downloads import download
 
 
 class PacketBuildItemInline(admin.TabularInline):

@@ -10,7 +10,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 
 from credentials.selectors import credentials_held_by
-from renewal_portal.downloads import download as download_response
+from renewal_portal.infra.downloads import download as download_response
 
 from . import badges, baking, issuer, keys, status_list
 from .forms import VerifyForm

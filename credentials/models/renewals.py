@@ -41,7 +41,12 @@ class Renewal(models.Model):
     )
     issued_at = models.DateTimeField(auto_now_add=True)
     contact_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Steps 2 and 4 are recorded by payments and cec; each tells the core through
+    # credentials.services.steps, which stamps them here, so the core decides "renewal
+    # complete" from its own record without reading the apps above it.
+    paid_at = models.DateTimeField("invoice paid at", null=True, blank=True)
     cec_status_seen_at = models.DateTimeField("CEC status checked at", null=True, blank=True)
+    cecs_approved_at = models.DateTimeField("CECs approved at", null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()

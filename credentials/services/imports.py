@@ -21,8 +21,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 from import_export.results import RowResult
 
-from cec.imports_history import CecHistoryResource
-from cec.models import EntryState, LedgerEntry, Submission
+from credentials.imports import registry
 from credentials.imports.base import SpreadsheetResource
 from credentials.imports.files import ROW_COLUMN, ImportFileError, read_spreadsheet
 from credentials.imports.records import CredentialResource, HolderResource
@@ -38,11 +37,14 @@ from credentials.models import (
 from credentials.notifications import queue_messages
 from renewal_portal.infra.history import bulk_record_deletions, bulk_update_with_history
 
-RESOURCES: dict[str, type[SpreadsheetResource]] = {
-    ImportBatch.Kind.HOLDERS: HolderResource,
-    ImportBatch.Kind.CREDENTIALS: CredentialResource,
-    ImportBatch.Kind.CEC_HISTORY: CecHistoryResource,
-}
+# The kinds of import: the core's here, the others registered by their apps (cec's CEC
+# history in cec/apps.py), so the core never imports the apps above it.
+registry.register_kind(ImportBatch.Kind.HOLDERS, HolderResource)
+registry.register_kind(ImportBatch.Kind.CREDENTIALS, CredentialResource)
+registry.register_model("credential", Credential, undo_order=20)
+registry.register_model("contactprofile", ContactProfile, undo_order=30)
+registry.register_model("user", User, undo_order=40)
+RESOURCES: dict[str, type[SpreadsheetResource]] = registry.RESOURCES
 # Rows written per transaction when confirming: progress shows between chunks.
 CHUNK_ROWS = 5000
 # Errors kept on the batch for the preview (the count is always complete).
@@ -50,12 +52,6 @@ MAX_ERRORS_SHOWN = 500
 UNDO_CHUNK = 2000
 ABANDONED_AFTER = dt.timedelta(minutes=30)
 BATCH_ROWS = 1000
-MODELS = {
-    "user": User,
-    "contactprofile": ContactProfile,
-    "credential": Credential,
-    "ledgerentry": LedgerEntry,
-}
 
 
 def resource_for(batch: ImportBatch, by=None) -> SpreadsheetResource:
@@ -222,12 +218,9 @@ def undo_refusal(batch: ImportBatch) -> str:
         added = [
             ("credential", pk)
             for pk in Credential.objects.filter(holder_id__in=user_ids).values_list("pk", flat=True)
-        ] + [
-            ("ledgerentry", pk)
-            for pk in LedgerEntry.objects.filter(holder_id__in=user_ids).values_list(
-                "pk", flat=True
-            )
         ]
+        for records in registry.HOLDER_RECORDS:
+            added.extend(records(user_ids))
         if any(item not in own for item in added):
             return (
                 "Credentials or CEC history were added for these holders since: undo that "
@@ -250,18 +243,10 @@ def undo_refusal(batch: ImportBatch) -> str:
         first = changed.first()
         if first:
             return f"Credential {first.number} has changed since the import."
-    entry_ids = [r.object_id for r in by_model.get("ledgerentry", [])]
-    if entry_ids:
-        changed = LedgerEntry.history.filter(id__in=entry_ids, history_date__gt=since).first()
-        if changed:
-            return f"The CEC entry '{changed.title}' has changed since the import."
-        if Submission.entries.through.objects.filter(ledgerentry_id__in=entry_ids).exists():
-            return "A CEC entry of this import is part of a submission to NAAEI."
-        locked = LedgerEntry.objects.filter(
-            pk__in=entry_ids, state__in=(EntryState.SUBMITTED, EntryState.APPROVED)
-        ).first()
-        if locked:
-            return f"The CEC entry '{locked.title}' is part of a submission to NAAEI."
+    for guard in registry.UNDO_GUARDS:
+        reason = guard(by_model, user_ids, since)
+        if reason:
+            return reason
     profile_rows = by_model.get("contactprofile", [])
     if profile_rows or user_ids:
         profile_ids = [r.object_id for r in profile_rows]
@@ -285,8 +270,8 @@ def undo_batch(batch: ImportBatch, by) -> ImportBatch:
     change_reason = f"Import of {batch.file_name} undone"[:100]
     rows = list(batch.rows.all())
     # Later models first: entries and credentials before the holders they belong to.
-    for model_name in ("ledgerentry", "credential", "contactprofile", "user"):
-        model = MODELS[model_name]
+    for record_model in registry.models_in_undo_order():
+        model_name, model = record_model.name, record_model.model
         items = [r for r in rows if r.model == model_name]
         created_ids = [r.object_id for r in items if r.created]
         updated = {r.object_id: r.previous for r in items if not r.created}

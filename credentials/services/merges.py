@@ -8,10 +8,12 @@ once per holder. Confirming a claim (credentials.services.claims) is a merge too
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from cec.models import Attendance, LedgerEntry, ReportingForm
 from credentials import roles
 from credentials.models import ContactProfile, Credential, HolderMerge, Renewal, User
 from credentials.permissions import ADD_HOLDER_MERGE
@@ -19,6 +21,24 @@ from renewal_portal.infra.history import save_with_history
 
 REASON_MAX_LENGTH = 100
 PROFILE_FIELDS = ContactProfile.CONTACT_FIELDS
+
+
+@dataclass(frozen=True)
+class MergePart:
+    """What an app above the core keeps per holder, for a merge: why both records
+    cannot be merged ('' when they can) and how to move the source's rows (returns
+    {what: how many}). cec registers its part in cec/apps.py."""
+
+    refusal: Callable[[User, User], str]
+    move: Callable[..., dict[str, int]]
+
+
+MERGE_PARTS: list[MergePart] = []
+
+
+def register_merge_part(part: MergePart) -> None:
+    if part not in MERGE_PARTS:
+        MERGE_PARTS.append(part)
 
 
 def is_unclaimed_record(user) -> bool:
@@ -65,18 +85,15 @@ def merge_refusal(source: User, into: User) -> str:
             f"Both records hold a {' and a '.join(both_types)} credential: a holder has one "
             "credential of each type, so correct the duplicate first."
         )
-    both_sessions = set(
-        Attendance.objects.filter(holder=source).values_list("session_id", flat=True)
-    ) & set(Attendance.objects.filter(holder=into).values_list("session_id", flat=True))
-    if both_sessions:
-        return (
-            "Both records attended the same class session: remove the duplicate attendance "
-            "first, so the CECs are not counted twice."
-        )
+    for part in MERGE_PARTS:
+        refusal = part.refusal(source, into)
+        if refusal:
+            return refusal
     return ""
 
 
-def _move(rows, into, by, why) -> int:
+def move_rows(rows, into, by, why) -> int:
+    """Give each row to `into`, one history record each saying why."""
     moved = 0
     for row in rows:
         row.holder = into
@@ -110,12 +127,11 @@ def merge_holders(source: User, into: User, *, by, reason: str, claim=None) -> H
         raise ValidationError(refusal)
     why = f"Merged from {source.email}: {reason}"[:REASON_MAX_LENGTH]
     moved = {
-        "credentials": _move(Credential.objects.filter(holder=source), into, by, why),
-        "renewals": _move(Renewal.objects.filter(holder=source), into, by, why),
-        "ledger entries": _move(LedgerEntry.objects.filter(holder=source), into, by, why),
-        "Reporting Forms": _move(ReportingForm.objects.filter(holder=source), into, by, why),
-        "attendances": Attendance.objects.filter(holder=source).update(holder=into),
+        "credentials": move_rows(Credential.objects.filter(holder=source), into, by, why),
+        "renewals": move_rows(Renewal.objects.filter(holder=source), into, by, why),
     }
+    for part in MERGE_PARTS:
+        moved.update(part.move(source, into, by=by, why=why))
     _fill_blank_contact_details(source, into, by, why)
     source.is_active = False
     source.save(update_fields=["is_active"])

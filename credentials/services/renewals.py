@@ -54,7 +54,7 @@ class IssueSummary:
         self.missing_requirement_sets |= other.missing_requirement_sets
 
     def __str__(self) -> str:
-        from payments.money import format_cents
+        from renewal_portal.infra.money import format_cents
 
         text = (
             f"{self.year} renewals: {self.issued} issued ({self.reinstatements} with "

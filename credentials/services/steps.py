@@ -2,8 +2,9 @@
 
 Each step's record lives where it belongs: step 1 and step 3 on the renewal, step 2 on
 the invoice (payments), step 4 on the submission (cec). Whichever service records a step
-calls its transition here, and every transition ends in `complete_if_done`, so the
-renewal completes whichever step is done last:
+calls its transition here, which stamps the step on the renewal (so the core decides
+completion from its own record, never reading payments or cec), and every transition
+ends in `complete_if_done`, so the renewal completes whichever step is done last:
 
     1. confirm_contact_details   (credentials.services.profiles, the holder)
     2. invoice_paid              (payments.services.payments, card or cheque)
@@ -24,7 +25,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from credentials import rules, selectors
+from credentials import rules
 from credentials.models import ContactProfile, Credential, OutboxMessage, Renewal
 from credentials.notifications import queue_message
 from credentials.signals import credential_standing_changed
@@ -69,6 +70,10 @@ def confirm_contact_details(renewal: Renewal, *, by) -> Renewal:
 def invoice_paid(renewal: Renewal, *, by=None) -> bool:
     """Step 2: the renewal's invoice has just been marked paid (payments records it, in
     this transaction). True if that completed the renewal."""
+    renewal = _locked(renewal)
+    if renewal.paid_at is None:
+        renewal.paid_at = timezone.now()
+        save_with_history(renewal, by=by, why="Invoice paid", update_fields=["paid_at"])
     return complete_if_done(renewal, by=by)
 
 
@@ -87,6 +92,11 @@ def payment_reversed(renewal: Renewal, *, why: str, by=None) -> Reversal:
     renewal was complete, it is no longer, and each credential it extended returns to the
     dates it had before, with a history record that says `why`."""
     renewal = _locked(renewal)
+    if renewal.paid_at is not None:
+        renewal.paid_at = None
+        save_with_history(
+            renewal, by=by, why=f"{why}: invoice no longer paid", update_fields=["paid_at"]
+        )
     if renewal.completed_at is None:
         return Reversal(was_complete=False, restored=[])
     items = list(renewal.items.select_related("credential__credential_type"))
@@ -156,6 +166,12 @@ def mark_cec_status_seen(renewal: Renewal, *, by=None) -> Renewal:
 def cecs_approved(renewal: Renewal, *, by=None) -> bool:
     """Step 4: a reviewer has just approved the renewal's CEC submission (cec records it,
     in this transaction). True if that completed the renewal."""
+    renewal = _locked(renewal)
+    if renewal.cecs_approved_at is None:
+        renewal.cecs_approved_at = timezone.now()
+        save_with_history(
+            renewal, by=by, why="CECs approved by NAAEI", update_fields=["cecs_approved_at"]
+        )
     return complete_if_done(renewal, by=by)
 
 
@@ -169,7 +185,7 @@ def complete_if_done(renewal: Renewal, *, by=None) -> bool:
     the renewal; calling it again does nothing. Each credential's dates before are kept
     on the renewal, so a payment that goes back can restore them."""
     renewal = _locked(renewal)
-    if renewal.completed_at is not None or not selectors.renewal_steps(renewal).all_done:
+    if renewal.completed_at is not None or not rules.renewal_complete(renewal):
         return False
     through = rules.valid_through_after_renewal(renewal.year)
     items = list(renewal.items.all())

@@ -8,11 +8,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 
-from credentials.admin.season_filters import SeasonInvoicesFilter
 from credentials.permissions import RECORD_OFFLINE_PAYMENT
+from payments.admin.season_filters import SeasonInvoicesFilter
 from payments.models import Invoice, InvoiceLine, InvoiceStatus, PaymentStatus
-from payments.money import format_cents
-from renewal_portal.admin_history import HistoryAdmin
+from renewal_portal.infra.admin_history import HistoryAdmin
+from renewal_portal.infra.money import format_cents
 
 
 class InvoiceLineInline(admin.TabularInline):

@@ -1,6 +1,6 @@
 from django import template
 
-from payments.money import format_cents
+from renewal_portal.infra.money import format_cents
 
 register = template.Library()
 

@@ -12,7 +12,7 @@ from payments.pdf import (
     invoice_document,
 )
 from payments.selectors import invoices_visible_to
-from renewal_portal.downloads import download, limit_document_downloads
+from renewal_portal.infra.downloads import download, limit_document_downloads
 
 
 @login_required

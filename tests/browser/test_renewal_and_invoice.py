@@ -12,8 +12,8 @@ from django.core.management import call_command
 from pypdf import PdfReader
 
 from credentials import rules
-from credentials.demo import DEMO_PASSWORD
 from credentials.models import Renewal
+from renewal_portal.composition.demo.accounts import DEMO_PASSWORD
 from tests.browser.conftest import sign_in
 from tests.factories import CredentialFactory, HolderFactory, credential_type
 from tests.factories.credentials import PASSWORD

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from credentials.models import CredentialType, Renewal, RequirementSet
 from credentials.services.renewals import issue_renewal_for
-from payments.money_fields import DollarsField
+from renewal_portal.infra.money_fields import DollarsField
 from tests.factories import CredentialFactory, CredentialTypeFactory
 
 pytestmark = pytest.mark.django_db

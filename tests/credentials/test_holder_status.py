@@ -11,9 +11,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from credentials import holder_status
 from credentials.models import OutboxMessage
 from credentials.services.outbox import build_email
+from renewal_portal.composition import holder_status
 from tests.factories import CredentialFactory, credential_type
 from tests.factories import renewal_states as states
 

@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from credentials import tasks
 from credentials.models import OutboxMessage, RequirementSet
-from credentials.services.reminders import CATCH_UP_DAYS, send_due_reminders
 from credentials.services.renewals import issue_renewal_for
+from renewal_portal.composition import tasks as composition_tasks
+from renewal_portal.composition.reminders import CATCH_UP_DAYS, send_due_reminders
 from tests.factories import CredentialFactory, credential_type
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +97,7 @@ def test_the_same_reminder_is_never_sent_twice(renewal):
     run_on(day)
     run_on(day + dt.timedelta(days=1))
     with at(day):
-        tasks.send_due_reminders.delay(day.isoformat())
+        composition_tasks.send_due_reminders.delay(day.isoformat())
     assert reminder_keys() == ["due-30"]
 
 
@@ -201,7 +202,7 @@ def test_the_reminder_email_says_what_is_left_and_links_to_the_portal(
 
 def test_the_daily_task_sends_todays_reminders(renewal):
     with at(DUE - dt.timedelta(days=7)):
-        queued = tasks.send_due_reminders.delay().get()
+        queued = composition_tasks.send_due_reminders.delay().get()
     assert queued == 1
     assert reminder_keys() == ["due-7"]
 

@@ -348,7 +348,7 @@ def test_a_contact_profile_is_never_moved_to_another_account(role, clients, hold
 def test_every_admin_with_a_history_keeps_it_read_only():
     from simple_history.admin import SimpleHistoryAdmin
 
-    from renewal_portal.admin_history import HistoryAdmin
+    from renewal_portal.infra.admin_history import HistoryAdmin
 
     for model, model_admin in REGISTRY:
         if isinstance(model_admin, SimpleHistoryAdmin):

@@ -333,7 +333,7 @@ def test_the_limit_is_counted_in_the_shared_cache(world, settings):
 
 
 def test_a_changed_template_or_stylesheet_makes_a_new_version(settings, tmp_path):
-    from renewal_portal.documents import html_version
+    from renewal_portal.infra.documents import html_version
 
     css = tmp_path / "static" / "css" / "document.css"
     css.parent.mkdir(parents=True)

@@ -192,7 +192,7 @@ def test_a_huge_id_in_any_url_is_not_found(world, role):
 
 @pytest.mark.parametrize("hostile", HOSTILE)
 def test_the_id_choice_field_refuses_anything_but_a_plain_id(world, hostile):
-    from renewal_portal.ids import IdModelChoiceField, IdModelMultipleChoiceField
+    from renewal_portal.infra.ids import IdModelChoiceField, IdModelMultipleChoiceField
 
     single = IdModelChoiceField(queryset=LedgerEntry.objects.all(), required=False)
     several = IdModelMultipleChoiceField(queryset=LedgerEntry.objects.all(), required=False)

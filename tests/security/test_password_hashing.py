@@ -11,7 +11,7 @@ from renewal_portal import settings as portal_settings
 from tests.factories import HolderFactory
 from tests.factories.credentials import PASSWORD
 
-ARGON2 = "renewal_portal.passwords.PortalArgon2PasswordHasher"
+ARGON2 = "renewal_portal.infra.passwords.PortalArgon2PasswordHasher"
 
 
 @pytest.fixture

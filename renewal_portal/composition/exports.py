@@ -1,10 +1,10 @@
 """The season's reports as spreadsheets (issue 18), through django-import-export.
 
 Each report is a Resource whose rows are built here from the same selectors the season
-dashboard counts with (credentials.season). Cells keep their type (numbers, dates) so an
-XLSX adds up; text a person typed never runs as a formula (CSV injection). Money is
-dollars as Decimal, exact to the cent; a refund is a row of its own with a negative
-amount, so the payments report sums to the money the office kept.
+dashboard counts with (renewal_portal.composition.season). Cells keep their type
+(numbers, dates) so an XLSX adds up; text a person typed never runs as a formula (CSV
+injection). Money is dollars as Decimal, exact to the cent; a refund is a row of its own
+with a negative amount, so the payments report sums to the money the office kept.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from import_export.formats.base_formats import CSV, XLSX
 
 from cec.models import LedgerEntry
 from cec.selectors.ledger import EARNING_STATES
-from credentials import rules, season
+from credentials import rules
 from credentials.models import ContactProfile, Credential, ExportFormat, ExportKind, Renewal
+from renewal_portal.composition import season
 from renewal_portal.infra.spreadsheets import safe_cell
 
 FORMATS = {ExportFormat.CSV: CSV, ExportFormat.XLSX: XLSX}

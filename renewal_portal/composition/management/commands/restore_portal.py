@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from renewal_portal import backups
+from renewal_portal.composition import backups
 
 
 class Command(BaseCommand):

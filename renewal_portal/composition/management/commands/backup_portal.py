@@ -2,13 +2,13 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from renewal_portal import backups
+from renewal_portal.composition import backups
 
 
 class Command(BaseCommand):
     help = (
         "Back up the database (pg_dump) and the uploaded evidence into one archive "
-        "(see renewal_portal/backups.py). Restore it with restore_portal."
+        "(see renewal_portal/composition/backups.py). Restore it with restore_portal."
     )
 
     def add_arguments(self, parser):

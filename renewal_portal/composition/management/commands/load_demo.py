@@ -6,11 +6,11 @@ from django.db import transaction
 
 # Each app adds its demo data in its own module, loaded in this order.
 DEMO_MODULES = [
-    "credentials.demo",
-    "cec.demo_classes",
-    "cec.demo_forms",
-    "cec.demo_checkin",
-    "cec.demo_states",
+    "renewal_portal.composition.demo.accounts",
+    "renewal_portal.composition.demo.classes",
+    "renewal_portal.composition.demo.forms",
+    "renewal_portal.composition.demo.checkin",
+    "renewal_portal.composition.demo.states",
 ]
 
 

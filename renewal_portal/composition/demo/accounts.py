@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 
 from credentials import roles, rules
 from credentials.models import ContactProfile, Credential, CredentialType, User
+from credentials.services.renewals import issue_renewal_for, lapse_overdue_credentials
 from renewal_portal.infra.history import save_with_history
 
 DEMO_PASSWORD = "renew-demo-2026"
@@ -80,8 +81,6 @@ def load(stdout=None):
 
 
 def _load_credentials_and_renewals():
-    from credentials.services.renewals import issue_renewal_for, lapse_overdue_credentials
-
     for email, code, number, earned_on, valid_through in CREDENTIALS:
         credential = Credential.objects.filter(number=number).first()
         if credential is None:

@@ -2,7 +2,7 @@
 
 For the current renewal year: holders by phase, money invoiced, collected and refunded,
 the queues waiting for AASC and NAAEI, failed emails; each number links to the admin
-list filtered to exactly those rows (the filters call the same credentials.season
+list filtered to exactly those rows (the filters call the same renewal_portal.composition.season
 functions as the counts). And renewals completed per week, this season against last,
 drawn as server-rendered SVG (no script: the CSP allows only the portal's own).
 """
@@ -17,10 +17,11 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from credentials import season, selectors
+from credentials import selectors
 from credentials.models import ExportKind, Renewal
 from credentials.permissions import VIEW_SEASON_DASHBOARD
-from payments.money import format_cents
+from renewal_portal.composition import season
+from renewal_portal.infra.money import format_cents
 
 CHART_HEIGHT = 160
 

@@ -21,8 +21,13 @@ from cec.services.ledger import record_attendance
 from cec.services.submissions import submit_cecs
 from cec.uploads import CheckedUpload
 from credentials import rules
-from credentials.demo import DEMO_PASSWORD, DEMO_RENEWAL_YEAR
 from credentials.models import ContactProfile, Credential, CredentialType, User
+from credentials.services.renewals import issue_renewal_for
+from renewal_portal.composition.demo.accounts import (
+    DEMO_PASSWORD,
+    DEMO_RENEWAL_YEAR,
+    _verify_email,
+)
 from renewal_portal.infra.history import save_with_history
 
 SUBMITTER = {
@@ -91,14 +96,12 @@ def load(stdout=None):
             + (
                 "a submission waiting for NAAEI review (submitter@example.org)."
                 if submitted or (renewal and live_submission_for(renewal))
-                else "no submission (load cec.demo_classes first)."
+                else "no submission (load renewal_portal.composition.demo.classes first)."
             )
         )
 
 
 def _submitter():
-    from credentials.demo import _verify_email
-
     user, created = User.objects.get_or_create(
         email=SUBMITTER["email"],
         defaults={"first_name": SUBMITTER["first_name"], "last_name": SUBMITTER["last_name"]},
@@ -121,8 +124,6 @@ def _submitter():
 
 
 def _renewal_of(user):
-    from credentials.services.renewals import issue_renewal_for
-
     opens = rules.renewal_calendar(DEMO_RENEWAL_YEAR).opens_on
     return issue_renewal_for(user, DEMO_RENEWAL_YEAR, on=opens)
 

@@ -20,7 +20,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 
-from renewal_portal.documents import StoredDocument
+from renewal_portal.infra.documents import StoredDocument
 
 PRIVATE = {"private": True, "no_store": True}
 

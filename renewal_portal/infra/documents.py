@@ -28,7 +28,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 
-from renewal_portal.pdf import STATIC_BASE, html_to_pdf, static_file_for
+from renewal_portal.infra.pdf import STATIC_BASE, html_to_pdf, static_file_for
 
 logger = logging.getLogger(__name__)
 

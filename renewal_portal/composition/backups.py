@@ -30,6 +30,10 @@ from django.core.files.storage import default_storage
 from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
 
+from cec.models import Evidence, LedgerEntry
+from credentials.models import Credential, Renewal, User
+from payments.models import Invoice, Payment
+
 ARCHIVE_PREFIX = "aasc-portal-"
 FORMAT_VERSION = 1
 
@@ -50,10 +54,6 @@ class RestoreReport:
 
 def record_counts(alias="default") -> dict:
     """The numbers a restore must find again."""
-    from cec.models import Evidence, LedgerEntry
-    from credentials.models import Credential, Renewal, User
-    from payments.models import Invoice, Payment
-
     return {
         "users": User.objects.using(alias).count(),
         "holders": Credential.objects.using(alias).values("holder").distinct().count(),

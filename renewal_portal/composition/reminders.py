@@ -26,7 +26,9 @@ from django.utils import timezone
 from cec.selectors.ledger import progress_for_renewal
 from credentials import rules, selectors
 from credentials.models import OutboxMessage, Renewal, RequirementSet
+from credentials.models.catalog import parse_day_offsets
 from credentials.notifications import queue_message
+from renewal_portal.composition.renewal_steps import renewal_steps
 
 CATCH_UP_DAYS = 3
 
@@ -53,8 +55,6 @@ def reminder_key(renewal: Renewal, key: str) -> str:
 def offsets_for(renewal: Renewal, book: selectors.RequirementBook) -> tuple[tuple, tuple]:
     requirement_set = book.set_for(renewal.governing_type_id, renewal.year)
     if requirement_set is None:
-        from credentials.models.catalog import parse_day_offsets
-
         return parse_day_offsets(DEFAULT_DAYS_BEFORE), parse_day_offsets(DEFAULT_DAYS_AFTER)
     return requirement_set.reminder_offsets_before_due, requirement_set.reminder_offsets_after_due
 
@@ -119,7 +119,7 @@ def send_due_reminders(on: dt.date | None = None) -> ReminderSummary:
 
 
 def reminder_context(renewal: Renewal, key: str, on: dt.date) -> dict:
-    steps = selectors.renewal_steps(renewal)
+    steps = renewal_steps(renewal)
     in_grace = key.startswith("grace-")
     return {
         "in_grace": in_grace,

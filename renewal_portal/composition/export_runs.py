@@ -13,9 +13,9 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from credentials import exports, tasks
 from credentials.models import ExportFormat, ExportKind, SeasonExport
 from credentials.permissions import ADD_SEASON_EXPORT
+from renewal_portal.composition import exports, tasks
 
 logger = logging.getLogger(__name__)
 

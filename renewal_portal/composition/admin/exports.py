@@ -13,11 +13,11 @@ from django.utils.html import format_html
 
 from credentials import selectors
 from credentials.admin.progress import progress_bar, progress_json
-from credentials.exports import FORMATS
 from credentials.models import SeasonExport
-from credentials.services import exports as export_services
-from renewal_portal.admin_display import short_datetime
-from renewal_portal.downloads import download
+from renewal_portal.composition import export_runs as export_services
+from renewal_portal.composition.exports import FORMATS
+from renewal_portal.infra.admin_display import short_datetime
+from renewal_portal.infra.downloads import download
 
 
 class SeasonExportForm(forms.ModelForm):

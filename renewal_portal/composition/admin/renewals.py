@@ -8,21 +8,21 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from cec.models import Submission, SubmissionState
 from credentials import selectors
 from credentials.admin import issuing
-from credentials.admin.season_filters import SeasonPhaseFilter
 from credentials.models import Renewal, RenewalCredential
 from credentials.permissions import ADD_PACKET_BUILD
 from credentials.services import packets as packet_services
 from payments.models import Invoice, InvoiceStatus
-from payments.money import format_cents
-from renewal_portal.admin_display import short_date
-from renewal_portal.admin_history import HistoryAdmin
+from renewal_portal.composition.admin.season_filters import SeasonPhaseFilter
+from renewal_portal.composition.renewal_steps import invoice_of, renewal_steps
+from renewal_portal.infra.admin_display import short_date
+from renewal_portal.infra.admin_history import HistoryAdmin
+from renewal_portal.infra.money import format_cents
 
 
 def _approved_submission():
-    from cec.models import Submission, SubmissionState
-
     return Exists(Submission.objects.filter(renewal=OuterRef("pk"), state=SubmissionState.APPROVED))
 
 
@@ -217,12 +217,12 @@ class RenewalAdmin(HistoryAdmin):
 
     @admin.display(description="invoice", ordering="invoice__number")
     def invoice_number(self, obj):
-        invoice = selectors.invoice_of(obj)
+        invoice = invoice_of(obj)
         return invoice.number if invoice else "–"
 
     @admin.display(description="paid?")
     def invoice_status(self, obj):
-        invoice = selectors.invoice_of(obj)
+        invoice = invoice_of(obj)
         return invoice.get_status_display() if invoice else "–"
 
     @admin.display(description="CECs", ordering="cecs_owed")
@@ -236,7 +236,7 @@ class RenewalAdmin(HistoryAdmin):
 
     @admin.display(description="steps")
     def steps_done(self, obj):
-        return f"{selectors.renewal_steps(obj).done_count} of 4"
+        return f"{renewal_steps(obj).done_count} of 4"
 
     @admin.display(description="phase")
     def phase(self, obj):
@@ -249,7 +249,7 @@ class RenewalAdmin(HistoryAdmin):
             *[
                 f"{step.number}. {step.title}: {'done' if step.done else 'to do'}"
                 f"{' – ' + step.detail if step.detail else ''}"
-                for step in selectors.renewal_steps(obj)
+                for step in renewal_steps(obj)
             ],
         )
 
