@@ -69,13 +69,11 @@ def transcript_context(holder, year: int) -> dict:
     return {
         "holder": holder,
         "year": year,
-        "renewal_year": year + 1,
+        "renewal_year": rules.renewal_year_counting(year),
         "entries": entries,
         "total": sum((e.hours for e in entries), rules.ZERO),
-        "in_network": sum(
-            (e.hours for e in entries if e.in_network and not e.participation), rules.ZERO
-        ),
-        "participation": sum((e.hours for e in entries if e.participation), rules.ZERO),
+        "in_network": rules.hours_of_kind(entries, rules.CreditKind.IN_NETWORK),
+        "participation": rules.hours_of_kind(entries, rules.CreditKind.PARTICIPATION),
     }
 
 

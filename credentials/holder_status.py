@@ -222,12 +222,13 @@ def _completed(renewal: Renewal) -> NextAction:
         )
     )
     through = rules.valid_through_after_renewal(renewal.year)
-    opens = rules.renewal_calendar(renewal.year + 1).opens_on
+    next_year = rules.renewal_year_of_credential(through)
+    opens = rules.renewal_calendar(next_year).opens_on
     return NextAction(
         kind=COMPLETED,
         headline=f"All done: your {renewal.year} renewal is complete",
         text=f"{codes} {'are' if ' and ' in codes else 'is'} renewed through "
-        f"{through:%B %-d, %Y}. Nothing more to do until your {renewal.year + 1} renewal "
+        f"{through:%B %-d, %Y}. Nothing more to do until your {next_year} renewal "
         f"opens on {opens:%B %-d, %Y}.",
         url=reverse("credentials:credentials"),
         button="See my credentials",

@@ -93,7 +93,8 @@ class RequirementBook:
         if not credential.credential_type.renews_annually or credential.valid_through is None:
             return rules.ACTIVE
         calendar = self.calendar_for(
-            credential.credential_type_id, credential.valid_through.year + 1
+            credential.credential_type_id,
+            rules.renewal_year_of_credential(credential.valid_through),
         )
         return rules.credential_status_on(on, credential.valid_through, calendar)
 
@@ -155,7 +156,9 @@ def credentials_of(holder, on: dt.date | None = None, book: RequirementBook | No
         calendar = book.calendar_for(type_id, year)
         lapse = {}
         if status == rules.LAPSED:
-            missed = book.calendar_for(type_id, credential.valid_through.year + 1)
+            missed = book.calendar_for(
+                type_id, rules.renewal_year_of_credential(credential.valid_through)
+            )
             requirement_set = book.set_for(type_id, year)
             lapse = {
                 "lapsed_on": credential.lapsed_on or rules.lapse_day(missed),
@@ -209,7 +212,10 @@ def reinstatements_of(renewal: Renewal, on: dt.date | None = None) -> list[Reins
         credential = item.credential
         if book.status_of(credential, on) != rules.LAPSED and credential.lapsed_on is None:
             continue
-        missed = book.calendar_for(credential.credential_type_id, credential.valid_through.year + 1)
+        missed = book.calendar_for(
+            credential.credential_type_id,
+            rules.renewal_year_of_credential(credential.valid_through),
+        )
         fee = item.reinstatement_fee_cents
         if not fee:
             requirement_set = book.set_for(credential.credential_type_id, renewal.year)
@@ -245,7 +251,9 @@ def credential_status_q(status: str, on: dt.date, book: RequirementBook | None =
         .distinct()
     )
     for type_id, year in groups:
-        calendar = book.calendar_for(type_id, year + 1)
+        calendar = book.calendar_for(
+            type_id, rules.renewal_year_of_credential(dt.date(year, 12, 31))
+        )
         group = Q(credential_type_id=type_id, valid_through__year=year)
         if rules.credential_status_on(on, on, calendar) == status:
             query |= group & Q(valid_through__gte=on)
@@ -282,7 +290,15 @@ class RenewalSteps:
 
     @property
     def all_done(self) -> bool:
-        return all(step.done for step in self.steps)
+        """The renewal is complete (rules.renewal_complete of the four steps; a copy
+        without a step, such as a reviewer's packet, is never complete)."""
+        done = {step.key: step.done for step in self.steps}
+        return rules.renewal_complete(
+            contact_confirmed=done.get("contact", False),
+            invoice_paid=done.get("payment", False),
+            cec_status_checked=done.get("cec_status", False),
+            cecs_approved=done.get("cec_approval", False),
+        )
 
     @property
     def done_count(self) -> int:
@@ -457,7 +473,7 @@ def why_no_renewal(holder, year: int, on: dt.date | None = None) -> str:
     ]
     if not due:
         until = min(c.valid_through for c in renewing)
-        next_year = until.year + 1
+        next_year = rules.renewal_year_of_credential(until)
         opens = rules.renewal_calendar(next_year).opens_on
         return (
             f"Your credentials are renewed through {until:%B %-d, %Y}. Your {next_year} "

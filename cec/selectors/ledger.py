@@ -14,13 +14,9 @@ from credentials import roles, rules
 from renewal_portal.errors import parse_token
 
 # Entries that are CECs the holder has (or is having) credited; withdrawn, rejected and
-# not-yet-verified ones are shown in the ledger but earn nothing.
-EARNING_STATES = (
-    EntryState.CREDITED,
-    EntryState.VERIFIED,
-    EntryState.SUBMITTED,
-    EntryState.APPROVED,
-)
+# not-yet-verified ones are shown in the ledger but earn nothing (the rule's home is
+# credentials.rules; the name stays importable from here).
+EARNING_STATES = rules.EARNING_STATES
 
 
 def entries_for(holder):
@@ -105,7 +101,7 @@ class LedgerYear:
 
     @property
     def renewal_year(self) -> int:
-        return self.year + 1
+        return rules.renewal_year_counting(self.year)
 
 
 def has_certificate(entry: LedgerEntry) -> bool:
@@ -130,8 +126,8 @@ def _participation_allowance(entries, renewal_year, cap) -> dict[int, Decimal]:
         (
             e
             for e in entries
-            if e.participation
-            and e.state in EARNING_STATES
+            if e.credit_kind == rules.CreditKind.PARTICIPATION
+            and rules.entry_earns(e.state)
             and rules.in_earning_window(renewal_year, e.earned_on)
         ),
         key=lambda e: (e.earned_on, e.id),
@@ -187,10 +183,8 @@ def ledger_years(
                 year=year,
                 rows=tuple(rows),
                 total=sum((e.hours for e in earning), rules.ZERO),
-                in_network=sum(
-                    (e.hours for e in earning if e.in_network and not e.participation), rules.ZERO
-                ),
-                participation=sum((e.hours for e in earning if e.participation), rules.ZERO),
+                in_network=rules.hours_of_kind(earning, rules.CreditKind.IN_NETWORK),
+                participation=rules.hours_of_kind(earning, rules.CreditKind.PARTICIPATION),
             )
         )
     return years

@@ -269,13 +269,6 @@ def invoice_email_context(message) -> dict:
 # --- Grace and lapse -------------------------------------------------------------------
 
 
-def lapse_reason_for(calendar: rules.RenewalCalendar) -> str:
-    return (
-        f"Not renewed for {calendar.year}: the renewal was due {calendar.due_on:%B %-d, %Y} "
-        f"and its grace period ended {calendar.grace_ends_on:%B %-d, %Y}."
-    )
-
-
 @transaction.atomic
 def lapse_overdue_credentials(on: dt.date | None = None, *, by=None, holder_ids=None) -> int:
     """Record the lapse of every credential whose grace ended unrenewed (rule 9), with the
@@ -293,10 +286,11 @@ def lapse_overdue_credentials(on: dt.date | None = None, *, by=None, holder_ids=
     )
     for credential in overdue:
         calendar = book.calendar_for(
-            credential.credential_type_id, credential.valid_through.year + 1
+            credential.credential_type_id,
+            rules.renewal_year_of_credential(credential.valid_through),
         )
-        credential.lapsed_on = calendar.grace_ends_on + dt.timedelta(days=1)
-        credential.lapse_reason = lapse_reason_for(calendar)
+        credential.lapsed_on = rules.lapse_day(calendar)
+        credential.lapse_reason = rules.lapse_reason(calendar)
     bulk_update_with_history(
         overdue,
         Credential,
@@ -323,7 +317,7 @@ def _add_reinstatement_fee(credential, book, *, by=None):
         RenewalCredential.objects.filter(
             credential=credential,
             renewal__completed_at__isnull=True,
-            renewal__year=credential.valid_through.year + 1,
+            renewal__year=rules.renewal_year_of_credential(credential.valid_through),
             reinstatement_fee_cents=0,
         )
         .select_related("renewal")
