@@ -247,6 +247,7 @@ def credential_status_q(status: str, on: dt.date, book: RequirementBook | None =
     groups = (
         Credential.objects.filter(credential_type__renews_annually=True)
         .exclude(valid_through__isnull=True)
+        .order_by()  # the default ordering would make every holder a group of their own
         .values_list("credential_type_id", "valid_through__year")
         .distinct()
     )
@@ -439,6 +440,28 @@ def renewal_phase(renewal: Renewal, on: dt.date | None = None) -> str:
     if renewal.completed_at:
         return "completed"
     return rules.renewal_phase_on(on or today(), renewal.due_on, renewal.grace_ends_on)
+
+
+def renewal_phase_q(phase: str, on: dt.date, renewals=None) -> Q:
+    """A filter for unfinished renewals whose phase on `on` (rules.renewal_phase_on: renewal
+    due, in grace, lapsed) is `phase`, judged by each renewal's own due date and grace end
+    (the dates it copied when issued, which the holder was told).
+
+    The phase depends only on those two dates, so ask the rule once per distinct pair among
+    `renewals` (all renewals by default) and keep the pairs whose answer is `phase`.
+    """
+    renewals = Renewal.objects.all() if renewals is None else renewals
+    pairs = (
+        renewals.filter(completed_at__isnull=True)
+        .order_by()
+        .values_list("due_on", "grace_ends_on")
+        .distinct()
+    )
+    query = Q(pk__in=[])
+    for due_on, grace_ends_on in pairs:
+        if rules.renewal_phase_on(on, due_on, grace_ends_on) == phase:
+            query |= Q(due_on=due_on, grace_ends_on=grace_ends_on)
+    return Q(completed_at__isnull=True) & query
 
 
 def has_credentials_on_record(holder) -> bool:

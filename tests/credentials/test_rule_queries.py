@@ -1,0 +1,86 @@
+"""Queries that restate a rule agree with credentials.rules on every boundary date (issue
+16.3): the renewal phase the season dashboard and the admin's phase filter count (due, in
+grace, lapsed) is rules.renewal_phase_on of each renewal's own due date and grace end."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db.models import Q
+
+from credentials import rules, season, selectors
+from credentials.models import Credential, Renewal
+from tests.factories import CredentialFactory, HolderFactory
+from tests.factories.renewal_states import renewal_due
+
+pytestmark = pytest.mark.django_db
+DENVER = ZoneInfo("America/Denver")
+
+CALENDAR_PHASES = (rules.RENEWAL_DUE, rules.IN_GRACE, rules.LAPSED)
+
+
+def boundaries(*years):
+    """The days either side of every date a renewal phase turns on."""
+    days = []
+    for year in years:
+        calendar = rules.renewal_calendar(year)
+        for edge in (calendar.opens_on, calendar.due_on, rules.lapse_day(calendar)):
+            days += [edge - dt.timedelta(days=1), edge]
+    return days
+
+
+@pytest.fixture
+def renewals_of_two_years():
+    """Open renewals for 2027 and 2028 (two due dates and grace ends)."""
+    with time_machine.travel(dt.datetime(2026, 11, 2, 9, 0, tzinfo=DENVER), tick=False):
+        renewal_due(HolderFactory(), 2027)
+        renewal_due(HolderFactory(), 2027, codes=("CAS",))
+    with time_machine.travel(dt.datetime(2027, 11, 2, 9, 0, tzinfo=DENVER), tick=False):
+        renewal_due(HolderFactory(), 2028)
+    return Renewal.objects.all()
+
+
+@pytest.mark.parametrize("on", boundaries(2027, 2028))
+def test_the_renewal_phase_filter_agrees_with_the_rule_on_every_boundary(renewals_of_two_years, on):
+    for phase in CALENDAR_PHASES:
+        filtered = set(
+            Renewal.objects.filter(selectors.renewal_phase_q(phase, on)).values_list(
+                "pk", flat=True
+            )
+        )
+        by_rule = {
+            r.pk
+            for r in Renewal.objects.all()
+            if rules.renewal_phase_on(on, r.due_on, r.grace_ends_on) == phase
+        }
+        assert filtered == by_rule, phase
+
+
+@pytest.mark.parametrize("on", boundaries(2027, 2028))
+def test_the_season_phases_agree_with_each_renewals_phase_on_every_boundary(
+    renewals_of_two_years, on
+):
+    renewals = Renewal.objects.all()
+    for phase in season.RENEWAL_PHASES:
+        listed = set(season.renewals_in_phase(renewals, phase, on).values_list("pk", flat=True))
+        by_rule = {r.pk for r in renewals if season.phase_of(r, on) == phase}
+        assert listed == by_rule, phase
+
+
+def test_a_completed_renewal_is_in_no_calendar_phase(renewals_of_two_years):
+    on = dt.date(2027, 4, 1)
+    assert Renewal.objects.filter(selectors.renewal_phase_q(rules.LAPSED, on)).count() == 2
+    for phase in CALENDAR_PHASES:
+        query = selectors.renewal_phase_q(phase, on, Renewal.objects.none())
+        assert not Renewal.objects.filter(query).exists()
+
+
+def test_the_status_filter_asks_the_rule_once_per_type_and_year_not_per_holder():
+    for _ in range(3):
+        CredentialFactory(holder=HolderFactory(), valid_through=dt.date(2026, 12, 31))
+    query = selectors.credential_status_q(rules.LAPSED, dt.date(2027, 4, 1))
+    # One group (CAM, 2026): the empty start and the expired half of that group.
+    assert len(query.children) == 2, query
+    assert Credential.objects.filter(query).count() == 3
+    assert isinstance(query, Q)
