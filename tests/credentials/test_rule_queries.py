@@ -10,7 +10,9 @@ import time_machine
 from django.db.models import Q
 
 from credentials import rules, season, selectors
+from credentials.admin.renewals import FollowUpFilter, PhaseFilter
 from credentials.models import Credential, Renewal
+from credentials.services.reminders import open_renewals_on
 from tests.factories import CredentialFactory, HolderFactory
 from tests.factories.renewal_states import renewal_due
 
@@ -84,3 +86,35 @@ def test_the_status_filter_asks_the_rule_once_per_type_and_year_not_per_holder()
     assert len(query.children) == 2, query
     assert Credential.objects.filter(query).count() == 3
     assert isinstance(query, Q)
+
+
+def _filtered(filter_class, value):
+    list_filter = filter_class(None, {filter_class.parameter_name: [value]}, Renewal, None)
+    return set(list_filter.queryset(None, Renewal.objects.all()).values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("on", boundaries(2027, 2028))
+def test_the_admin_phase_filters_agree_with_the_rule_on_every_boundary(renewals_of_two_years, on):
+    with time_machine.travel(dt.datetime.combine(on, dt.time(12), DENVER), tick=False):
+        for phase in CALENDAR_PHASES:
+            by_rule = {
+                r.pk
+                for r in Renewal.objects.all()
+                if rules.renewal_phase_on(on, r.due_on, r.grace_ends_on) == phase
+            }
+            assert _filtered(PhaseFilter, phase) == by_rule, phase
+            if phase == rules.IN_GRACE:
+                # None of them is paid: "in grace, unpaid" is every renewal in grace.
+                assert _filtered(FollowUpFilter, "grace_unpaid") == by_rule
+
+
+@pytest.mark.parametrize("on", boundaries(2027, 2028))
+def test_reminders_look_at_the_renewals_the_rule_has_not_lapsed(renewals_of_two_years, on):
+    looked_at = set(open_renewals_on(on).values_list("pk", flat=True))
+    by_rule = {
+        r.pk
+        for r in Renewal.objects.all()
+        if rules.renewal_phase_on(on, r.due_on, r.grace_ends_on) != rules.LAPSED
+        and r.due_on <= on + dt.timedelta(days=367)
+    }
+    assert looked_at == by_rule
