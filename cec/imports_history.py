@@ -60,7 +60,6 @@ KINDS = {
     "committee": (False, True),
     "volunteering": (False, True),
 }
-KIND_NAMES = {(True, False): "In-network", (False, False): "Other", (False, True): "Participation"}
 
 VERIFIED_WORDS = {"", "yes", "y", "true", "1", "verified", "approved", "x"}
 PENDING_WORDS = {"no", "n", "false", "0", "pending", "unverified", "not verified"}
@@ -102,7 +101,7 @@ class CecHistoryResource(HolderLookup, SpreadsheetResource):
         return LedgerEntry.objects.filter(source=Source.IMPORTED).select_related("holder__profile")
 
     def dehydrate_kind(self, entry):
-        return KIND_NAMES.get((entry.in_network, entry.participation), "Other")
+        return entry.credit_kind.label
 
     def dehydrate_verified(self, entry):
         return "No" if entry.state == EntryState.PENDING_VERIFICATION else "Yes"

@@ -159,16 +159,10 @@ def _step_action(renewal: Renewal, step) -> dict:
             "url": reverse("cec_submission:start"),
             "button": "Submit my CECs again",
         }
-    owed = rules.fmt_hours(renewal.cecs_owed)
-    in_network = (
-        f" (at least {rules.fmt_hours(renewal.in_network_min)} in-network)"
-        if renewal.in_network_min
-        else ""
-    )
     return {
         "kind": SUBMIT,
         "headline": "Submit your CECs for NAAEI approval",
-        "text": f"Report all {owed} CECs owed{in_network} in one submission.",
+        "text": f"Report all the CECs owed in one submission: {renewal.requirement_text}.",
         "url": reverse("cec_submission:start"),
         "button": "Submit my CECs",
     }

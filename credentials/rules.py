@@ -139,6 +139,15 @@ CREDIT_KIND_LABELS = {
 }
 
 
+# Reporting Form activities that are participation: committee and board service and
+# volunteering (the values of cec.models.ActivityType).
+PARTICIPATION_ACTIVITIES = frozenset({"committee", "volunteering"})
+
+
+def is_participation_activity(activity_type: str) -> bool:
+    return activity_type in PARTICIPATION_ACTIVITIES
+
+
 def credit_kind(in_network: bool, participation: bool) -> CreditKind:
     """The one decision of an entry's kind from its two flags."""
     if participation:
@@ -362,6 +371,19 @@ def renewal_calendar(
         opens_on=dt.date(year - 1, *opens),
         due_on=dt.date(year, *due),
         grace_ends_on=dt.date(year, *grace_end),
+    )
+
+
+def issued_calendar(year: int, due_on: dt.date, grace_ends_on: dt.date) -> RenewalCalendar:
+    """The calendar of a renewal as it was issued: the due date and grace end it copied
+    from its requirement set then, which the holder was told (page, invoice, reminders).
+    Once a renewal is issued these dates, not the requirement set's, decide when its
+    credentials are in grace and lapse."""
+    return RenewalCalendar(
+        year=year,
+        opens_on=renewal_calendar(year).opens_on,
+        due_on=due_on,
+        grace_ends_on=grace_ends_on,
     )
 
 

@@ -58,11 +58,6 @@ def approved_progress_for_renewal(renewal) -> rules.CecProgress:
     return rules.cec_progress(renewal_requirement(renewal), as_credits(entries))
 
 
-def not_counting_q(renewal_year):
-    first, last = rules.earning_window(renewal_year)
-    return Q(earned_on__lt=first) | Q(earned_on__gt=last)
-
-
 # --- The ledger page ---------------------------------------------------------------------
 
 # Why an entry in a state outside EARNING_STATES earns nothing (yet).
@@ -294,6 +289,7 @@ class Gap:
     window_over: bool  # no class can help any more: the earning year has ended
     missing: Decimal = rules.ZERO
     missing_in_network: Decimal = rules.ZERO
+    counts_toward: int | None = None  # window over: the renewal a class taken now counts for
     repeats_left_out: bool = False  # a course already taken this earning year was left out
 
     @property
@@ -351,7 +347,13 @@ def close_the_gap(renewal, progress: rules.CecProgress, on=None, limit=12) -> Ga
     on = on or timezone.localdate()
     first, last = rules.earning_window(renewal.year)
     if on > last:
-        return Gap(sessions=(), plan=(), closes=False, window_over=True)
+        return Gap(
+            sessions=(),
+            plan=(),
+            closes=False,
+            window_over=True,
+            counts_toward=rules.renewal_year_of_entry(on),
+        )
     taken = courses_taken_in_window(renewal)
     upcoming = ClassSession.objects.filter(
         course__category=Category.AASC_CLASS, date__gte=max(on, first), date__lte=last

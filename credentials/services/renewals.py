@@ -144,7 +144,7 @@ def _issue_batch(year, holder_ids, *, book, on, by) -> IssueSummary:
         return summary
 
     due = defaultdict(list)
-    credentials = (
+    credentials = list(
         Credential.objects.filter(
             holder_id__in=todo,
             holder__is_active=True,
@@ -154,6 +154,7 @@ def _issue_batch(year, holder_ids, *, book, on, by) -> IssueSummary:
         .select_related("credential_type")
         .order_by("holder_id", "credential_type__code")
     )
+    book.load_issued(credentials)  # their statuses below, without a query per credential
     for credential in credentials:
         if not rules.due_for_renewal(
             year, credential.valid_through, credential.credential_type.renews_annually
@@ -284,11 +285,10 @@ def lapse_overdue_credentials(on: dt.date | None = None, *, by=None, holder_ids=
         .select_related("credential_type")
         .select_for_update()
     )
+    book.load_issued(overdue)
     for credential in overdue:
-        calendar = book.calendar_for(
-            credential.credential_type_id,
-            rules.renewal_year_of_credential(credential.valid_through),
-        )
+        # The dates its renewal was issued with (what the holder was told), else the set's.
+        calendar = book.calendar_of(credential)
         credential.lapsed_on = rules.lapse_day(calendar)
         credential.lapse_reason = rules.lapse_reason(calendar)
     bulk_update_with_history(

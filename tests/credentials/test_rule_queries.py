@@ -9,11 +9,13 @@ import pytest
 import time_machine
 from django.db.models import Q
 
+from cec.models import EntryState, LedgerEntry
+from cec.selectors.ledger import earning_entries_in_window
 from credentials import rules, season, selectors
 from credentials.admin.renewals import FollowUpFilter, PhaseFilter
 from credentials.models import Credential, Renewal
 from credentials.services.reminders import open_renewals_on
-from tests.factories import CredentialFactory, HolderFactory
+from tests.factories import CredentialFactory, HolderFactory, LedgerEntryFactory
 from tests.factories.renewal_states import renewal_due
 
 pytestmark = pytest.mark.django_db
@@ -79,13 +81,18 @@ def test_a_completed_renewal_is_in_no_calendar_phase(renewals_of_two_years):
 
 
 def test_the_status_filter_asks_the_rule_once_per_type_and_year_not_per_holder():
+    on = dt.date(2027, 4, 1)
+    CredentialFactory(holder=HolderFactory(), valid_through=dt.date(2026, 12, 31))
+    one_holder = str(
+        Credential.objects.filter(selectors.credential_status_q(rules.LAPSED, on)).query
+    )
     for _ in range(3):
         CredentialFactory(holder=HolderFactory(), valid_through=dt.date(2026, 12, 31))
-    query = selectors.credential_status_q(rules.LAPSED, dt.date(2027, 4, 1))
-    # One group (CAM, 2026): the empty start and the expired half of that group.
-    assert len(query.children) == 2, query
-    assert Credential.objects.filter(query).count() == 3
+    query = selectors.credential_status_q(rules.LAPSED, on)
+    # One group (CAM, 2026), however many hold it.
+    assert str(Credential.objects.filter(query).query) == one_holder
     assert isinstance(query, Q)
+    assert Credential.objects.filter(query).count() == 4
 
 
 def _filtered(filter_class, value):
@@ -118,3 +125,24 @@ def test_reminders_look_at_the_renewals_the_rule_has_not_lapsed(renewals_of_two_
         and r.due_on <= on + dt.timedelta(days=367)
     }
     assert looked_at == by_rule
+
+
+def test_the_earning_window_query_agrees_with_the_rule_on_every_boundary(holder):
+    days = [
+        dt.date(2025, 12, 31),
+        dt.date(2026, 1, 1),
+        dt.date(2026, 12, 31),
+        dt.date(2027, 1, 1),
+    ]
+    for earned_on in days:
+        for state in EntryState.values:
+            LedgerEntryFactory(holder=holder, earned_on=earned_on, state=state)
+    for year in (2026, 2027, 2028):
+        counted = set(earning_entries_in_window(holder, year))
+        by_rule = {
+            e
+            for e in LedgerEntry.objects.filter(holder=holder)
+            if rules.entry_earns(e.state) and rules.in_earning_window(year, e.earned_on)
+        }
+        assert counted == by_rule, year
+        assert {rules.renewal_year_of_entry(e.earned_on) for e in counted} <= {year}

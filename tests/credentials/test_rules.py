@@ -281,3 +281,10 @@ def test_the_ledger_states_are_the_rules_states():
 def test_a_renewal_is_complete_only_when_all_four_steps_are_done():
     for steps in itertools.product([False, True], repeat=4):
         assert rules.renewal_complete(*steps) == all(steps)
+
+
+def test_committee_and_volunteering_forms_are_participation():
+    assert rules.is_participation_activity("committee")
+    assert rules.is_participation_activity("volunteering")
+    assert not rules.is_participation_activity("expo_class")
+    assert not rules.is_participation_activity("other")
