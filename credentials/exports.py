@@ -156,10 +156,9 @@ def _phase(renewal, on, waiting, progress) -> str:
     """season.phase_of without a query per row (same order of precedence)."""
     if renewal.completed_at:
         return "complete"
-    if renewal.grace_ends_on < on:
-        return "lapsed"
-    if renewal.due_on <= on:
-        return "in_grace"
+    calendar_phase = rules.renewal_phase_on(on, renewal.due_on, renewal.grace_ends_on)
+    if calendar_phase in (rules.LAPSED, rules.IN_GRACE):
+        return calendar_phase
     if renewal.pk in waiting:
         return "submitted"
     invoice = getattr(renewal, "invoice", None)

@@ -70,11 +70,10 @@ def reinstatement_cost(renewal: Renewal, reinstatements: list[Reinstatement]) ->
     invoice = selectors.invoice_of(renewal)
     total = f" (invoice total {format_cents(invoice.total_cents)})" if invoice else ""
     first, last = rules.earning_window(renewal.year)
-    cecs = rules.fmt_hours(renewal.cecs_owed)
     return (
         f"To reinstate it, complete this {renewal.year} renewal: confirm your contact details, "
-        f"pay the invoice, and have the {cecs} CECs owed for {renewal.year} (earned "
-        f"{first:%B %-d} to {last:%B %-d, %Y}) approved by NAAEI. Reinstating costs the "
+        f"pay the invoice, and have the CECs owed for {renewal.year} ({renewal.requirement_text}, "
+        f"earned {first:%B %-d} to {last:%B %-d, %Y}) approved by NAAEI. Reinstating costs the "
         f"{format_cents(fees)} reinstatement fee on top of the annual fee{total}. Until then "
         "the credential stays lapsed."
     )

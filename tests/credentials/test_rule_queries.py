@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from cec.models import EntryState, LedgerEntry
 from cec.selectors.ledger import earning_entries_in_window
-from credentials import rules, season, selectors
+from credentials import exports, rules, season, selectors
 from credentials.admin.renewals import FollowUpFilter, PhaseFilter
 from credentials.models import Credential, Renewal
 from credentials.services.reminders import open_renewals_on
@@ -70,6 +70,18 @@ def test_the_season_phases_agree_with_each_renewals_phase_on_every_boundary(
         listed = set(season.renewals_in_phase(renewals, phase, on).values_list("pk", flat=True))
         by_rule = {r.pk for r in renewals if season.phase_of(r, on) == phase}
         assert listed == by_rule, phase
+
+
+@pytest.mark.parametrize("on", boundaries(2027, 2028))
+def test_the_renewals_export_phase_agrees_with_the_season_on_every_boundary(
+    renewals_of_two_years, on
+):
+    renewals = Renewal.objects.all()
+    progress = season.progress_by_renewal(renewals)
+    for renewal in renewals:
+        assert exports._phase(renewal, on, set(), progress[renewal.pk]) == season.phase_of(
+            renewal, on
+        ), renewal.year
 
 
 def test_a_completed_renewal_is_in_no_calendar_phase(renewals_of_two_years):
