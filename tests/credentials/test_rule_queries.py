@@ -13,6 +13,7 @@ from cec.models import EntryState, LedgerEntry
 from cec.selectors.ledger import earning_entries_in_window
 from credentials import exports, rules, season, selectors
 from credentials.admin.renewals import FollowUpFilter, PhaseFilter
+from credentials.admin.season_filters import SeasonPhaseFilter
 from credentials.models import Credential, Renewal
 from credentials.services.reminders import open_renewals_on
 from tests.factories import CredentialFactory, HolderFactory, LedgerEntryFactory
@@ -122,6 +123,8 @@ def test_the_admin_phase_filters_agree_with_the_rule_on_every_boundary(renewals_
                 if rules.renewal_phase_on(on, r.due_on, r.grace_ends_on) == phase
             }
             assert _filtered(PhaseFilter, phase) == by_rule, phase
+            if phase != rules.RENEWAL_DUE:  # the season splits "due" further
+                assert _filtered(SeasonPhaseFilter, phase) == by_rule, phase
             if phase == rules.IN_GRACE:
                 # None of them is paid: "in grace, unpaid" is every renewal in grace.
                 assert _filtered(FollowUpFilter, "grace_unpaid") == by_rule
