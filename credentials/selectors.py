@@ -236,8 +236,10 @@ def reinstatements_of(renewal: Renewal, on: dt.date | None = None) -> list[Reins
         return []
     on = on or today()
     book = RequirementBook()
+    items = list(renewal.items.select_related("credential__credential_type"))
+    book.load_issued([item.credential for item in items])
     result = []
-    for item in renewal.items.select_related("credential__credential_type"):
+    for item in items:
         credential = item.credential
         if book.status_of(credential, on) != rules.LAPSED and credential.lapsed_on is None:
             continue
