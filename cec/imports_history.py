@@ -13,6 +13,7 @@ from import_export import fields
 
 from cec.models import EntryState, LedgerEntry, Source
 from cec.services.imported_history import save_imported_entries
+from credentials import rules
 from credentials.imports.base import RowProblems, SpreadsheetResource, changed_values
 from credentials.imports.files import parse_date, parse_hours, text
 from credentials.imports.records import HOLDER_COLUMNS, HolderLookup
@@ -63,7 +64,7 @@ KINDS = {
 
 VERIFIED_WORDS = {"", "yes", "y", "true", "1", "verified", "approved", "x"}
 PENDING_WORDS = {"no", "n", "false", "0", "pending", "unverified", "not verified"}
-LOCKED = (EntryState.SUBMITTED, EntryState.APPROVED)
+LOCKED = rules.LOCKED_STATES
 
 
 class CecHistoryResource(HolderLookup, SpreadsheetResource):

@@ -547,6 +547,9 @@ SUBMITTED, APPROVED, REJECTED, WITHDRAWN = "submitted", "approved", "rejected", 
 EARNING_STATES = (CREDITED, VERIFIED, SUBMITTED, APPROVED)
 # Only credited (AASC classes) and verified-and-signed entries can be submitted to NAAEI.
 SUBMITTABLE_STATES = (CREDITED, VERIFIED)
+# Once an entry is part of a submission to NAAEI the office can no longer change, withdraw
+# or re-import it.
+LOCKED_STATES = (SUBMITTED, APPROVED)
 
 
 def entry_earns(state: str) -> bool:

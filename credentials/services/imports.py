@@ -23,7 +23,8 @@ from import_export.results import RowResult
 from simple_history.utils import bulk_update_with_history
 
 from cec.imports_history import CecHistoryResource
-from cec.models import EntryState, LedgerEntry, Submission
+from cec.models import LedgerEntry, Submission
+from credentials import rules
 from credentials.imports.base import SpreadsheetResource
 from credentials.imports.files import ROW_COLUMN, ImportFileError, read_spreadsheet
 from credentials.imports.records import CredentialResource, HolderResource
@@ -257,9 +258,7 @@ def undo_refusal(batch: ImportBatch) -> str:
             return f"The CEC entry '{changed.title}' has changed since the import."
         if Submission.entries.through.objects.filter(ledgerentry_id__in=entry_ids).exists():
             return "A CEC entry of this import is part of a submission to NAAEI."
-        locked = LedgerEntry.objects.filter(
-            pk__in=entry_ids, state__in=(EntryState.SUBMITTED, EntryState.APPROVED)
-        ).first()
+        locked = LedgerEntry.objects.filter(pk__in=entry_ids, state__in=rules.LOCKED_STATES).first()
         if locked:
             return f"The CEC entry '{locked.title}' is part of a submission to NAAEI."
     profile_rows = by_model.get("contactprofile", [])
