@@ -76,21 +76,25 @@ class RequirementBook:
         # credential pk -> {renewal year: the calendar that renewal was issued with}
         self._issued: dict[int, dict[int, rules.RenewalCalendar]] = {}
 
+    ISSUED_CHUNK = 2000  # ids per query: well under SQLite's limit on query parameters
+
     def load_issued(self, credentials) -> None:
-        """Read, in one query, the calendars of the renewals issued for `credentials`."""
+        """Read, in one query (per ISSUED_CHUNK credentials), the calendars of the renewals
+        issued for `credentials`."""
         ids = [credential.pk for credential in credentials]
-        items = (
-            RenewalCredential.objects.filter(credential_id__in=ids)
-            .order_by()
-            .values_list(
-                "credential_id", "renewal__year", "renewal__due_on", "renewal__grace_ends_on"
-            )
-        )
         loaded = {pk: {} for pk in ids}
-        for credential_id, year, due_on, grace_ends_on in items:
-            loaded.setdefault(credential_id, {})[year] = rules.issued_calendar(
-                year, due_on, grace_ends_on
+        for start in range(0, len(ids), self.ISSUED_CHUNK):
+            items = (
+                RenewalCredential.objects.filter(
+                    credential_id__in=ids[start : start + self.ISSUED_CHUNK]
+                )
+                .order_by()
+                .values_list(
+                    "credential_id", "renewal__year", "renewal__due_on", "renewal__grace_ends_on"
+                )
             )
+            for credential_id, year, due_on, grace_ends_on in items:
+                loaded[credential_id][year] = rules.issued_calendar(year, due_on, grace_ends_on)
         self._issued.update(loaded)
 
     def calendar_of(self, credential: Credential, year: int | None = None) -> rules.RenewalCalendar:
