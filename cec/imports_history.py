@@ -13,6 +13,7 @@ from import_export import fields
 
 from cec.models import EntryState, LedgerEntry, Source, Submission
 from cec.services.imported_history import save_imported_entries
+from credentials import rules
 from credentials.imports import registry
 from credentials.imports.base import RowProblems, SpreadsheetResource, changed_values
 from credentials.imports.files import parse_date, parse_hours, text
@@ -62,11 +63,10 @@ KINDS = {
     "committee": (False, True),
     "volunteering": (False, True),
 }
-KIND_NAMES = {(True, False): "In-network", (False, False): "Other", (False, True): "Participation"}
 
 VERIFIED_WORDS = {"", "yes", "y", "true", "1", "verified", "approved", "x"}
 PENDING_WORDS = {"no", "n", "false", "0", "pending", "unverified", "not verified"}
-LOCKED = (EntryState.SUBMITTED, EntryState.APPROVED)
+LOCKED = rules.LOCKED_STATES
 
 
 class CecHistoryResource(HolderLookup, SpreadsheetResource):
@@ -104,7 +104,7 @@ class CecHistoryResource(HolderLookup, SpreadsheetResource):
         return LedgerEntry.objects.filter(source=Source.IMPORTED).select_related("holder__profile")
 
     def dehydrate_kind(self, entry):
-        return KIND_NAMES.get((entry.in_network, entry.participation), "Other")
+        return entry.credit_kind.label
 
     def dehydrate_verified(self, entry):
         return "No" if entry.state == EntryState.PENDING_VERIFICATION else "Yes"
@@ -219,9 +219,7 @@ def _entries_in_use(by_model, user_ids, since) -> str:
         return f"The CEC entry '{changed.title}' has changed since the import."
     if Submission.entries.through.objects.filter(ledgerentry_id__in=entry_ids).exists():
         return "A CEC entry of this import is part of a submission to NAAEI."
-    locked = LedgerEntry.objects.filter(
-        pk__in=entry_ids, state__in=(EntryState.SUBMITTED, EntryState.APPROVED)
-    ).first()
+    locked = LedgerEntry.objects.filter(pk__in=entry_ids, state__in=rules.LOCKED_STATES).first()
     if locked:
         return f"The CEC entry '{locked.title}' is part of a submission to NAAEI."
     return ""

@@ -68,13 +68,11 @@ def transcript_context(holder, year: int) -> dict:
     return {
         "holder": holder,
         "year": year,
-        "renewal_year": year + 1,
+        "renewal_year": rules.renewal_year_counting(year),
         "entries": entries,
         "total": sum((e.hours for e in entries), rules.ZERO),
-        "in_network": sum(
-            (e.hours for e in entries if e.in_network and not e.participation), rules.ZERO
-        ),
-        "participation": sum((e.hours for e in entries if e.participation), rules.ZERO),
+        "in_network": rules.hours_of_kind(entries, rules.CreditKind.IN_NETWORK),
+        "participation": rules.hours_of_kind(entries, rules.CreditKind.PARTICIPATION),
     }
 
 
@@ -115,8 +113,8 @@ def transcript_csv(holder, year: int) -> str:
             entry.earned_on.isoformat(),
             entry.title,
             entry.get_source_display(),
-            "yes" if entry.in_network else "no",
-            "yes" if entry.participation else "no",
+            "yes" if entry.credit_kind == rules.CreditKind.IN_NETWORK else "no",
+            "yes" if entry.credit_kind == rules.CreditKind.PARTICIPATION else "no",
             f"{entry.hours:.2f}",
             entry.get_state_display(),
             entry.certificate_number or "",

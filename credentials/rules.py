@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
+from enum import StrEnum
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -41,9 +42,25 @@ def class_cec_value(start: dt.time, end: dt.time, break_minutes: int = 0) -> Dec
 # --- Rule 1: the earning window ------------------------------------------------------
 
 
+def earning_year(renewal_year: int) -> int:
+    """The calendar year whose CECs the renewal for `renewal_year` counts: Y-1."""
+    return renewal_year - 1
+
+
+def renewal_year_counting(earning_year: int) -> int:
+    """The renewal that counts the CECs earned in calendar year `earning_year`: the next."""
+    return earning_year + 1
+
+
+def renewal_year_of_entry(earned_on: dt.date) -> int:
+    """The renewal a CEC earned on `earned_on` counts for: the year after it was earned."""
+    return renewal_year_counting(earned_on.year)
+
+
 def earning_window(renewal_year: int) -> tuple[dt.date, dt.date]:
     """The renewal for year Y counts CECs earned from 1 January to 31 December of Y-1."""
-    return dt.date(renewal_year - 1, 1, 1), dt.date(renewal_year - 1, 12, 31)
+    year = earning_year(renewal_year)
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 
 def in_earning_window(renewal_year: int, earned_on: dt.date) -> bool:
@@ -57,7 +74,7 @@ def why_not_in_window(renewal_year: int, earned_on: dt.date) -> str:
         return ""
     return (
         f"Earned in {earned_on.year}: the {renewal_year} renewal counts only CECs "
-        f"earned from January 1 to December 31, {renewal_year - 1}."
+        f"earned from January 1 to December 31, {earning_year(renewal_year)}."
     )
 
 
@@ -101,6 +118,54 @@ def combined_requirement(requirements: Iterable[Requirement]) -> Requirement:
     return max(requirements, key=lambda r: (r.cecs_owed, r.in_network_min))
 
 
+class CreditKind(StrEnum):
+    """What kind of CEC an entry is (rule 3): participation (committee, board, volunteering,
+    unpaid instructing; capped), in-network (counts toward the in-network minimum), or
+    other. An entry flagged both participation and in-network is participation."""
+
+    IN_NETWORK = "in_network"
+    PARTICIPATION = "participation"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return CREDIT_KIND_LABELS[self]
+
+
+CREDIT_KIND_LABELS = {
+    CreditKind.IN_NETWORK: "In-network",
+    CreditKind.PARTICIPATION: "Participation",
+    CreditKind.OTHER: "Other",
+}
+
+
+# Reporting Form activities that are participation: committee and board service and
+# volunteering (the values of cec.models.ActivityType).
+PARTICIPATION_ACTIVITIES = frozenset({"committee", "volunteering"})
+
+
+def is_participation_activity(activity_type: str) -> bool:
+    return activity_type in PARTICIPATION_ACTIVITIES
+
+
+def credit_kind(in_network: bool, participation: bool) -> CreditKind:
+    """The one decision of an entry's kind from its two flags."""
+    if participation:
+        return CreditKind.PARTICIPATION
+    if in_network:
+        return CreditKind.IN_NETWORK
+    return CreditKind.OTHER
+
+
+def hours_of_kind(entries: Iterable, kind: CreditKind) -> Decimal:
+    """The hours of the entries (anything with hours, in_network and participation) that
+    are of `kind`, before any participation cap."""
+    return sum(
+        (Decimal(e.hours) for e in entries if credit_kind(e.in_network, e.participation) == kind),
+        ZERO,
+    )
+
+
 @dataclass(frozen=True)
 class CecCredit:
     """The facts about a ledger entry that the progress rule needs."""
@@ -108,6 +173,10 @@ class CecCredit:
     hours: Decimal
     in_network: bool = False
     participation: bool = False
+
+    @property
+    def kind(self) -> CreditKind:
+        return credit_kind(self.in_network, self.participation)
 
 
 @dataclass(frozen=True)
@@ -252,9 +321,9 @@ def cec_progress(requirement: Requirement, credits: Iterable[CecCredit]) -> CecP
     """Earned vs owed, with participation CECs counted only up to the cap (rule 3)."""
     in_network = other = participation = ZERO
     for credit in credits:
-        if credit.participation:
+        if credit.kind == CreditKind.PARTICIPATION:
             participation += credit.hours
-        elif credit.in_network:
+        elif credit.kind == CreditKind.IN_NETWORK:
             in_network += credit.hours
         else:
             other += credit.hours
@@ -305,6 +374,19 @@ def renewal_calendar(
     )
 
 
+def issued_calendar(year: int, due_on: dt.date, grace_ends_on: dt.date) -> RenewalCalendar:
+    """The calendar of a renewal as it was issued: the due date and grace end it copied
+    from its requirement set then, which the holder was told (page, invoice, reminders).
+    Once a renewal is issued these dates, not the requirement set's, decide when its
+    credentials are in grace and lapse."""
+    return RenewalCalendar(
+        year=year,
+        opens_on=renewal_calendar(year).opens_on,
+        due_on=due_on,
+        grace_ends_on=grace_ends_on,
+    )
+
+
 def renewal_year_on(on: dt.date, opens=SEASON_OPENS) -> int:
     """The renewal year a holder is working on at a date: from the season's opening
     (1 November) the next year's renewal is the current one."""
@@ -343,9 +425,9 @@ def credential_status_on(
     """A credential's status on a date.
 
     Lifetime credentials (no valid-through date) are always active. Otherwise the next
-    renewal (`calendar`, for valid_through.year + 1) decides: before its season opens the
-    credential is active; from then until it expires, renewal due; after that, in grace
-    through the grace end; lapsed the day after.
+    renewal (`calendar`, of renewal_year_of_credential(valid_through)) decides: before its
+    season opens the credential is active; from then until it expires, renewal due; after
+    that, in grace through the grace end; lapsed the day after.
     """
     if valid_through is None or calendar is None:
         return ACTIVE
@@ -384,6 +466,12 @@ def reminder_dates(
     return sorted(dates, key=lambda item: item[1])
 
 
+def renewal_year_of_credential(valid_through: dt.date) -> int:
+    """The renewal that keeps a credential valid through `valid_through` going: the one
+    for the year after it expires (whose grace end decides when it lapses)."""
+    return valid_through.year + 1
+
+
 def valid_through_after_renewal(renewal_year: int) -> dt.date:
     """A completed renewal for year Y keeps each credential through 31 December of Y."""
     return dt.date(renewal_year, 12, 31)
@@ -393,11 +481,11 @@ def next_renewal_year(valid_through: dt.date, on: dt.date, opens=SEASON_OPENS) -
     """The renewal that renews a credential next: the one for the year after it expires,
     or, once that renewal's season has passed (the credential lapsed), the current
     renewal year, which reinstates it."""
-    return max(valid_through.year + 1, renewal_year_on(on, opens))
+    return max(renewal_year_of_credential(valid_through), renewal_year_on(on, opens))
 
 
 # A credential's dates are typed by the office: bounded so that every date the rules derive
-# from them (the next renewal's calendar is valid_through's year + 1) exists.
+# from them (the calendar of renewal_year_of_credential(valid_through)) exists.
 EARLIEST_EARNED_ON = dt.date(1950, 1, 1)
 VALID_THROUGH_YEARS_AHEAD = 5
 
@@ -447,22 +535,49 @@ def due_for_renewal(
     return valid_through < valid_through_after_renewal(renewal_year)
 
 
-# --- The four steps (SPEC rule 8) ---------------------------------------------------------
+# --- Rule 7: which ledger entries earn, and which can be submitted --------------------
+# The states of a CEC ledger entry (cec.models.EntryState takes its values from here).
+
+CREDITED, PENDING_VERIFICATION, VERIFIED = "credited", "pending_verification", "verified"
+SUBMITTED, APPROVED, REJECTED, WITHDRAWN = "submitted", "approved", "rejected", "withdrawn"
+
+# An AASC class credits itself; a Reporting Form earns once the office verified and signed
+# it; submitting and approval keep it earning. Waiting for verification, rejected by NAAEI
+# or withdrawn by the office earns nothing.
+EARNING_STATES = (CREDITED, VERIFIED, SUBMITTED, APPROVED)
+# Only credited (AASC classes) and verified-and-signed entries can be submitted to NAAEI.
+SUBMITTABLE_STATES = (CREDITED, VERIFIED)
+# Once an entry is part of a submission to NAAEI the office can no longer change, withdraw
+# or re-import it.
+LOCKED_STATES = (SUBMITTED, APPROVED)
 
 
-def renewal_steps_done(
-    *, contact_confirmed: bool, paid: bool, cec_status_seen: bool, cecs_approved: bool
+def entry_earns(state: str) -> bool:
+    return state in EARNING_STATES
+
+
+def entry_submittable(state: str) -> bool:
+    return state in SUBMITTABLE_STATES
+
+
+# --- Rule 8: the renewal is complete when all four steps are ---------------------------
+
+
+def renewal_complete(
+    contact_confirmed: bool, invoice_paid: bool, cec_status_checked: bool, cecs_approved: bool
 ) -> bool:
-    """A renewal is complete when all four steps are done, in any order: contact details
-    confirmed, invoice paid, CEC status checked, CECs approved by NAAEI."""
-    return contact_confirmed and paid and cec_status_seen and cecs_approved
+    """A renewal is done when (1) contact details are confirmed for this cycle, (2) the
+    invoice is paid, (3) the CEC status was checked and (4) the CEC submission approved,
+    in any order."""
+    return contact_confirmed and invoice_paid and cec_status_checked and cecs_approved
 
 
-def renewal_complete(renewal) -> bool:
-    """rules.renewal_steps_done for a renewal's own record of its steps."""
-    return renewal_steps_done(
+def renewal_record_complete(renewal) -> bool:
+    """renewal_complete for a renewal's own record of its steps: steps 2 and 4 are
+    stamped on it by credentials.services.steps when payments and cec record them."""
+    return renewal_complete(
         contact_confirmed=renewal.contact_confirmed_at is not None,
-        paid=renewal.paid_at is not None,
-        cec_status_seen=renewal.cec_status_seen_at is not None,
+        invoice_paid=renewal.paid_at is not None,
+        cec_status_checked=renewal.cec_status_seen_at is not None,
         cecs_approved=renewal.cecs_approved_at is not None,
     )

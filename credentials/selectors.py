@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from credentials import rules
@@ -16,6 +16,7 @@ from credentials.models import (
     FaqEntry,
     OfficeContact,
     Renewal,
+    RenewalCredential,
     RequirementSet,
 )
 
@@ -76,7 +77,9 @@ def renewals_governed_by(requirement_set: RequirementSet):
 
 class RequirementBook:
     """All requirement sets, loaded in one query, answering "which set governs credential
-    type T in renewal year Y" without a query per credential."""
+    type T in renewal year Y" without a query per credential; and the calendar of a
+    credential's renewal: the dates that renewal was issued with, once it is (see
+    rules.issued_calendar), else its requirement set's."""
 
     def __init__(self, sets=None):
         if sets is None:
@@ -84,6 +87,39 @@ class RequirementBook:
         self._by_type = defaultdict(list)
         for requirement_set in sets:
             self._by_type[requirement_set.credential_type_id].append(requirement_set)
+        # credential pk -> {renewal year: the calendar that renewal was issued with}
+        self._issued: dict[int, dict[int, rules.RenewalCalendar]] = {}
+
+    ISSUED_CHUNK = 2000  # ids per query: well under SQLite's limit on query parameters
+
+    def load_issued(self, credentials) -> None:
+        """Read, in one query (per ISSUED_CHUNK credentials), the calendars of the renewals
+        issued for `credentials`."""
+        ids = [credential.pk for credential in credentials]
+        loaded = {pk: {} for pk in ids}
+        for start in range(0, len(ids), self.ISSUED_CHUNK):
+            items = (
+                RenewalCredential.objects.filter(
+                    credential_id__in=ids[start : start + self.ISSUED_CHUNK]
+                )
+                .order_by()
+                .values_list(
+                    "credential_id", "renewal__year", "renewal__due_on", "renewal__grace_ends_on"
+                )
+            )
+            for credential_id, year, due_on, grace_ends_on in items:
+                loaded[credential_id][year] = rules.issued_calendar(year, due_on, grace_ends_on)
+        self._issued.update(loaded)
+
+    def calendar_of(self, credential: Credential, year: int | None = None) -> rules.RenewalCalendar:
+        """The calendar of `credential`'s renewal for `year` (by default the one that keeps
+        it going, rules.renewal_year_of_credential): as issued, else its requirement set's."""
+        if year is None:
+            year = rules.renewal_year_of_credential(credential.valid_through)
+        if credential.pk not in self._issued:
+            self.load_issued([credential])
+        issued = self._issued.get(credential.pk, {}).get(year)
+        return issued or self.calendar_for(credential.credential_type_id, year)
 
     def set_for(self, type_id, year) -> RequirementSet | None:
         for requirement_set in self._by_type.get(type_id, ()):
@@ -106,9 +142,7 @@ class RequirementBook:
         """rules.credential_status_on with the calendar of the credential's next renewal."""
         if not credential.credential_type.renews_annually or credential.valid_through is None:
             return rules.ACTIVE
-        calendar = self.calendar_for(
-            credential.credential_type_id, credential.valid_through.year + 1
-        )
+        calendar = self.calendar_of(credential)
         return rules.credential_status_on(on, credential.valid_through, calendar)
 
 
@@ -159,17 +193,19 @@ def credentials_of(holder, on: dt.date | None = None, book: RequirementBook | No
     on = on or today()
     book = book or RequirementBook()
     rows = []
-    for credential in credentials_held_by(holder):
+    credentials = list(credentials_held_by(holder))
+    book.load_issued(credentials)
+    for credential in credentials:
         status = book.status_of(credential, on)
         if not (credential.credential_type.renews_annually and credential.valid_through):
             rows.append(CredentialRow(credential, status, None, None, None))
             continue
         type_id = credential.credential_type_id
         year = rules.next_renewal_year(credential.valid_through, on)
-        calendar = book.calendar_for(type_id, year)
+        calendar = book.calendar_of(credential, year)
         lapse = {}
         if status == rules.LAPSED:
-            missed = book.calendar_for(type_id, credential.valid_through.year + 1)
+            missed = book.calendar_of(credential)
             requirement_set = book.set_for(type_id, year)
             lapse = {
                 "lapsed_on": credential.lapsed_on or rules.lapse_day(missed),
@@ -218,12 +254,14 @@ def reinstatements_of(renewal: Renewal, on: dt.date | None = None) -> list[Reins
         return []
     on = on or today()
     book = RequirementBook()
+    items = list(renewal.items.select_related("credential__credential_type"))
+    book.load_issued([item.credential for item in items])
     result = []
-    for item in renewal.items.select_related("credential__credential_type"):
+    for item in items:
         credential = item.credential
         if book.status_of(credential, on) != rules.LAPSED and credential.lapsed_on is None:
             continue
-        missed = book.calendar_for(credential.credential_type_id, credential.valid_through.year + 1)
+        missed = book.calendar_of(credential)
         fee = item.reinstatement_fee_cents
         if not fee:
             requirement_set = book.set_for(credential.credential_type_id, renewal.year)
@@ -240,10 +278,21 @@ def reinstatements_of(renewal: Renewal, on: dt.date | None = None) -> list[Reins
     return result
 
 
-def credential_status_q(status: str, on: dt.date, book: RequirementBook | None = None) -> Q:
-    """A filter for credentials whose status on `on` is `status`, by date ranges.
+def _issued_item(year: int, **renewal):
+    """Whether the credential is on a renewal for `year` (with these dates, if given)."""
+    lookups = {f"renewal__{name}": value for name, value in renewal.items()}
+    return Exists(
+        RenewalCredential.objects.filter(credential=OuterRef("pk"), renewal__year=year, **lookups)
+    )
 
-    Within one credential type and one valid-through year the calendar is fixed, so the
+
+def credential_status_q(status: str, on: dt.date, book: RequirementBook | None = None) -> Q:
+    """A filter for credentials whose status on `on` is `status`, by date ranges, with the
+    calendar RequirementBook.status_of uses: that of the renewal that keeps the credential
+    going as it was issued, else (not issued yet) its requirement set's.
+
+    Within one group of credentials sharing a calendar (one issued calendar and
+    valid-through year; or, not issued, one credential type and valid-through year) the
     rule gives one status to every credential still valid on `on` and one to every
     credential expired by then: ask the rule once for each half and keep the halves whose
     answer is `status`.
@@ -252,19 +301,45 @@ def credential_status_q(status: str, on: dt.date, book: RequirementBook | None =
     query = Q(pk__in=[])
     if status == rules.ACTIVE:
         query |= Q(valid_through__isnull=True) | Q(credential_type__renews_annually=False)
-    groups = (
+
+    def halves(group: Q, calendar: rules.RenewalCalendar) -> Q:
+        found = Q(pk__in=[])
+        if rules.credential_status_on(on, on, calendar) == status:
+            found |= group & Q(valid_through__gte=on)
+        if rules.credential_status_on(on, on - dt.timedelta(days=1), calendar) == status:
+            found |= group & Q(valid_through__lt=on)
+        return found
+
+    renewing = (
         Credential.objects.filter(credential_type__renews_annually=True)
         .exclude(valid_through__isnull=True)
-        .values_list("credential_type_id", "valid_through__year")
+        .order_by()  # the default ordering would make every holder a group of their own
+    )
+    issued = (
+        RenewalCredential.objects.filter(credential__in=renewing)
+        .order_by()
+        .values_list(
+            "renewal__year",
+            "renewal__due_on",
+            "renewal__grace_ends_on",
+            "credential__valid_through__year",
+        )
         .distinct()
     )
-    for type_id, year in groups:
-        calendar = book.calendar_for(type_id, year + 1)
-        group = Q(credential_type_id=type_id, valid_through__year=year)
-        if rules.credential_status_on(on, on, calendar) == status:
-            query |= group & Q(valid_through__gte=on)
-        if rules.credential_status_on(on, on - dt.timedelta(days=1), calendar) == status:
-            query |= group & Q(valid_through__lt=on)
+    for year, due_on, grace_ends_on, through_year in issued:
+        if year != rules.renewal_year_of_credential(dt.date(through_year, 12, 31)):
+            continue  # a renewal that renewed (or reinstates) it, not the next one
+        group = Q(valid_through__year=through_year) & Q(
+            _issued_item(year, due_on=due_on, grace_ends_on=grace_ends_on)
+        )
+        query |= halves(group, rules.issued_calendar(year, due_on, grace_ends_on))
+    groups = renewing.values_list("credential_type_id", "valid_through__year").distinct()
+    for type_id, through_year in groups:
+        year = rules.renewal_year_of_credential(dt.date(through_year, 12, 31))
+        group = Q(credential_type_id=type_id, valid_through__year=through_year) & ~Q(
+            _issued_item(year)
+        )
+        query |= halves(group, book.calendar_for(type_id, year))
     return query
 
 
@@ -273,6 +348,28 @@ def renewal_phase(renewal: Renewal, on: dt.date | None = None) -> str:
     if renewal.completed_at:
         return "completed"
     return rules.renewal_phase_on(on or today(), renewal.due_on, renewal.grace_ends_on)
+
+
+def renewal_phase_q(phase: str, on: dt.date, renewals=None) -> Q:
+    """A filter for unfinished renewals whose phase on `on` (rules.renewal_phase_on: renewal
+    due, in grace, lapsed) is `phase`, judged by each renewal's own due date and grace end
+    (the dates it copied when issued, which the holder was told).
+
+    The phase depends only on those two dates, so ask the rule once per distinct pair among
+    `renewals` (all renewals by default) and keep the pairs whose answer is `phase`.
+    """
+    renewals = Renewal.objects.all() if renewals is None else renewals
+    pairs = (
+        renewals.filter(completed_at__isnull=True)
+        .order_by()
+        .values_list("due_on", "grace_ends_on")
+        .distinct()
+    )
+    query = Q(pk__in=[])
+    for due_on, grace_ends_on in pairs:
+        if rules.renewal_phase_on(on, due_on, grace_ends_on) == phase:
+            query |= Q(due_on=due_on, grace_ends_on=grace_ends_on)
+    return Q(completed_at__isnull=True) & query
 
 
 def has_credentials_on_record(holder) -> bool:
@@ -304,7 +401,7 @@ def why_no_renewal(holder, year: int, on: dt.date | None = None) -> str:
     ]
     if not due:
         until = min(c.valid_through for c in renewing)
-        next_year = until.year + 1
+        next_year = rules.renewal_year_of_credential(until)
         opens = rules.renewal_calendar(next_year).opens_on
         return (
             f"Your credentials are renewed through {until:%B %-d, %Y}. Your {next_year} "

@@ -76,8 +76,7 @@ class LedgerEntryAdmin(HistoryAdmin):
 
     @admin.display(description="kind")
     def counts_as(self, entry):
-        flags = (("in-network", entry.in_network), ("participation", entry.participation))
-        return ", ".join(label for label, flag in flags if flag) or "–"
+        return entry.credit_kind.label
 
     @admin.display(description="the record it came from")
     def came_from(self, entry):

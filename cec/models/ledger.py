@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from credentials import rules
+
 
 class Source(models.TextChoices):
     AASC_CLASS = "aasc_class", "AASC class"
@@ -15,13 +17,16 @@ class Source(models.TextChoices):
 
 
 class EntryState(models.TextChoices):
-    CREDITED = "credited", "Credited"
-    PENDING_VERIFICATION = "pending_verification", "Pending verification"
-    VERIFIED = "verified", "Verified"
-    SUBMITTED = "submitted", "Submitted to NAAEI"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    """A ledger entry's state; which of them earn and which can be submitted is
+    credentials.rules (EARNING_STATES, SUBMITTABLE_STATES)."""
+
+    CREDITED = rules.CREDITED, "Credited"
+    PENDING_VERIFICATION = rules.PENDING_VERIFICATION, "Pending verification"
+    VERIFIED = rules.VERIFIED, "Verified"
+    SUBMITTED = rules.SUBMITTED, "Submitted to NAAEI"
+    APPROVED = rules.APPROVED, "Approved"
+    REJECTED = rules.REJECTED, "Rejected"
+    WITHDRAWN = rules.WITHDRAWN, "Withdrawn"
 
 
 class LedgerEntry(models.Model):
@@ -70,3 +75,13 @@ class LedgerEntry(models.Model):
 
     def __str__(self):
         return f"{self.hours} CEC – {self.title} ({self.earned_on})"
+
+    @property
+    def credit_kind(self) -> rules.CreditKind:
+        """In-network, participation or other (credentials.rules.credit_kind)."""
+        return rules.credit_kind(self.in_network, self.participation)
+
+    @property
+    def renewal_year(self) -> int:
+        """The renewal this entry's CECs count for."""
+        return rules.renewal_year_of_entry(self.earned_on)

@@ -14,13 +14,9 @@ from credentials import roles, rules
 from renewal_portal.infra.errors import parse_token
 
 # Entries that are CECs the holder has (or is having) credited; withdrawn, rejected and
-# not-yet-verified ones are shown in the ledger but earn nothing.
-EARNING_STATES = (
-    EntryState.CREDITED,
-    EntryState.VERIFIED,
-    EntryState.SUBMITTED,
-    EntryState.APPROVED,
-)
+# not-yet-verified ones are shown in the ledger but earn nothing (the rule's home is
+# credentials.rules; the name stays importable from here).
+EARNING_STATES = rules.EARNING_STATES
 
 
 def entries_for(holder):
@@ -62,11 +58,6 @@ def approved_progress_for_renewal(renewal) -> rules.CecProgress:
     return rules.cec_progress(renewal_requirement(renewal), as_credits(entries))
 
 
-def not_counting_q(renewal_year):
-    first, last = rules.earning_window(renewal_year)
-    return Q(earned_on__lt=first) | Q(earned_on__gt=last)
-
-
 # --- The ledger page ---------------------------------------------------------------------
 
 # Why an entry in a state outside EARNING_STATES earns nothing (yet).
@@ -105,7 +96,7 @@ class LedgerYear:
 
     @property
     def renewal_year(self) -> int:
-        return self.year + 1
+        return rules.renewal_year_counting(self.year)
 
 
 def has_certificate(entry: LedgerEntry) -> bool:
@@ -130,8 +121,8 @@ def _participation_allowance(entries, renewal_year, cap) -> dict[int, Decimal]:
         (
             e
             for e in entries
-            if e.participation
-            and e.state in EARNING_STATES
+            if e.credit_kind == rules.CreditKind.PARTICIPATION
+            and rules.entry_earns(e.state)
             and rules.in_earning_window(renewal_year, e.earned_on)
         ),
         key=lambda e: (e.earned_on, e.id),
@@ -187,10 +178,8 @@ def ledger_years(
                 year=year,
                 rows=tuple(rows),
                 total=sum((e.hours for e in earning), rules.ZERO),
-                in_network=sum(
-                    (e.hours for e in earning if e.in_network and not e.participation), rules.ZERO
-                ),
-                participation=sum((e.hours for e in earning if e.participation), rules.ZERO),
+                in_network=rules.hours_of_kind(earning, rules.CreditKind.IN_NETWORK),
+                participation=rules.hours_of_kind(earning, rules.CreditKind.PARTICIPATION),
             )
         )
     return years
@@ -300,6 +289,7 @@ class Gap:
     window_over: bool  # no class can help any more: the earning year has ended
     missing: Decimal = rules.ZERO
     missing_in_network: Decimal = rules.ZERO
+    counts_toward: int | None = None  # window over: the renewal a class taken now counts for
     repeats_left_out: bool = False  # a course already taken this earning year was left out
 
     @property
@@ -357,7 +347,13 @@ def close_the_gap(renewal, progress: rules.CecProgress, on=None, limit=12) -> Ga
     on = on or timezone.localdate()
     first, last = rules.earning_window(renewal.year)
     if on > last:
-        return Gap(sessions=(), plan=(), closes=False, window_over=True)
+        return Gap(
+            sessions=(),
+            plan=(),
+            closes=False,
+            window_over=True,
+            counts_toward=rules.renewal_year_of_entry(on),
+        )
     taken = courses_taken_in_window(renewal)
     upcoming = ClassSession.objects.filter(
         course__category=Category.AASC_CLASS, date__gte=max(on, first), date__lte=last

@@ -6,15 +6,15 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from cec.models import EntryState, FormState, LedgerEntry, ReportingForm, Submission
+from cec.models import FormState, LedgerEntry, ReportingForm, Submission
 from cec.models import SubmissionState as S
 from cec.selectors.ledger import as_credits, renewal_requirement
 from credentials import rules
 
 # Entries the holder can put in a submission: AASC-class entries credited on attendance,
 # and entries of Reporting Forms AASC verified and signed. Pending, submitted, approved,
-# rejected and withdrawn ones cannot be (again).
-SUBMITTABLE_STATES = (EntryState.CREDITED, EntryState.VERIFIED)
+# rejected and withdrawn ones cannot be (again). The rule's home is credentials.rules.
+SUBMITTABLE_STATES = rules.SUBMITTABLE_STATES
 
 LIVE_STATES = (S.SUBMITTED, S.APPROVED)
 
@@ -47,15 +47,14 @@ class SubmissionProposal:
 
 
 def submission_proposal(renewal) -> SubmissionProposal:
-    first, last = rules.earning_window(renewal.year)
     submittable = LedgerEntry.objects.filter(
         holder_id=renewal.holder_id, state__in=SUBMITTABLE_STATES
     ).order_by("earned_on", "pk")
-    countable = [e for e in submittable if first <= e.earned_on <= last]
+    countable = [e for e in submittable if rules.in_earning_window(renewal.year, e.earned_on)]
     outside = [
         OutsideEntry(e, rules.why_not_in_window(renewal.year, e.earned_on))
         for e in submittable
-        if not first <= e.earned_on <= last
+        if not rules.in_earning_window(renewal.year, e.earned_on)
     ]
     pending = list(
         ReportingForm.objects.filter(

@@ -25,6 +25,7 @@ from cec.models import (
 from cec.models.forms import FORM_TEXT_LIMIT
 from cec.selectors.forms import drafts_left, too_many_drafts_message
 from cec.uploads import CheckedUpload, check_room_for
+from credentials import rules
 from credentials.notifications import queue_message
 from credentials.permissions import VERIFY_REPORTING_FORM
 from renewal_portal.infra.history import save_with_history
@@ -45,8 +46,6 @@ SOURCE_FOR_ACTIVITY = {
     ActivityType.VOLUNTEERING: Source.VOLUNTEERING,
     ActivityType.OTHER: Source.OTHER,
 }
-# Committee and board service and volunteering count as participation (capped, rule 3).
-PARTICIPATION_ACTIVITIES = {ActivityType.COMMITTEE, ActivityType.VOLUNTEERING}
 
 
 def _locked(form) -> ReportingForm:
@@ -213,7 +212,7 @@ def verify_form(
         title=form.title[:200],
         source=SOURCE_FOR_ACTIVITY[form.activity_type],
         in_network=form.in_network,
-        participation=form.activity_type in PARTICIPATION_ACTIVITIES,
+        participation=rules.is_participation_activity(form.activity_type),
         state=EntryState.VERIFIED,
         reporting_form=form,
     )

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cec.models import Attendance, Category, ClassSession, EntryState, LedgerEntry, Source
-from credentials import roles
+from credentials import roles, rules
 from renewal_portal.infra.history import save_with_history
 
 # The course category decides the ledger source; AASC classes are the ones with certificates.
@@ -21,7 +21,7 @@ SOURCE_OF_CATEGORY = {
 }
 
 # Once an entry is part of a submission to NAAEI the office can no longer take it back.
-LOCKED_STATES = (EntryState.SUBMITTED, EntryState.APPROVED)
+LOCKED_STATES = rules.LOCKED_STATES
 
 
 def certificate_number_for(attendance: Attendance) -> str:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cec.models import EntryState, LedgerEntry, Submission, SubmissionState
 from cec.selectors.ledger import as_credits, renewal_requirement
-from cec.selectors.submissions import LIVE_STATES, SUBMITTABLE_STATES
+from cec.selectors.submissions import LIVE_STATES
 from cec.services import checkin as checkin_services
 from credentials import rules
 from credentials.models import Renewal
@@ -57,7 +57,7 @@ def submit_cecs(renewal, entries, *, by) -> Submission:
         raise ValidationError("Only your own CEC entries can be submitted.")
     problems = []
     for row in rows:
-        if row.state not in SUBMITTABLE_STATES:
+        if not rules.entry_submittable(row.state):
             if row.state == EntryState.PENDING_VERIFICATION:
                 problems.append(
                     f"“{row.title}” is not verified yet: only Reporting Forms verified and "

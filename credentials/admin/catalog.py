@@ -286,6 +286,12 @@ class CredentialAdmin(HistoryAdmin):
         self._book = selectors.RequirementBook()
         return super().get_queryset(request)
 
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # The page's statuses use the dates their renewals were issued with: one query.
+        self._book.load_issued(changelist.result_list)
+        return changelist
+
     @admin.display(description="type", ordering="credential_type__code")
     def type_code(self, obj):
         return obj.credential_type.code

@@ -50,7 +50,7 @@ def criteria_narrative(credential: Credential, book: selectors.RequirementBook) 
     )
     if not credential_type.renews_annually:
         return f"{earned} A lifetime credential: it does not renew."
-    year = (credential.valid_through or selectors.today()).year + 1
+    year = rules.renewal_year_of_credential(credential.valid_through or selectors.today())
     requirement_set = book.set_for(credential_type.pk, year) or book.set_for(
         credential_type.pk, year - 1
     )

@@ -63,7 +63,7 @@ class Renewal(models.Model):
 
     @property
     def earning_year(self):
-        return self.year - 1
+        return rules.earning_year(self.year)
 
     @property
     def requirement(self) -> rules.Requirement:

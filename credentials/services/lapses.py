@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.urls import reverse
 
-from credentials import selectors
+from credentials import rules, selectors
 from credentials.models import Credential, OutboxMessage, Renewal
 from credentials.notifications import queue_message
 from credentials.services import renewals
@@ -81,7 +81,8 @@ def notify_lapses(on: dt.date) -> list[str]:
 @transaction.atomic
 def _queue_lapse_notice(key, credentials, lapsed_on) -> bool:
     holder = credentials[0].holder
-    renewal_year = credentials[0].valid_through.year + 1  # the renewal that would have kept it
+    # The renewal that would have kept it.
+    renewal_year = rules.renewal_year_of_credential(credentials[0].valid_through)
     renewal = Renewal.objects.filter(holder=holder, year=renewal_year).first()
     message = queue_message(
         holder=holder,

@@ -148,7 +148,7 @@ def _issue_batch(year, holder_ids, *, book, on, by) -> IssueSummary:
         return summary
 
     due = defaultdict(list)
-    credentials = (
+    credentials = list(
         Credential.objects.filter(
             holder_id__in=todo,
             holder__is_active=True,
@@ -158,6 +158,7 @@ def _issue_batch(year, holder_ids, *, book, on, by) -> IssueSummary:
         .select_related("credential_type")
         .order_by("holder_id", "credential_type__code")
     )
+    book.load_issued(credentials)  # their statuses below, without a query per credential
     for credential in credentials:
         if not rules.due_for_renewal(
             year, credential.valid_through, credential.credential_type.renews_annually
@@ -271,13 +272,6 @@ def invoice_email_context(message) -> dict:
 # --- Grace and lapse -------------------------------------------------------------------
 
 
-def lapse_reason_for(calendar: rules.RenewalCalendar) -> str:
-    return (
-        f"Not renewed for {calendar.year}: the renewal was due {calendar.due_on:%B %-d, %Y} "
-        f"and its grace period ended {calendar.grace_ends_on:%B %-d, %Y}."
-    )
-
-
 @transaction.atomic
 def lapse_overdue_credentials(on: dt.date | None = None, *, by=None, holder_ids=None) -> int:
     """Record the lapse of every credential whose grace ended unrenewed (rule 9), with the
@@ -293,12 +287,12 @@ def lapse_overdue_credentials(on: dt.date | None = None, *, by=None, holder_ids=
         .select_related("credential_type")
         .select_for_update()
     )
+    book.load_issued(overdue)
     for credential in overdue:
-        calendar = book.calendar_for(
-            credential.credential_type_id, credential.valid_through.year + 1
-        )
-        credential.lapsed_on = calendar.grace_ends_on + dt.timedelta(days=1)
-        credential.lapse_reason = lapse_reason_for(calendar)
+        # The dates its renewal was issued with (what the holder was told), else the set's.
+        calendar = book.calendar_of(credential)
+        credential.lapsed_on = rules.lapse_day(calendar)
+        credential.lapse_reason = rules.lapse_reason(calendar)
     bulk_update_with_history(
         overdue,
         Credential,
@@ -325,7 +319,7 @@ def _add_reinstatement_fee(credential, book, *, by=None):
         RenewalCredential.objects.filter(
             credential=credential,
             renewal__completed_at__isnull=True,
-            renewal__year=credential.valid_through.year + 1,
+            renewal__year=rules.renewal_year_of_credential(credential.valid_through),
             reinstatement_fee_cents=0,
         )
         .select_related("renewal")

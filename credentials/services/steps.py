@@ -185,7 +185,7 @@ def complete_if_done(renewal: Renewal, *, by=None) -> bool:
     the renewal; calling it again does nothing. Each credential's dates before are kept
     on the renewal, so a payment that goes back can restore them."""
     renewal = _locked(renewal)
-    if renewal.completed_at is not None or not rules.renewal_complete(renewal):
+    if renewal.completed_at is not None or not rules.renewal_record_complete(renewal):
         return False
     through = rules.valid_through_after_renewal(renewal.year)
     items = list(renewal.items.all())

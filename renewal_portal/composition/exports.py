@@ -19,7 +19,6 @@ from import_export import fields, resources
 from import_export.formats.base_formats import CSV, XLSX
 
 from cec.models import LedgerEntry
-from cec.selectors.ledger import EARNING_STATES
 from credentials import rules
 from credentials.models import ContactProfile, Credential, ExportFormat, ExportKind, Renewal
 from renewal_portal.composition import season
@@ -151,10 +150,9 @@ def _phase(renewal, on, waiting, progress) -> str:
     """season.phase_of without a query per row (same order of precedence)."""
     if renewal.completed_at:
         return "complete"
-    if renewal.grace_ends_on < on:
-        return "lapsed"
-    if renewal.due_on <= on:
-        return "in_grace"
+    calendar_phase = rules.renewal_phase_on(on, renewal.due_on, renewal.grace_ends_on)
+    if calendar_phase in (rules.LAPSED, rules.IN_GRACE):
+        return calendar_phase
     if renewal.pk in waiting:
         return "submitted"
     invoice = getattr(renewal, "invoice", None)
@@ -241,7 +239,7 @@ def _ledger_rows(year) -> Iterator[SimpleNamespace]:
     first, last = rules.earning_window(year)
     entries = (
         LedgerEntry.objects.filter(
-            state__in=EARNING_STATES, earned_on__gte=first, earned_on__lte=last
+            state__in=rules.EARNING_STATES, earned_on__gte=first, earned_on__lte=last
         )
         .select_related("holder")
         .order_by("holder__last_name", "holder__first_name", "holder_id", "earned_on", "pk")
@@ -261,8 +259,8 @@ def _ledger_rows(year) -> Iterator[SimpleNamespace]:
             title=entry.title,
             hours=entry.hours,
             source=entry.get_source_display(),
-            in_network="yes" if entry.in_network else "no",
-            participation="yes" if entry.participation else "no",
+            in_network="yes" if entry.credit_kind == rules.CreditKind.IN_NETWORK else "no",
+            participation="yes" if entry.credit_kind == rules.CreditKind.PARTICIPATION else "no",
             state=entry.get_state_display(),
             certificate=entry.certificate_number or "",
         )
@@ -286,7 +284,7 @@ def report(kind: str, year: int, on=None) -> tuple[type[RowResource], Iterable, 
     if kind == ExportKind.CEC_LEDGER:
         first, last = rules.earning_window(year)
         total = LedgerEntry.objects.filter(
-            state__in=EARNING_STATES, earned_on__gte=first, earned_on__lte=last
+            state__in=rules.EARNING_STATES, earned_on__gte=first, earned_on__lte=last
         ).count()
         return LedgerResource, _ledger_rows(year), total
     raise ValueError(f"Unknown report {kind!r}.")

@@ -71,11 +71,10 @@ def reinstatement_cost(renewal: Renewal, reinstatements: list[Reinstatement]) ->
     invoice = invoice_of(renewal)
     total = f" (invoice total {format_cents(invoice.total_cents)})" if invoice else ""
     first, last = rules.earning_window(renewal.year)
-    cecs = rules.fmt_hours(renewal.cecs_owed)
     return (
         f"To reinstate it, complete this {renewal.year} renewal: confirm your contact details, "
-        f"pay the invoice, and have the {cecs} CECs owed for {renewal.year} (earned "
-        f"{first:%B %-d} to {last:%B %-d, %Y}) approved by NAAEI. Reinstating costs the "
+        f"pay the invoice, and have the CECs owed for {renewal.year} ({renewal.requirement_text}, "
+        f"earned {first:%B %-d} to {last:%B %-d, %Y}) approved by NAAEI. Reinstating costs the "
         f"{format_cents(fees)} reinstatement fee on top of the annual fee{total}. Until then "
         "the credential stays lapsed."
     )
@@ -160,16 +159,10 @@ def _step_action(renewal: Renewal, step) -> dict:
             "url": reverse("cec_submission:start"),
             "button": "Submit my CECs again",
         }
-    owed = rules.fmt_hours(renewal.cecs_owed)
-    in_network = (
-        f" (at least {rules.fmt_hours(renewal.in_network_min)} in-network)"
-        if renewal.in_network_min
-        else ""
-    )
     return {
         "kind": SUBMIT,
         "headline": "Submit your CECs for NAAEI approval",
-        "text": f"Report all {owed} CECs owed{in_network} in one submission.",
+        "text": f"Report all the CECs owed in one submission: {renewal.requirement_text}.",
         "url": reverse("cec_submission:start"),
         "button": "Submit my CECs",
     }
@@ -223,12 +216,13 @@ def _completed(renewal: Renewal) -> NextAction:
         )
     )
     through = rules.valid_through_after_renewal(renewal.year)
-    opens = rules.renewal_calendar(renewal.year + 1).opens_on
+    next_year = rules.renewal_year_of_credential(through)
+    opens = rules.renewal_calendar(next_year).opens_on
     return NextAction(
         kind=COMPLETED,
         headline=f"All done: your {renewal.year} renewal is complete",
         text=f"{codes} {'are' if ' and ' in codes else 'is'} renewed through "
-        f"{through:%B %-d, %Y}. Nothing more to do until your {renewal.year + 1} renewal "
+        f"{through:%B %-d, %Y}. Nothing more to do until your {next_year} renewal "
         f"opens on {opens:%B %-d, %Y}.",
         url=reverse("credentials:credentials"),
         button="See my credentials",

@@ -72,17 +72,18 @@ def reminder_due_on(
         return None
     key, date = come[-1]
     issued_on = timezone.localdate(renewal.issued_at)
-    if (on - date).days > CATCH_UP_DAYS or date < issued_on or on > renewal.grace_ends_on:
+    lapsed = rules.renewal_phase_on(on, renewal.due_on, renewal.grace_ends_on) == rules.LAPSED
+    if (on - date).days > CATCH_UP_DAYS or date < issued_on or lapsed:
         return None
     return key, date
 
 
 def open_renewals_on(on: dt.date):
-    """Renewals not completed whose reminders may fall on `on` (a broad date filter; the
-    exact dates are the rule's)."""
+    """Renewals not completed nor lapsed on `on` (rules.renewal_phase_on) whose reminders
+    may fall on `on` (due within a year; the exact dates are rules.reminder_dates')."""
     return Renewal.objects.filter(
-        completed_at__isnull=True,
-        grace_ends_on__gte=on,
+        selectors.renewal_phase_q(rules.RENEWAL_DUE, on)
+        | selectors.renewal_phase_q(rules.IN_GRACE, on),
         due_on__lte=on + dt.timedelta(days=367),
         holder__is_active=True,
     )

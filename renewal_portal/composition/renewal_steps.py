@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from cec.models import SubmissionState
+from credentials import rules
 from credentials.models import Renewal
 from payments.models import Invoice
 
@@ -38,7 +39,15 @@ class RenewalSteps:
 
     @property
     def all_done(self) -> bool:
-        return all(step.done for step in self.steps)
+        """The renewal is complete (rules.renewal_complete of the four steps; a copy
+        without a step, such as a reviewer's packet, is never complete)."""
+        done = {step.key: step.done for step in self.steps}
+        return rules.renewal_complete(
+            contact_confirmed=done.get("contact", False),
+            invoice_paid=done.get("payment", False),
+            cec_status_checked=done.get("cec_status", False),
+            cecs_approved=done.get("cec_approval", False),
+        )
 
     @property
     def done_count(self) -> int:

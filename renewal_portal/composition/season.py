@@ -17,7 +17,6 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from cec.models import FormState, LedgerEntry, ReportingForm, Submission, SubmissionState
-from cec.selectors.ledger import EARNING_STATES
 from credentials import rules, selectors
 from credentials.models import Claim, ClaimState, OutboxMessage, Renewal
 from credentials.season import holders_not_issued  # noqa: F401 (the dashboard's)
@@ -67,7 +66,7 @@ def progress_by_renewal(renewals) -> dict[int, rules.CecProgress]:
         credits = defaultdict(list)
         entries = LedgerEntry.objects.filter(
             holder_id__in=[r.holder_id for r in group],
-            state__in=EARNING_STATES,
+            state__in=rules.EARNING_STATES,
             earned_on__gte=first,
             earned_on__lte=last,
         ).values_list("holder_id", "hours", "in_network", "participation")
@@ -88,19 +87,25 @@ def cecs_short_ids(renewals) -> set[int]:
     return {pk for pk, p in progress_by_renewal(renewals).items() if not p.complete}
 
 
+def _calendar_phase(queryset, phase: str, on: dt.date):
+    """Unfinished renewals of `queryset` in a calendar phase of rules.renewal_phase_on."""
+    return queryset.filter(selectors.renewal_phase_q(phase, on, queryset))
+
+
 def renewals_in_phase(queryset, phase: str, on: dt.date | None = None):
-    """`queryset` (renewals) narrowed to those in `phase` on `on` (see the module)."""
+    """`queryset` (renewals) narrowed to those in `phase` on `on` (see the module). The
+    calendar half (before the due date, in grace, lapsed) is the rule's
+    (selectors.renewal_phase_q); the rest splits the renewals still before their due date."""
     on = on or selectors.today()
-    open_ = queryset.filter(completed_at__isnull=True)
-    before_due = open_.filter(due_on__gt=on)
+    before_due = _calendar_phase(queryset, rules.RENEWAL_DUE, on)
     unsubmitted = before_due.filter(~_waiting_submission())
     paid = unsubmitted.filter(invoice__status=InvoiceStatus.PAID)
     if phase == "complete":
         return queryset.filter(completed_at__isnull=False)
     if phase == "lapsed":
-        return open_.filter(grace_ends_on__lt=on)
+        return _calendar_phase(queryset, rules.LAPSED, on)
     if phase == "in_grace":
-        return open_.filter(due_on__lte=on, grace_ends_on__gte=on)
+        return _calendar_phase(queryset, rules.IN_GRACE, on)
     if phase == "submitted":
         return before_due.filter(_waiting_submission())
     if phase == "invoiced":
@@ -127,10 +132,9 @@ def phase_of(renewal: Renewal, on: dt.date | None = None, short: bool | None = N
     on = on or selectors.today()
     if renewal.completed_at:
         return "complete"
-    if renewal.grace_ends_on < on:
-        return "lapsed"
-    if renewal.due_on <= on:
-        return "in_grace"
+    calendar_phase = rules.renewal_phase_on(on, renewal.due_on, renewal.grace_ends_on)
+    if calendar_phase in (rules.LAPSED, rules.IN_GRACE):
+        return calendar_phase
     if renewal.submissions.filter(state=SubmissionState.SUBMITTED).exists():
         return "submitted"
     invoice = invoice_of(renewal)
@@ -147,7 +151,7 @@ def behind(year: int, on: dt.date | None = None):
     on = on or selectors.today()
     renewals = Renewal.objects.filter(year=year, completed_at__isnull=True)
     in_grace = renewals_in_phase(renewals, "in_grace", on)
-    open_before_end = renewals.filter(grace_ends_on__gte=on)
+    open_before_end = renewals.exclude(selectors.renewal_phase_q(rules.LAPSED, on, renewals))
     short = cecs_short_ids(open_before_end)
     return renewals.filter(Q(pk__in=in_grace.values("pk")) | Q(pk__in=short))
 

@@ -154,6 +154,17 @@ def test_close_the_gap_lists_upcoming_aasc_classes_before_the_due_date(
     assert gap.sessions[0].in_plan is True
 
 
+def test_after_the_earning_year_classes_count_toward_the_next_renewal(
+    holder_client, holder, renewal
+):
+    with time_machine.travel(dt.datetime(2027, 1, 15, 10, tzinfo=ZoneInfo("America/Denver"))):
+        holder_client.force_login(holder)  # the November session has expired by then
+        response = holder_client.get(LEDGER)
+    gap = response.context["gap"]
+    assert gap.window_over and gap.counts_toward == 2028
+    assert "classes you take now count toward your 2028 renewal" in response.content.decode()
+
+
 def test_close_the_gap_marks_only_the_sessions_needed(holder_client, holder, renewal):
     LedgerEntryFactory(holder=holder, hours=Decimal("6"), in_network=True)
     first = ClassSessionFactory(

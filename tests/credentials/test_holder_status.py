@@ -144,8 +144,9 @@ def test_the_renewal_page_says_plainly_the_credential_lapsed_and_what_reinstatin
     )
     assert "Reinstating costs the $50.00 reinstatement fee on top of the annual fee" in renewal_page
     assert "To reinstate it, complete this 2027 renewal" in renewal_page
-    assert "have the 5 CECs owed for 2027 (earned January 1 to December 31, 2026) approved" in (
-        renewal_page
+    assert (
+        "have the CECs owed for 2027 (5 CECs, at least 3 of them in-network; participation "
+        "counts for at most 2, earned January 1 to December 31, 2026) approved" in renewal_page
     )
     assert "Lapsed: 0 of 4 steps to reinstate" in renewal_page
 

@@ -1,8 +1,10 @@
 """The renewal rules of SPEC.md, stated as plain tests of credentials/rules.py."""
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 
+from cec.models import EntryState
 from credentials import rules
 from credentials.rules import Requirement
 
@@ -214,3 +216,75 @@ def test_participation_hours_are_allocated_to_the_cap_in_date_order():
     assert rules.participation_counted([D("3"), D("1")], D("2")) == [D("2"), D("0")]
     assert rules.participation_counted([D("1"), D("0.5")], D("2")) == [D("1"), D("0.5")]
     assert rules.participation_counted([D("3")], None) == [D("3")]
+
+
+# One home per rule (issue 16.3): the kind of a CEC, the renewal a date belongs to, the
+# ledger states that earn and can be submitted, and "renewal complete".
+
+
+def test_a_cec_is_participation_in_network_or_other_and_participation_wins():
+    assert rules.credit_kind(in_network=True, participation=False) == rules.CreditKind.IN_NETWORK
+    assert rules.credit_kind(False, True) == rules.CreditKind.PARTICIPATION
+    assert rules.credit_kind(True, True) == rules.CreditKind.PARTICIPATION
+    assert rules.credit_kind(False, False) == rules.CreditKind.OTHER
+    assert [kind.label for kind in rules.CreditKind] == ["In-network", "Participation", "Other"]
+
+
+def test_hours_of_a_kind_count_an_entry_flagged_both_as_participation_only():
+    entries = [
+        rules.CecCredit(D("3"), in_network=True),
+        rules.CecCredit(D("2"), in_network=True, participation=True),
+        rules.CecCredit(D("1")),
+    ]
+    assert rules.hours_of_kind(entries, rules.CreditKind.IN_NETWORK) == D("3")
+    assert rules.hours_of_kind(entries, rules.CreditKind.PARTICIPATION) == D("2")
+    assert rules.hours_of_kind(entries, rules.CreditKind.OTHER) == D("1")
+    progress = rules.cec_progress(CAM_2022, entries)
+    assert (progress.in_network, progress.participation) == (D("3"), D("2"))
+
+
+def test_a_credential_is_renewed_by_the_renewal_of_the_year_after_it_expires():
+    assert rules.renewal_year_of_credential(dt.date(2026, 12, 31)) == 2027
+    assert rules.renewal_year_of_credential(dt.date(2026, 1, 1)) == 2027
+
+
+def test_a_cec_counts_for_the_renewal_of_the_year_after_it_was_earned():
+    for earned_on in (dt.date(2026, 1, 1), dt.date(2026, 12, 31)):
+        year = rules.renewal_year_of_entry(earned_on)
+        assert year == 2027
+        assert rules.in_earning_window(year, earned_on)
+        assert rules.earning_year(year) == earned_on.year
+    assert rules.renewal_year_counting(2026) == 2027
+
+
+def test_only_credited_and_verified_entries_can_be_submitted_and_they_earn():
+    assert set(rules.SUBMITTABLE_STATES) == {rules.CREDITED, rules.VERIFIED}
+    assert set(rules.SUBMITTABLE_STATES) <= set(rules.EARNING_STATES)
+    for state in (rules.PENDING_VERIFICATION, rules.REJECTED, rules.WITHDRAWN):
+        assert not rules.entry_earns(state) and not rules.entry_submittable(state)
+    for state in (rules.SUBMITTED, rules.APPROVED):
+        assert rules.entry_earns(state) and not rules.entry_submittable(state)
+
+
+def test_the_ledger_states_are_the_rules_states():
+    assert set(EntryState.values) == {
+        rules.CREDITED,
+        rules.PENDING_VERIFICATION,
+        rules.VERIFIED,
+        rules.SUBMITTED,
+        rules.APPROVED,
+        rules.REJECTED,
+        rules.WITHDRAWN,
+    }
+
+
+def test_a_renewal_is_complete_only_when_all_four_steps_are_done():
+    for steps in itertools.product([False, True], repeat=4):
+        assert rules.renewal_complete(*steps) == all(steps)
+
+
+def test_committee_and_volunteering_forms_are_participation():
+    assert rules.is_participation_activity("committee")
+    assert rules.is_participation_activity("volunteering")
+    assert not rules.is_participation_activity("expo_class")
+    assert not rules.is_participation_activity("other")

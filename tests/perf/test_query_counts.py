@@ -28,8 +28,9 @@ FIVE_CODES = ["CAM", "CAPS", "CALP", "CAS", "AIME"]
 RENEWAL_PAGE = 8
 # The ledger's close-the-gap list leaves out courses taken this earning year (one query).
 LEDGER_PAGE = 10
-# The credentials page names the office once for the badges' LinkedIn links.
-CREDENTIALS_PAGE = 6
+# The credentials page names the office once for the badges' LinkedIn links, and reads
+# the due dates and grace ends the credentials' renewals were issued with (one query).
+CREDENTIALS_PAGE = 7
 # The invoice names the office's address from its contact details (one query).
 INVOICE_PAGE = 8
 REVIEW_QUEUE = 11

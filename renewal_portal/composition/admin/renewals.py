@@ -1,7 +1,7 @@
 """Admin for renewals: who is behind, their invoices, and issuing a year's renewals."""
 
 from django.contrib import admin, messages
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect
 from django.template.defaultfilters import floatformat
 from django.urls import path, reverse
@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from cec.models import Submission, SubmissionState
-from credentials import selectors
+from credentials import rules, selectors
 from credentials.admin import issuing
 from credentials.models import Renewal, RenewalCredential
 from credentials.permissions import ADD_PACKET_BUILD
@@ -27,28 +27,26 @@ def _approved_submission():
 
 
 class PhaseFilter(admin.SimpleListFilter):
-    """Where a renewal stands today (rules.renewal_phase_on, as date ranges)."""
+    """Where a renewal stands today (rules.renewal_phase_on, by selectors.renewal_phase_q)."""
 
     title = "phase today"
     parameter_name = "phase"
 
     def lookups(self, request, model_admin):
         return [
-            ("renewal_due", "Due (before the due date)"),
-            ("in_grace", "In grace"),
-            ("lapsed", "Grace ended, not completed"),
+            (rules.RENEWAL_DUE, "Due (before the due date)"),
+            (rules.IN_GRACE, "In grace"),
+            (rules.LAPSED, "Grace ended, not completed"),
             ("completed", "Completed"),
         ]
 
     def queryset(self, request, queryset):
-        today = selectors.today()
-        open_ = queryset.filter(completed_at__isnull=True)
-        return {
-            "renewal_due": lambda: open_.filter(due_on__gt=today),
-            "in_grace": lambda: open_.filter(due_on__lte=today, grace_ends_on__gte=today),
-            "lapsed": lambda: open_.filter(grace_ends_on__lt=today),
-            "completed": lambda: queryset.filter(completed_at__isnull=False),
-        }.get(self.value(), lambda: queryset)()
+        value = self.value()
+        if value == "completed":
+            return queryset.filter(completed_at__isnull=False)
+        if value in (rules.RENEWAL_DUE, rules.IN_GRACE, rules.LAPSED):
+            return queryset.filter(selectors.renewal_phase_q(value, selectors.today(), queryset))
+        return queryset
 
 
 class CecsFilter(admin.SimpleListFilter):
@@ -78,8 +76,7 @@ class FollowUpFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        today = selectors.today()
-        in_grace = Q(completed_at__isnull=True, due_on__lte=today, grace_ends_on__gte=today)
+        in_grace = selectors.renewal_phase_q(rules.IN_GRACE, selectors.today(), queryset)
         if self.value() == "grace_cecs_missing":
             return queryset.filter(in_grace).filter(~_approved_submission())
         if self.value() == "grace_unpaid":

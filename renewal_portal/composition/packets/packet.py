@@ -168,9 +168,7 @@ class EntryRow:
 
     @property
     def kind(self) -> str:
-        if self.entry.participation:
-            return "Participation"
-        return "In-network" if self.entry.in_network else "Other"
+        return self.entry.credit_kind.label
 
 
 @dataclass(frozen=True)
