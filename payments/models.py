@@ -125,6 +125,9 @@ class Payment(models.Model):
         "Stripe PaymentIntent", max_length=100, unique=True, null=True, blank=True
     )
     stripe_customer = models.CharField("Stripe customer", max_length=100, blank=True)
+    # When the portal asked the provider to charge this attempt (outside any transaction):
+    # a second confirmation meanwhile charges nothing. Cleared if the request failed.
+    charge_requested_at = models.DateTimeField(null=True, blank=True)
     failure_message = models.CharField(max_length=300, blank=True)
     flag_reason = models.CharField(max_length=300, blank=True)
     cheque_number = models.CharField(max_length=40, blank=True)

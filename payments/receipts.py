@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from credentials import selectors
-from payments import provider
 from payments.models import Payment, PaymentMethod, PaymentStatus, ReceiptNumberSequence
+from payments.providers import ProviderError, get_provider
 from renewal_portal.infra.documents import StoredDocument, pdf_document
 from renewal_portal.infra.pdf import render_pdf
 
@@ -56,7 +56,8 @@ def take_receipt_number(year: int) -> str:
 def issue_receipt(payment: Payment) -> None:
     """Money was received for `payment` (called where a payment is recorded, in its
     transaction): number its receipt, and for a card fetch the card's brand and last four
-    digits from Stripe once the payment is committed (before the receipt email renders)."""
+    digits from the provider once the payment is committed (outside any transaction, before
+    the receipt email renders)."""
     if not payment.receipt_number:
         received = payment.received_on or timezone.localdate()
         payment.receipt_number = take_receipt_number(received.year)
@@ -67,14 +68,14 @@ def issue_receipt(payment: Payment) -> None:
 
 
 def record_card_details(payment_id) -> None:
-    """Store the brand and last four digits of the card a payment charged. Stripe being
-    unreachable only leaves them out of the receipt."""
+    """Store the brand and last four digits of the card a payment charged. The provider
+    being unreachable only leaves them out of the receipt."""
     payment = Payment.objects.filter(pk=payment_id).first()
     if payment is None or payment.card_last4 or not payment.stripe_payment_intent:
         return
     try:
-        card = provider.card_of_payment_intent(payment.stripe_payment_intent)
-    except provider.ProviderError as exc:
+        card = get_provider().card_of_charge(payment.stripe_payment_intent)
+    except ProviderError as exc:
         logger.warning("No card details for payment %s: %s", payment_id, exc)
         return
     if card is not None:
@@ -89,7 +90,7 @@ def receipt_number(payment: Payment) -> str:
 @dataclass(frozen=True)
 class PaymentMethodText:
     method: str  # "Visa card ending 4242", "Cheque no. 1042"
-    reference: str  # Stripe's PaymentIntent id, or the cheque number
+    reference: str  # the card charge's reference at the provider, or the cheque number
 
 
 def describe_method(payment: Payment) -> PaymentMethodText:

@@ -1,8 +1,10 @@
-"""Stripe's webhook: each event is checked, stored once, and handed to a payment service.
+"""The payment provider's webhook: each delivery is verified and read by the provider
+(payments.providers), stored once, and its domain event handed to a payment service.
+Nothing here knows the provider's event names or ids.
 
 The event row and what the event changes commit together: a duplicate delivery hits the
 unique event id and changes nothing, and a delivery whose handling fails leaves no row,
-so Stripe's retry handles it again.
+so the provider's retry handles it again.
 """
 
 from __future__ import annotations
@@ -12,108 +14,92 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from payments import provider
 from payments.models import Invoice, WebhookEvent
+from payments.providers import (
+    Declined,
+    Disputed,
+    InvalidWebhook,
+    Refunded,
+    Succeeded,
+    get_provider,
+)
 from payments.services import payments as payment_services
 from payments.services import reversals
 
 logger = logging.getLogger(__name__)
 
-InvalidWebhook = provider.InvalidWebhook
+__all__ = ["InvalidWebhook", "handle_webhook"]
 
 
-def handle_stripe_webhook(payload: bytes, signature_header: str) -> str:
+def handle_webhook(payload: bytes, headers) -> str:
     """Verify, store once and handle one delivery; returns what was done (for the log and
     the response). Raises InvalidWebhook for a bad or missing signature."""
-    event = provider.parse_webhook(payload, signature_header)
+    delivery = get_provider().parse_webhook(payload, headers)
     with transaction.atomic():
         try:
             with transaction.atomic():
                 record = WebhookEvent.objects.create(
-                    event_id=event["id"][:100], type=event["type"][:100], payload=event
+                    event_id=delivery.id, type=delivery.type, payload=delivery.payload
                 )
         except IntegrityError:
             return "duplicate: already received"
-        handler = HANDLERS.get(provider.notice_of(event))
-        data_object = (event.get("data") or {}).get("object") or {}
-        outcome = handler(data_object) if handler else "ignored: not an event the portal uses"
+        if delivery.event is None:
+            outcome = f"ignored: {delivery.ignored}"
+        else:
+            outcome = HANDLERS[type(delivery.event)](delivery.event)
         record.processed_at = timezone.now()
         record.outcome = outcome[:300]
         record.save(update_fields=["processed_at", "outcome"])
-    logger.info("Stripe event %s (%s): %s", event["id"], event["type"], outcome)
+    logger.info("Payment event %s (%s): %s", delivery.id, delivery.type, outcome)
     return outcome
 
 
-def _invoice_for(intent: provider.IntentState) -> Invoice | None:
-    payment = payment_services.payment_for_intent(intent)
+def _invoice_for(charge: Succeeded) -> Invoice | None:
+    payment = payment_services.payment_for_charge(charge)
     if payment is not None:
         return payment.invoice
-    number = intent.metadata.get("invoice")
-    if not isinstance(number, str) or not number:
+    if not charge.invoice_number:
         return None
-    return Invoice.objects.filter(number=number).first()
+    return Invoice.objects.filter(number=charge.invoice_number).first()
 
 
-def payment_succeeded(data_object) -> str:
-    intent = provider.intent_from_event_object(data_object)
-    if intent is None:
-        return "ignored: no payment intent in the event"
-    invoice = _invoice_for(intent)
+def payment_succeeded(charge: Succeeded) -> str:
+    invoice = _invoice_for(charge)
     if invoice is None:
-        return f"ignored: {intent.id} names no invoice of ours"
-    payment = payment_services.record_payment(invoice, intent)
+        return f"ignored: {charge.reference} names no invoice of ours"
+    payment = payment_services.record_payment(invoice, charge)
     return f"payment {payment.pk} for invoice {invoice.number}: {payment.status}"
 
 
-def payment_failed(data_object) -> str:
-    intent = provider.intent_from_event_object(data_object)
-    if intent is None:
-        return "ignored: no payment intent in the event"
-    payment = payment_services.payment_for_intent(intent)
+def payment_failed(charge: Declined) -> str:
+    payment = payment_services.payment_for_charge(charge)
     if payment is None:
-        return f"ignored: {intent.id} is no payment of ours"
-    payment = payment_services.record_failure(
-        payment, intent.error_message or "The card was declined.", intent_id=intent.id
-    )
+        return f"ignored: {charge.reference} is no payment of ours"
+    payment = payment_services.record_failure(payment, charge.message, intent_id=charge.reference)
     return f"payment {payment.pk}: {payment.status}"
 
 
-def refunded(data_object) -> str:
-    notice = provider.refund_from_event_object(data_object)
-    if notice is None:
-        return "ignored: the charge names no payment intent or refunded amount"
+def refunded(notice: Refunded) -> str:
     payment = reversals.record_refund(notice)
     if payment is None:
-        return f"ignored: {notice.payment_intent} is no payment of ours"
+        return f"ignored: {notice.charge} is no payment of ours"
     return (
         f"payment {payment.pk}: {payment.status}, "
         f"{payment.amount_refunded_cents} cents refunded of {payment.amount_cents}"
     )
 
 
-def _dispute(data_object, *, closed: bool) -> str:
-    notice = provider.dispute_from_event_object(data_object, closed=closed)
-    if notice is None:
-        return "ignored: the dispute names no payment intent or known outcome"
+def disputed(notice: Disputed) -> str:
     payment = reversals.record_dispute(notice)
     if payment is None:
-        return f"ignored: {notice.payment_intent} is no payment of ours"
-    return f"payment {payment.pk}: dispute {notice.outcome}, payment {payment.status}"
+        return f"ignored: {notice.charge} is no payment of ours"
+    return f"payment {payment.pk}: dispute {notice.stage}, payment {payment.status}"
 
 
-def dispute_opened(data_object) -> str:
-    return _dispute(data_object, closed=False)
-
-
-def dispute_closed(data_object) -> str:
-    return _dispute(data_object, closed=True)
-
-
-# Keyed by what the event tells us (provider.Notice), not by Stripe's event names.
+# Keyed by the domain event the provider read, not by the provider's event names.
 HANDLERS = {
-    provider.Notice.PAYMENT_SUCCEEDED: payment_succeeded,
-    provider.Notice.PAYMENT_FAILED: payment_failed,
-    provider.Notice.REFUNDED: refunded,
-    provider.Notice.DISPUTE_OPENED: dispute_opened,
-    provider.Notice.DISPUTE_CLOSED: dispute_closed,
+    Succeeded: payment_succeeded,
+    Declined: payment_failed,
+    Refunded: refunded,
+    Disputed: disputed,
 }

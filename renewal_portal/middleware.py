@@ -1,6 +1,3 @@
-from urllib.parse import urlsplit
-
-from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.shortcuts import redirect
@@ -53,30 +50,3 @@ class OfficeTwoFactorMiddleware:
         from allauth.mfa.utils import is_mfa_enabled
 
         return not is_mfa_enabled(user)
-
-
-def _origin(url):
-    parts = urlsplit(url or "")
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
-
-
-class PortalCSPMiddleware(CSPMiddleware):
-    """The Content Security Policy of settings.CONTENT_SECURITY_POLICY, plus Stripe's
-    origins on the payment pages only. The origins are read from the Stripe settings per
-    response, so localstripe (development, tests) and Stripe (production) both work."""
-
-    def get_policy_parts(self, request, response, report_only=False):
-        parts = super().get_policy_parts(request, response, report_only)
-        if report_only or not request.path_info.startswith("/payments/"):
-            return parts
-        js = _origin(settings.STRIPE_JS_URL)
-        api = _origin(settings.STRIPE_API_BASE) or "https://api.stripe.com"
-        stripe_sources = {
-            "script-src": [o for o in (js,) if o],
-            "frame-src": [o for o in (js,) if o],
-            "connect-src": [o for o in (js, api) if o],
-        }
-        update = dict(parts.update or {})
-        for directive, origins in stripe_sources.items():
-            update[directive] = [*update.get(directive, []), *origins]
-        return PolicyParts(parts.config, update, parts.replace, parts.nonce)

@@ -85,7 +85,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "renewal_portal.middleware.PortalCSPMiddleware",
+    "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "renewal_portal.middleware.OfficeTwoFactorMiddleware",
@@ -340,10 +340,13 @@ STRIPE_WEBHOOK_SECRET = env(
 )
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 STRIPE_JS_URL = env("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
+# The card payment provider (payments.providers.base.PaymentProvider): Stripe unless a
+# deployment or a test names another class.
+PAYMENT_PROVIDER = "payments.providers.stripe.StripeProvider"
 PORTAL_CURRENCY = "usd"
 
 # Content Security Policy (django-csp): scripts only from the portal itself (no inline
-# script anywhere); the payment pages add Stripe.js's origins (PortalCSPMiddleware).
+# script anywhere); the card form adds its provider's origins (csp_update on its view).
 # Inline style attributes stay allowed: Django admin and form widgets use them.
 from csp.constants import NONE, SELF  # noqa: E402
 

@@ -19,9 +19,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from payments import provider
 from payments.admin.season_filters import SeasonPaymentsFilter
 from payments.models import Invoice, Payment, PaymentMethod, PaymentStatus, WebhookEvent
+from payments.providers import ProviderError
 from payments.services import payments as payment_services
 from payments.services import reversals
 from renewal_portal.infra.admin_display import short_datetime
@@ -206,7 +206,7 @@ class PaymentAdmin(HistoryAdmin):
                 payment = reversals.refund_payment(payment, by=request.user)
             except payment_services.PaymentError as exc:
                 self.message_user(request, f"{payment}: {exc.message}", messages.ERROR)
-            except provider.ProviderError as exc:
+            except ProviderError as exc:
                 self.message_user(
                     request, f"{payment}: Stripe refused the refund ({exc}).", messages.ERROR
                 )

@@ -4,16 +4,18 @@ that goes back, in payments.services.reversals), in one transaction that holds t
 invoice's row lock, so a retry storm or two browser tabs can never pay an invoice twice
 (the partial unique constraint one_successful_payment_per_invoice backs this up).
 
-A card payment goes: start_card_payment (a Payment row per attempt, a Stripe customer and
-a SetupIntent for the card element) -> Stripe.js confirms the SetupIntent -> the browser
-posts it back -> confirm_card_payment (one PaymentIntent per attempt, created and
-confirmed with that card) -> Stripe's webhook -> record_payment / record_failure.
+A card payment goes: start_card_payment (a Payment row per attempt, a customer and a card
+set-up at the provider for the card form) -> the card form sets the card up -> the
+browser posts its reference back -> confirm_card_payment (one charge per attempt) -> the
+provider's webhook -> record_payment / record_failure. The provider (payments.providers)
+is only ever called outside a transaction: no row lock is held during a network call.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -23,12 +25,29 @@ from django.utils import timezone
 
 from credentials import roles
 from credentials.services import steps
-from payments import provider
 from payments.models import Invoice, InvoiceStatus, Payment, PaymentMethod, PaymentStatus
+from payments.providers import (
+    CardSetup,
+    Charge,
+    ChargeOutcome,
+    Declined,
+    NotFound,
+    ProviderError,
+    RequiresAction,
+    Succeeded,
+    get_provider,
+)
 from payments.receipts import issue_receipt
 from renewal_portal.infra.money import format_cents
 
 logger = logging.getLogger(__name__)
+
+# A second confirmation of an attempt that is being charged waits this long for the
+# first one's answer (a double click, two tabs), then reports the attempt as it stands.
+CHARGE_WAIT_SECONDS = 20
+# A charge request with no answer after this long died with its process: the attempt
+# is closed when the pay page opens again (a charge it made after all comes by webhook).
+CHARGE_REQUEST_STALE = dt.timedelta(minutes=2)
 
 PAYABLE = (InvoiceStatus.OPEN, InvoiceStatus.REFUNDED)
 OPEN_ATTEMPT = (PaymentStatus.PENDING, PaymentStatus.REQUIRES_ACTION, PaymentStatus.PROCESSING)
@@ -99,8 +118,9 @@ def _check_payable(invoice: Invoice):
 
 def start_card_payment(invoice: Invoice, holder) -> CardAttempt:
     """The holder's open card attempt on the invoice (reused, so reloading the pay page
-    never starts a second charge), with its SetupIntent for the card element (also
-    reused while it can take a card: 50 loads of the page make one SetupIntent)."""
+    never starts a second charge), with its card set-up for the card form (also reused
+    while it can take a card: 50 loads of the page make one). The provider is called
+    after the attempt is committed, never under the invoice's lock."""
     if invoice.renewal.holder_id != holder.pk:
         raise PaymentError("This invoice is not yours.")
     with transaction.atomic():
@@ -120,48 +140,50 @@ def start_card_payment(invoice: Invoice, holder) -> CardAttempt:
             )
             _save(payment, "Card payment started", by=holder)
 
+    provider = get_provider()
     if payment.stripe_payment_intent:
-        # A charge was already attempted: let Stripe say where it stands.
+        # A charge was already made: let the provider say where it stands.
         try:
             payment = refresh_card_payment(payment)
-        except provider.NotFound:
+        except NotFound:
             record_failure(payment, "The payment processor has no record of this attempt.")
             return start_card_payment(invoice, holder)
-        if payment.status == PaymentStatus.REQUIRES_ACTION:
-            intent = provider.retrieve_payment_intent(payment.stripe_payment_intent)
-            return CardAttempt(payment=payment, intent_client_secret=intent.client_secret)
         if payment.status not in (PaymentStatus.PENDING,):
-            return CardAttempt(payment=payment)
+            return _attempt_as_it_stands(payment)
+    elif payment.charge_requested_at:
+        if not _charge_request_is_stale(payment):
+            return CardAttempt(payment=payment)  # being charged right now
+        # The request never came back (the process stopped): close it; a charge it made
+        # after all is recorded by its webhook (and flagged if the invoice is paid).
+        record_failure(payment, "The payment processor did not answer; please pay again.")
+        return start_card_payment(invoice, holder)
 
     if not payment.stripe_customer:
         customer = _known_customer(holder) or provider.create_customer(
-            email=holder.email,
-            name=holder.get_full_name() or holder.email,
-            metadata={"holder": str(holder.pk)},
+            email=holder.email, name=holder.get_full_name() or holder.email, holder_id=holder.pk
         )
         Payment.objects.filter(pk=payment.pk, stripe_customer="").update(stripe_customer=customer)
         payment.refresh_from_db()
-    setup = _open_setup_intent(payment)
+    setup = _open_card_setup(payment)
     if setup is None:
-        setup = provider.create_setup_intent(
-            customer=payment.stripe_customer,
-            metadata={"invoice": invoice.number, "payment": str(payment.pk)},
+        setup = provider.create_card_setup(
+            customer=payment.stripe_customer, invoice_number=invoice.number, payment_id=payment.pk
         )
-        Payment.objects.filter(pk=payment.pk).update(stripe_setup_intent=setup.id)
-        payment.stripe_setup_intent = setup.id
+        Payment.objects.filter(pk=payment.pk).update(stripe_setup_intent=setup.reference)
+        payment.stripe_setup_intent = setup.reference
     return CardAttempt(payment=payment, setup_client_secret=setup.client_secret)
 
 
-def _open_setup_intent(payment: Payment) -> provider.SetupState | None:
-    """The attempt's SetupIntent if the card element can still use it (loading the pay
-    page again must not create another one at Stripe); None when a new one is needed."""
+def _open_card_setup(payment: Payment) -> CardSetup | None:
+    """The attempt's card set-up if the card form can still use it (loading the pay page
+    again must not create another one at the provider); None when a new one is needed."""
     if not payment.stripe_setup_intent:
         return None
     try:
-        setup = provider.retrieve_setup_intent(payment.stripe_setup_intent)
-    except provider.NotFound:
+        setup = get_provider().card_setup(payment.stripe_setup_intent)
+    except NotFound:
         return None
-    if setup.customer != payment.stripe_customer or not setup.can_take_a_card:
+    if setup.customer != payment.stripe_customer or not setup.open:
         return None
     return setup
 
@@ -177,130 +199,200 @@ def _known_customer(holder) -> str:
     )
 
 
-def confirm_card_payment(payment: Payment, setup_intent_id: str, *, by) -> CardAttempt:
-    """Charge the card the holder just set up: one PaymentIntent per attempt, created
-    under the invoice's lock, so two tabs or a double click charge once. The result is
-    processing (the webhook will say succeeded), requires_action, or failed."""
-    if not provider.is_setup_intent_id(setup_intent_id):
+def _charge_request_is_stale(payment: Payment) -> bool:
+    return timezone.now() - payment.charge_requested_at > CHARGE_REQUEST_STALE
+
+
+def confirm_card_payment(payment: Payment, setup_reference: str, *, by) -> CardAttempt:
+    """Charge the card the holder just set up, once per attempt, without holding any lock
+    while the provider answers:
+
+    (a) a short transaction locks the invoice and the attempt, checks the invoice is
+        payable and records that a charge was requested (a second click or tab meanwhile
+        charges nothing: it waits for the first's answer);
+    (b) the provider is called outside any transaction;
+    (c) a short transaction locks again and records the outcome, unless the webhook
+        told us first (its record stands).
+
+    The result is processing (the webhook will say succeeded), requires_action, or
+    failed with the card's message."""
+    provider = get_provider()
+    if not provider.is_card_setup_reference(setup_reference):
         raise PaymentError("The card details did not reach us; please enter them again.")
     try:
-        setup = provider.retrieve_setup_intent(setup_intent_id)
-    except provider.NotFound:
+        setup = provider.card_setup(setup_reference)
+    except NotFound:
         raise PaymentError("The card details did not reach us; please enter them again.") from None
     if setup.customer != payment.stripe_customer or not payment.stripe_customer:
         raise PaymentError("The card details did not reach us; please enter them again.")
-    if not setup.card_is_set_up:
+    if not setup.ready:
         raise PaymentError("The card is not set up yet; please enter it again.")
 
-    declined = None
-    with transaction.atomic():
+    with transaction.atomic():  # (a)
         invoice = _lock_invoice(payment.invoice_id)
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
-        if payment.stripe_payment_intent:
-            # Another request charged this attempt already: report it, charge nothing.
-            intent = provider.retrieve_payment_intent(payment.stripe_payment_intent)
-            return CardAttempt(payment=payment, intent_client_secret=intent.client_secret)
-        if payment.status not in OPEN_ATTEMPT:
-            raise PaymentError("This payment attempt is closed; please start again.")
-        _check_payable(invoice)
-        try:
-            intent = provider.charge_card(
-                amount_cents=payment.amount_cents,
-                currency=payment.currency,
-                customer=payment.stripe_customer,
-                payment_method=setup.payment_method,
-                metadata={"invoice": invoice.number, "payment": str(payment.pk)},
-                idempotency_key=f"aasc-payment-{payment.pk}",
-            )
-        except provider.CardDeclined as exc:
-            declined = exc
-        else:
-            payment.stripe_payment_intent = intent.id
-            _apply_intent(payment, intent, by=by)
-    if declined is not None:
-        payment = record_failure(payment, declined.message, intent_id=declined.intent_id, by=by)
+        charged = bool(payment.stripe_payment_intent)
+        under_way = (
+            not charged
+            and payment.charge_requested_at is not None
+            and payment.status in OPEN_ATTEMPT
+            and not _charge_request_is_stale(payment)
+        )
+        if not (charged or under_way):
+            if payment.status not in OPEN_ATTEMPT:
+                raise PaymentError("This payment attempt is closed; please start again.")
+            _check_payable(invoice)
+            payment.charge_requested_at = timezone.now()
+            _save(payment, "Card charge requested", by=by)
+    if charged:
+        # Another request charged this attempt already: report it, charge nothing.
+        return _attempt_as_it_stands(payment)
+    if under_way:
+        return _attempt_as_it_stands(_wait_for_charge(payment))
+
+    try:  # (b)
+        outcome = provider.charge_card(
+            amount_cents=payment.amount_cents,
+            currency=payment.currency,
+            customer=payment.stripe_customer,
+            card=setup.card,
+            invoice_number=invoice.number,
+            payment_id=payment.pk,
+            idempotency_key=f"aasc-payment-{payment.pk}",
+        )
+    except ProviderError:
+        _withdraw_charge_request(payment, by=by)
+        raise
+    return _record_charge(payment, outcome, by=by)  # (c)
+
+
+def _wait_for_charge(payment: Payment) -> Payment:
+    """The attempt once the request charging it has recorded its answer (or after
+    CHARGE_WAIT_SECONDS, still being charged). Reads committed rows; holds no lock."""
+    deadline = time.monotonic() + CHARGE_WAIT_SECONDS
+    while True:
+        payment = Payment.objects.get(pk=payment.pk)
+        done = (
+            payment.stripe_payment_intent
+            or payment.status not in OPEN_ATTEMPT
+            or payment.charge_requested_at is None
+        )
+        if done or time.monotonic() >= deadline:
+            return payment
+        time.sleep(0.1)
+
+
+def _attempt_as_it_stands(payment: Payment) -> CardAttempt:
+    """The attempt as recorded; when the bank wants the holder to authenticate, with
+    what the card form needs for it (asked of the provider, outside any transaction)."""
+    if payment.status == PaymentStatus.REQUIRES_ACTION and payment.stripe_payment_intent:
+        outcome = get_provider().charge(payment.stripe_payment_intent)
+        if isinstance(outcome, RequiresAction):
+            return CardAttempt(payment=payment, intent_client_secret=outcome.client_secret)
+    return CardAttempt(payment=payment)
+
+
+def _withdraw_charge_request(payment: Payment, *, by=None):
+    """The provider could not be reached: the attempt may be charged again (with the
+    same idempotency key, so a charge the provider did make is not made twice)."""
+    with transaction.atomic():
+        _lock_invoice(payment.invoice_id)
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if payment.stripe_payment_intent or payment.charge_requested_at is None:
+            return
+        payment.charge_requested_at = None
+        _save(payment, "Card charge request failed: the processor did not answer", by=by)
+
+
+def _record_charge(payment: Payment, outcome: ChargeOutcome, *, by=None) -> CardAttempt:
+    """What the provider answered to the charge, recorded under the lock unless the
+    webhook (or a refresh) recorded the charge first."""
+    if isinstance(outcome, Declined):
+        payment = record_failure(payment, outcome.message, intent_id=outcome.reference, by=by)
         return CardAttempt(payment=payment)
-    return CardAttempt(payment=payment, intent_client_secret=intent.client_secret)
+    with transaction.atomic():
+        _lock_invoice(payment.invoice_id)
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if not payment.stripe_payment_intent and payment.status in OPEN_ATTEMPT:
+            payment.stripe_payment_intent = outcome.reference
+            _apply_charge(payment, outcome, by=by)
+    if isinstance(outcome, RequiresAction) and payment.status == PaymentStatus.REQUIRES_ACTION:
+        return CardAttempt(payment=payment, intent_client_secret=outcome.client_secret)
+    return CardAttempt(payment=payment)
 
 
-def _apply_intent(payment: Payment, intent: provider.IntentState, *, by=None):
-    """The attempt's state while Stripe has not confirmed it by webhook."""
-    if intent.needs_action:
+def _apply_charge(payment: Payment, outcome: ChargeOutcome, *, by=None):
+    """The attempt's state while the provider has not confirmed it by webhook."""
+    if isinstance(outcome, RequiresAction):
         payment.status = PaymentStatus.REQUIRES_ACTION
         reason = "Card needs authentication"
-    elif intent.failed:
+    elif isinstance(outcome, Declined):
         payment.status = PaymentStatus.FAILED
-        payment.failure_message = (intent.error_message or "The card was declined.")[:300]
+        payment.failure_message = outcome.message[:300]
         reason = "Card payment failed"
     else:
         # succeeded or processing: the invoice is marked paid when the webhook says so.
         payment.status = PaymentStatus.PROCESSING
-        reason = "Card charged; waiting for Stripe's confirmation"
+        reason = "Card charged; waiting for the processor's confirmation"
     _save(payment, reason, by=by)
 
 
 def refresh_card_payment(payment: Payment) -> Payment:
-    """Ask Stripe where an open attempt stands and record it through the same services
-    the webhook uses; for when the webhook is late or the holder came back from 3-D
-    Secure."""
+    """Ask the provider where an open attempt stands and record it through the same
+    services the webhook uses; for when the webhook is late or the holder came back from
+    3-D Secure. The provider is asked before any transaction begins."""
     if payment.status not in OPEN_ATTEMPT or not payment.stripe_payment_intent:
         return payment
-    intent = provider.retrieve_payment_intent(payment.stripe_payment_intent)
-    if intent.succeeded:
-        return record_payment(payment.invoice, intent)
-    if intent.failed:
-        return record_failure(
-            payment,
-            intent.error_message or "The card payment did not go through.",
-            intent_id=intent.id,
-        )
-    if intent.needs_action and payment.status != PaymentStatus.REQUIRES_ACTION:
+    outcome = get_provider().charge(payment.stripe_payment_intent)
+    if isinstance(outcome, Succeeded):
+        return record_payment(payment.invoice, outcome)
+    if isinstance(outcome, Declined):
+        return record_failure(payment, outcome.message, intent_id=outcome.reference)
+    if isinstance(outcome, RequiresAction) and payment.status != PaymentStatus.REQUIRES_ACTION:
         with transaction.atomic():
             _lock_invoice(payment.invoice_id)
             payment = Payment.objects.select_for_update().get(pk=payment.pk)
             if payment.status in OPEN_ATTEMPT:
-                _apply_intent(payment, intent)
+                _apply_charge(payment, outcome)
     return payment
 
 
-def payment_for_intent(intent: provider.IntentState) -> Payment | None:
-    """Our payment row for a Stripe PaymentIntent: by its id, or by the payment named in
-    its metadata when the charge failed before we learnt the id."""
-    payment = Payment.objects.filter(stripe_payment_intent=intent.id).first()
-    if payment is None:
-        payment_pk = str(intent.metadata.get("payment", ""))
-        if payment_pk.isdigit():
-            payment = Payment.objects.filter(
-                pk=int(payment_pk),
-                method=PaymentMethod.CARD,
-                invoice__number=intent.metadata.get("invoice", ""),
-            ).first()
+def payment_for_charge(charge: Charge) -> Payment | None:
+    """Our payment row for a provider's charge: by its reference, or by the payment the
+    charge was made for when it failed before we learnt the reference."""
+    payment = Payment.objects.filter(stripe_payment_intent=charge.reference).first()
+    if payment is None and charge.payment_id is not None:
+        payment = Payment.objects.filter(
+            pk=charge.payment_id,
+            method=PaymentMethod.CARD,
+            invoice__number=charge.invoice_number,
+        ).first()
     return payment
 
 
-def record_payment(invoice: Invoice, intent: provider.IntentState, *, by=None) -> Payment:
-    """Stripe says the card was charged: mark the invoice paid, once. A charge whose amount
-    or currency differs from the invoice, or that arrives for an invoice already settled,
-    is flagged for staff and pays nothing."""
+def record_payment(invoice: Invoice, charge: Charge, *, by=None) -> Payment:
+    """The provider says the card was charged: mark the invoice paid, once. A charge whose
+    amount or currency differs from the invoice, or that arrives for an invoice already
+    settled, is flagged for staff and pays nothing."""
     with transaction.atomic():
         invoice = _lock_invoice(invoice.pk)
-        payment = payment_for_intent(intent)
+        payment = payment_for_charge(charge)
         if payment is not None:
             payment = Payment.objects.select_for_update().get(pk=payment.pk)
             if payment.invoice_id != invoice.pk:
                 raise PaymentError(f"Payment {payment.pk} does not belong to {invoice}.")
         else:
-            # An intent the pay page did not start (made in Stripe's dashboard, say).
+            # A charge the pay page did not start (made in the provider's dashboard, say).
             payment = Payment(invoice=invoice, method=PaymentMethod.CARD)
         if payment.status in SETTLED:
             return payment
-        payment.stripe_payment_intent = intent.id
-        payment.stripe_customer = payment.stripe_customer or intent.customer
-        payment.amount_cents = intent.amount_cents
-        payment.currency = intent.currency
+        payment.stripe_payment_intent = charge.reference
+        payment.stripe_customer = payment.stripe_customer or charge.customer
+        payment.amount_cents = charge.amount_cents
+        payment.currency = charge.currency
         payment.failure_message = ""
 
-        problem = _mismatch(invoice, intent)
+        problem = _mismatch(invoice, charge)
         if problem:
             payment.status = PaymentStatus.FLAGGED
             payment.flag_reason = problem[:300]
@@ -314,11 +406,11 @@ def record_payment(invoice: Invoice, intent: provider.IntentState, *, by=None) -
     return payment
 
 
-def _mismatch(invoice: Invoice, intent: provider.IntentState) -> str:
-    if intent.currency != invoice.currency.lower() or intent.amount_cents != invoice.total_cents:
+def _mismatch(invoice: Invoice, charge: Charge) -> str:
+    if charge.currency != invoice.currency.lower() or charge.amount_cents != invoice.total_cents:
         return (
-            f"Stripe charged {format_cents(intent.amount_cents, intent.currency)} "
-            f"({intent.currency.upper()}) but invoice {invoice.number} is for "
+            f"The card was charged {format_cents(charge.amount_cents, charge.currency)} "
+            f"({charge.currency.upper()}) but invoice {invoice.number} is for "
             f"{format_cents(invoice.total_cents, invoice.currency)} "
             f"({invoice.currency.upper()}); the invoice was not marked paid."
         )

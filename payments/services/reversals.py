@@ -8,8 +8,9 @@ and the renewal completes again if every other step is still done. A partial ref
 recorded on the payment and flagged for staff to decide; the invoice stays paid. The
 holder and the office are told by email each time, once per event (unique outbox keys).
 
-Stripe tells us in any order and more than once: each function checks the payment's
-state under the invoice's row lock and does nothing when the event changes nothing.
+The provider tells us in any order and more than once: each function checks the
+payment's state under the invoice's row lock and does nothing when the event changes
+nothing. The provider itself is called only outside any transaction (refund_payment).
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from django.utils import timezone
 from credentials.models import OfficeContact
 from credentials.notifications import queue_message
 from credentials.services import steps
-from payments import provider
 from payments.models import InvoiceStatus, Payment, PaymentMethod, PaymentStatus
+from payments.providers import Disputed, DisputeStage, Refunded, get_provider
 from payments.services.payments import (
     OPEN_ATTEMPT,
     PAYABLE,
@@ -40,7 +41,7 @@ from renewal_portal.infra.money import format_cents
 
 logger = logging.getLogger(__name__)
 
-Outcome = provider.DisputeOutcome
+Stage = DisputeStage
 
 
 # --- refunds ----------------------------------------------------------------------------
@@ -48,22 +49,28 @@ Outcome = provider.DisputeOutcome
 
 def refund_payment(payment: Payment, *, by) -> Payment:
     """Refund a card payment in full (or the rest of it, after a partial refund) through
-    Stripe (staff, from admin). Stripe also
-    sends charge.refunded; whichever comes first records the refund, the other changes
-    nothing."""
-    if payment.method != PaymentMethod.CARD or not payment.stripe_payment_intent:
-        raise PaymentError("Only card payments can be refunded through Stripe.")
-    if payment.status != PaymentStatus.SUCCEEDED:
-        raise PaymentError(f"Payment {payment.pk} is {payment.get_status_display().lower()}.")
-    check_not_own_invoice(payment.invoice, by)
-    refund = provider.refund_payment_intent(
+    the provider (staff, from admin). The provider also tells by webhook; whichever comes
+    first records the refund, the other changes nothing.
+
+    (a) a short transaction checks, under the invoice's lock, that the payment can be
+    refunded by this person; (b) the provider is called outside any transaction; (c)
+    record_refund records it under the lock again."""
+    with transaction.atomic():
+        _lock_invoice(payment.invoice_id)
+        payment = Payment.objects.select_related("invoice__renewal").get(pk=payment.pk)
+        if payment.method != PaymentMethod.CARD or not payment.stripe_payment_intent:
+            raise PaymentError("Only card payments can be refunded through the card processor.")
+        if payment.status != PaymentStatus.SUCCEEDED:
+            raise PaymentError(f"Payment {payment.pk} is {payment.get_status_display().lower()}.")
+        check_not_own_invoice(payment.invoice, by)
+    refund = get_provider().refund(
         payment.stripe_payment_intent,
         idempotency_key=f"aasc-refund-{payment.pk}-{payment.amount_refunded_cents}",
     )
-    # Stripe refunds what is left: after a partial refund, that is the rest.
+    # The provider refunds what is left: after a partial refund, that is the rest.
     return record_refund(
-        provider.RefundNotice(
-            payment_intent=payment.stripe_payment_intent,
+        Refunded(
+            charge=payment.stripe_payment_intent,
             amount_cents=payment.amount_cents,
             amount_refunded_cents=min(
                 payment.amount_cents, payment.amount_refunded_cents + refund.amount_cents
@@ -73,18 +80,18 @@ def refund_payment(payment: Payment, *, by) -> Payment:
     )
 
 
-def record_refund(notice: provider.RefundNotice, *, by=None) -> Payment | None:
+def record_refund(notice: Refunded, *, by=None) -> Payment | None:
     """The charge was refunded. In full: the payment and the invoice become refunded,
     step 2 reopens and a completed renewal is undone. In part: the amount is recorded and
     the payment flagged for staff; the invoice stays paid. None if the charge is not ours."""
-    payment = Payment.objects.filter(stripe_payment_intent=notice.payment_intent).first()
+    payment = Payment.objects.filter(stripe_payment_intent=notice.charge).first()
     if payment is None:
         return None
     with transaction.atomic():
         invoice = _lock_invoice(payment.invoice_id)
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         if payment.status not in (PaymentStatus.SUCCEEDED, *OPEN_ATTEMPT):
-            return payment  # already refunded, or disputed (Stripe refuses those refunds)
+            return payment  # already refunded, or disputed (the provider refuses those refunds)
         if notice.amount_refunded_cents <= payment.amount_refunded_cents:
             return payment  # an older or repeated notice
         payment.amount_refunded_cents = notice.amount_refunded_cents
@@ -102,8 +109,8 @@ def record_refund(notice: provider.RefundNotice, *, by=None) -> Payment | None:
             _tell(payment, "partial_refund", ref=ref, office_only=True)
             return payment
         if payment.status in OPEN_ATTEMPT:
-            # Stripe told of the refund before it told of the payment: the charge never
-            # pays the invoice (payment_intent.succeeded, when it comes, changes nothing).
+            # The provider told of the refund before it told of the payment: the charge never
+            # pays the invoice (its success, when it is told, changes nothing).
             payment.status = PaymentStatus.REFUNDED
             payment.refunded_at = timezone.now()
             _save(payment, "Refunded before its payment was confirmed", by=by)
@@ -128,7 +135,7 @@ def record_cheque_refund(payment: Payment, *, by, reason: str) -> Payment:
     if not reason:
         raise PaymentError("Give the reason for the refund (it goes into the history).")
     if payment.method != PaymentMethod.CHEQUE:
-        raise PaymentError("Card payments are refunded through Stripe.")
+        raise PaymentError("Card payments are refunded through the card processor.")
     with transaction.atomic():
         invoice = _lock_invoice(payment.invoice_id)
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
@@ -151,42 +158,42 @@ def record_cheque_refund(payment: Payment, *, by, reason: str) -> Payment:
 # --- disputes ---------------------------------------------------------------------------
 
 
-def record_dispute(notice: provider.DisputeNotice, *, by=None) -> Payment | None:
+def record_dispute(notice: Disputed, *, by=None) -> Payment | None:
     """A dispute was opened on the charge, or closed won or lost (see the module's
     docstring). None if the charge is not ours."""
-    payment = Payment.objects.filter(stripe_payment_intent=notice.payment_intent).first()
+    payment = Payment.objects.filter(stripe_payment_intent=notice.charge).first()
     if payment is None:
         return None
     with transaction.atomic():
         invoice = _lock_invoice(payment.invoice_id)
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
-        if notice.outcome == Outcome.OPEN:
+        if notice.stage == Stage.OPENED:
             _dispute_opened(invoice, payment, notice, by=by)
-        elif notice.outcome == Outcome.WON:
+        elif notice.stage == Stage.WON:
             _dispute_won(invoice, payment, notice, by=by)
-        elif notice.outcome == Outcome.LOST:
+        elif notice.stage == Stage.LOST:
             _dispute_lost(invoice, payment, notice, by=by)
     return payment
 
 
 def _dispute_opened(invoice, payment, notice, *, by):
     if payment.status in OPEN_ATTEMPT:
-        # Disputed before Stripe told us the payment succeeded: it pays nothing meanwhile.
+        # Disputed before the provider told us the payment succeeded: it pays nothing meanwhile.
         payment.status = PaymentStatus.DISPUTED
-        payment.stripe_dispute = notice.id
+        payment.stripe_dispute = notice.dispute
         _save(payment, "Disputed before its payment was confirmed", by=by)
-        _tell(payment, "dispute_opened", ref=notice.id)
+        _tell(payment, "dispute_opened", ref=notice.dispute)
         return
     if payment.status != PaymentStatus.SUCCEEDED:
         return  # already disputed, refunded or settled otherwise: nothing left to take back
     payment.status = PaymentStatus.DISPUTED
-    payment.stripe_dispute = notice.id
+    payment.stripe_dispute = notice.dispute
     _save(payment, "Disputed by the cardholder: chargeback open", by=by)
     if invoice.status == InvoiceStatus.PAID:
         invoice.status = InvoiceStatus.DISPUTED
         _save(invoice, "Payment disputed: step 2 open again", by=by)
         reversal = steps.payment_reversed(invoice.renewal, why="Payment disputed", by=by)
-        _tell(payment, "dispute_opened", ref=notice.id, reversal=reversal)
+        _tell(payment, "dispute_opened", ref=notice.dispute, reversal=reversal)
 
 
 def _dispute_won(invoice, payment, notice, *, by):
@@ -202,7 +209,7 @@ def _dispute_won(invoice, payment, notice, *, by):
     elif invoice.status in PAYABLE and payment.amount_cents == invoice.total_cents:
         # Disputed before it was ever recorded as paid: it pays the invoice now.
         _mark_paid(invoice, payment, by=by)
-    _tell(payment, "dispute_won", ref=notice.id)
+    _tell(payment, "dispute_won", ref=notice.dispute)
 
 
 def _dispute_lost(invoice, payment, notice, *, by):
@@ -216,7 +223,7 @@ def _dispute_lost(invoice, payment, notice, *, by):
     if invoice.status == InvoiceStatus.DISPUTED:
         invoice.status = InvoiceStatus.OPEN
         _save(invoice, "Dispute lost: unpaid, step 2 open", by=by)
-    _tell(payment, "dispute_lost", ref=notice.id)
+    _tell(payment, "dispute_lost", ref=notice.dispute)
 
 
 # --- telling the holder and the office --------------------------------------------------

@@ -2,15 +2,18 @@
 
 Every view looks the invoice up among the signed-in holder's own (anyone else's is a
 404); AASC staff may open receipts from admin. The card number never reaches these
-views: Stripe.js sends it to Stripe, and the browser posts back only the SetupIntent id.
+views: the provider's script sends it to the provider, and the browser posts back only the
+card set-up's reference. The card form's page alone allows the provider's origins in its
+Content Security Policy (provider_csp).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from functools import wraps
 
+from csp.decorators import csp_update
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
@@ -21,18 +24,32 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from credentials import roles
-from payments import provider, receipts
+from payments import receipts
 from payments.models import Invoice, Payment, PaymentMethod, PaymentStatus
+from payments.providers import ProviderError, get_provider
 from payments.services import payments as payment_services
 from renewal_portal.infra.downloads import download, limit_document_downloads
 
 # While a charge is processing the status page refreshes itself; past this age it also
-# asks Stripe, in case the webhook is late.
-ASK_STRIPE_AFTER = dt.timedelta(seconds=10)
+# asks the provider, in case the webhook is late.
+ASK_PROVIDER_AFTER = dt.timedelta(seconds=10)
 UNAVAILABLE = (
     "Card payments are unavailable at the moment. Please try again in a few minutes, "
     "or pay by cheque to the AASC office."
 )
+
+
+def provider_csp(view):
+    """django-csp's csp_update with the sources the provider's card form needs (its
+    script, the frames it opens, the API it calls), read per request from the provider:
+    localstripe in development and tests, Stripe in production. Only the view that loads
+    the provider's script carries it; every other page keeps the site's policy."""
+
+    @wraps(view)
+    def with_provider_sources(request, *args, **kwargs):
+        return csp_update(get_provider().csp_sources())(view)(request, *args, **kwargs)
+
+    return with_provider_sources
 
 
 def _holder_invoice(request, number) -> Invoice:
@@ -71,7 +88,8 @@ def pay(request, number):
 
     The card script (Stripe.js, or localstripe's stand-in in development and tests) runs
     only inside that frame, so whatever it declares or breaks cannot reach this page's
-    own scripts (its menu), and this page answers without waiting for Stripe."""
+    own scripts (its menu), and this page answers without waiting for the provider. Its
+    Content Security Policy is the site's: the frame is same-origin."""
     invoice = _holder_invoice(request, number)
     if invoice.is_paid:
         paid = invoice.payments.filter(status=PaymentStatus.SUCCEEDED).first()
@@ -93,16 +111,17 @@ def pay(request, number):
 @login_required
 @require_GET
 @xframe_options_sameorigin
+@provider_csp
 def card_frame(request, number):
-    """The card form, framed by the pay page: Stripe's card element, the payment attempt
-    and its SetupIntent (reused on every load while it can take a card)."""
+    """The card form, framed by the pay page: the provider's card element, the payment
+    attempt and its card set-up (reused on every load while it can take a card)."""
     invoice = _holder_invoice(request, number)
     context = {"invoice": invoice, "renewal_url": _renewal_url()}
     try:
         attempt = payment_services.start_card_payment(invoice, request.user)
     except payment_services.PaymentError as exc:
         return render(request, "payments/card_frame.html", {**context, "problem": exc.message})
-    except provider.ProviderError:
+    except ProviderError:
         context["problem"] = UNAVAILABLE
         return render(request, "payments/card_frame.html", context, status=503)
     if not (attempt.setup_client_secret or attempt.intent_client_secret):
@@ -113,8 +132,7 @@ def card_frame(request, number):
         {
             "attempt": attempt,
             "payment": attempt.payment,
-            "stripe_js_url": settings.STRIPE_JS_URL,
-            "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+            "card_form": get_provider().card_form(),
             "confirm_url": reverse("payments:confirm", args=[invoice.number, attempt.payment.pk]),
             "status_url": _status_url(attempt.payment),
         }
@@ -129,7 +147,7 @@ class ConfirmForm(forms.Form):
 @login_required
 @require_POST
 def confirm(request, number, payment_id):
-    """Stripe.js has set up the card: charge it (JSON for pay.js)."""
+    """The card form has set up the card: charge it (JSON for pay.js)."""
     payment = _holder_payment(request, number, payment_id)
     form = ConfirmForm(request.POST)
     if not form.is_valid():
@@ -140,7 +158,7 @@ def confirm(request, number, payment_id):
         )
     except payment_services.PaymentError as exc:
         return JsonResponse({"message": exc.message}, status=409)
-    except provider.ProviderError:
+    except ProviderError:
         return JsonResponse({"message": UNAVAILABLE}, status=503)
     payment = attempt.payment
     body = {"status": payment.status, "status_url": _status_url(payment)}
@@ -154,15 +172,15 @@ def confirm(request, number, payment_id):
 @login_required
 @require_GET
 def status(request, number, payment_id):
-    """Where a card payment stands, refreshed until Stripe's webhook has spoken."""
+    """Where a card payment stands, refreshed until the provider's webhook has spoken."""
     payment = _holder_payment(request, number, payment_id)
-    stale = timezone.now() - payment.updated_at > ASK_STRIPE_AFTER
+    stale = timezone.now() - payment.updated_at > ASK_PROVIDER_AFTER
     if payment.status == PaymentStatus.REQUIRES_ACTION or (
         payment.status == PaymentStatus.PROCESSING and stale
     ):
         try:
             payment = payment_services.refresh_card_payment(payment)
-        except provider.ProviderError:
+        except ProviderError:
             pass  # keep showing "processing"; the next refresh asks again
     waiting = payment.status in payment_services.OPEN_ATTEMPT
     return render(

@@ -1,4 +1,5 @@
-"""Stripe's webhook endpoint. Stripe signs each request; the CSRF token cannot apply."""
+"""The payment provider's webhook endpoint. The provider signs each request (it checks
+the signature: payments.providers); the CSRF token cannot apply."""
 
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -11,9 +12,7 @@ from payments import webhooks
 @require_POST
 def stripe_webhook(request):
     try:
-        outcome = webhooks.handle_stripe_webhook(
-            request.body, request.headers.get("Stripe-Signature", "")
-        )
+        outcome = webhooks.handle_webhook(request.body, request.headers)
     except webhooks.InvalidWebhook:
-        return HttpResponseBadRequest("Invalid Stripe signature.")
+        return HttpResponseBadRequest("Invalid webhook signature.")
     return JsonResponse({"received": True, "outcome": outcome})

@@ -16,6 +16,7 @@ from django.urls import reverse
 from credentials import rules, selectors
 from credentials.models import Credential, Renewal
 from credentials.selectors import Reinstatement, reinstatements_of
+from renewal_portal.composition.renewal_steps import invoice_of, renewal_steps
 from renewal_portal.infra.money import format_cents
 
 __all__ = [
@@ -67,7 +68,7 @@ class NextAction:
 def reinstatement_cost(renewal: Renewal, reinstatements: list[Reinstatement]) -> str:
     """What reinstating takes and costs, in one paragraph."""
     fees = sum(r.fee_cents for r in reinstatements)
-    invoice = selectors.invoice_of(renewal)
+    invoice = invoice_of(renewal)
     total = f" (invoice total {format_cents(invoice.total_cents)})" if invoice else ""
     first, last = rules.earning_window(renewal.year)
     cecs = rules.fmt_hours(renewal.cecs_owed)
@@ -112,7 +113,7 @@ def _step_action(renewal: Renewal, step) -> dict:
             "button": "Check and confirm my details",
         }
     if step.key == "payment":
-        invoice = selectors.invoice_of(renewal)
+        invoice = invoice_of(renewal)
         if invoice is None:
             return {
                 "kind": PAYMENT,
@@ -183,7 +184,7 @@ def next_action_for(holder, on: dt.date | None = None) -> NextAction:
         return _without_renewal(holder, year, on)
     if renewal.completed_at is not None:
         return _completed(renewal)
-    steps = selectors.renewal_steps(renewal)
+    steps = renewal_steps(renewal)
     phase = selectors.renewal_phase(renewal, on)
     reinstatements = reinstatements_of(renewal, on)
     tone = {rules.IN_GRACE: "warning", rules.LAPSED: "danger"}.get(phase, "primary")

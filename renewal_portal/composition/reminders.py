@@ -28,6 +28,7 @@ from credentials import rules, selectors
 from credentials.models import OutboxMessage, Renewal, RequirementSet
 from credentials.models.catalog import parse_day_offsets
 from credentials.notifications import queue_message
+from renewal_portal.composition.renewal_steps import renewal_steps
 
 CATCH_UP_DAYS = 3
 
@@ -118,7 +119,7 @@ def send_due_reminders(on: dt.date | None = None) -> ReminderSummary:
 
 
 def reminder_context(renewal: Renewal, key: str, on: dt.date) -> dict:
-    steps = selectors.renewal_steps(renewal)
+    steps = renewal_steps(renewal)
     in_grace = key.startswith("grace-")
     return {
         "in_grace": in_grace,

@@ -29,6 +29,7 @@ from payments.season import (  # noqa: F401 (the dashboard and exports read them
     payments_received,
     payments_refunded,
 )
+from renewal_portal.composition.renewal_steps import invoice_of
 
 NOT_ISSUED = "not_issued"
 PHASES = (
@@ -132,7 +133,7 @@ def phase_of(renewal: Renewal, on: dt.date | None = None, short: bool | None = N
         return "in_grace"
     if renewal.submissions.filter(state=SubmissionState.SUBMITTED).exists():
         return "submitted"
-    invoice = selectors.invoice_of(renewal)
+    invoice = invoice_of(renewal)
     if invoice is None or not invoice.is_paid:
         return "invoiced"
     if short is None:

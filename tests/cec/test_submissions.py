@@ -17,9 +17,10 @@ from cec.services.submissions import (
     submit_cecs,
 )
 from credentials.models import OutboxMessage
-from credentials.selectors import current_renewal_year, renewal_steps
+from credentials.selectors import current_renewal_year
 from credentials.services.steps import confirm_contact_details, mark_cec_status_seen
 from payments.services.payments import record_offline_payment
+from renewal_portal.composition.renewal_steps import renewal_steps
 from tests.factories import (
     ContactProfileFactory,
     InvoiceFactory,
@@ -174,6 +175,7 @@ def test_approval_marks_the_submission_and_its_entries_approved(renewal, holder,
 def test_approval_completes_step_four_of_the_renewal(renewal, holder, reviewer, enough):
     assert not renewal_steps(renewal)["cec_approval"].done
     approve_submission(submit_cecs(renewal, enough, by=holder), by=reviewer)
+    renewal.refresh_from_db()
     assert renewal_steps(renewal)["cec_approval"].done
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from cec.models import SubmissionState
 from credentials.forms import ContactDetailsForm
 from credentials.models import ContactProfile
-from credentials.selectors import _submission_detail
+from renewal_portal.composition.renewal_steps import _submission_detail
 from tests.credentials.test_profile import VALID
 from tests.factories import UserFactory
 

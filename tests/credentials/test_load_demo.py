@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from credentials import roles
 from credentials.models import User
 from renewal_portal.composition.demo.accounts import DEMO_PASSWORD
+from renewal_portal.composition.renewal_steps import renewal_steps
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,6 @@ def test_demo_has_a_holder_in_every_state_of_the_season(settings):
     from cec.models import SubmissionState
     from cec.selectors.submissions import latest_submission_for
     from credentials.models import Renewal
-    from credentials.selectors import renewal_steps
 
     settings.DEBUG = True
     call_command("load_demo")

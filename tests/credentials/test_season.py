@@ -16,8 +16,8 @@ from django.urls import reverse
 
 from credentials.models import ExportFormat, ExportKind, SeasonExport, User
 from credentials.services.claims import submit_claim
-from payments import provider
 from payments.models import Invoice, InvoiceStatus
+from payments.providers import Refunded, Succeeded
 from payments.services.payments import record_payment
 from payments.services.reversals import record_cheque_refund, record_refund
 from renewal_portal.composition import export_runs as export_services
@@ -48,16 +48,14 @@ def pay_by_card(renewal, intent_id):
     invoice = renewal.invoice
     return record_payment(
         invoice,
-        provider.IntentState(
-            id=intent_id, status="succeeded", amount_cents=invoice.total_cents, currency="usd"
-        ),
+        Succeeded(reference=intent_id, amount_cents=invoice.total_cents, currency="usd"),
     )
 
 
 def refund(payment, cents):
     return record_refund(
-        provider.RefundNotice(
-            payment_intent=payment.stripe_payment_intent,
+        Refunded(
+            charge=payment.stripe_payment_intent,
             amount_cents=payment.amount_cents,
             amount_refunded_cents=cents,
         )

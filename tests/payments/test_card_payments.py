@@ -6,9 +6,9 @@ from django.db import connection
 from django.utils import timezone
 
 from credentials.models import OutboxMessage
-from credentials.selectors import renewal_steps
 from payments.models import InvoiceStatus, Payment, PaymentStatus
 from payments.services import payments as payment_services
+from renewal_portal.composition.renewal_steps import renewal_steps
 from tests.factories import InvoiceFactory, PaymentFactory
 from tests.payments.helpers import (
     CARD_3D_SECURE,

@@ -10,12 +10,12 @@ from django.urls import reverse
 
 from cec.services.submissions import approve_submission, submit_cecs
 from credentials.models import Credential, OutboxMessage
-from credentials.selectors import renewal_steps
 from credentials.services.renewals import issue_renewal_for
 from credentials.services.steps import confirm_contact_details, mark_cec_status_seen
 from payments.models import InvoiceStatus, PaymentStatus
 from payments.services.payments import PaymentError, record_offline_payment
 from payments.services.reversals import record_cheque_refund
+from renewal_portal.composition.renewal_steps import renewal_steps
 from tests.factories import (
     ContactProfileFactory,
     CredentialFactory,

@@ -14,12 +14,13 @@ from django.urls import reverse
 
 from cec.services.submissions import approve_submission, submit_cecs
 from credentials.models import Credential, OfficeContact, OutboxMessage
-from credentials.selectors import renewal_steps
 from credentials.services.renewals import issue_renewal_for
 from credentials.services.steps import confirm_contact_details, mark_cec_status_seen
-from payments import provider
 from payments.models import InvoiceStatus, Payment, PaymentStatus
+from payments.providers import RefundIssued
+from payments.providers.stripe import StripeProvider
 from payments.services import payments as payment_services
+from renewal_portal.composition.renewal_steps import renewal_steps
 from tests.factories import (
     ContactProfileFactory,
     CredentialFactory,
@@ -255,9 +256,9 @@ def test_staff_refund_the_rest_of_a_partly_refunded_payment_from_admin(
     # Stripe refunds what is left of the charge (localstripe would refund it all again).
     rest = completed.amount_cents - 1000
     monkeypatch.setattr(
-        provider,
-        "refund_payment_intent",
-        lambda intent_id, **kwargs: provider.RefundState("re_rest", "succeeded", rest, intent_id),
+        StripeProvider,
+        "refund",
+        lambda self, charge, **kwargs: RefundIssued(reference="re_rest", amount_cents=rest),
     )
 
     staff_client.post(

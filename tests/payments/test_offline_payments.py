@@ -5,9 +5,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from credentials.models import OutboxMessage
-from credentials.selectors import renewal_steps
 from payments.models import InvoiceStatus, Payment, PaymentMethod, PaymentStatus
 from payments.services.payments import PaymentError, record_offline_payment
+from renewal_portal.composition.renewal_steps import renewal_steps
 from tests.factories import InvoiceFactory
 
 RECORD_URL = "admin:payments_payment_record_offline"

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from payments.models import InvoiceStatus, Payment, PaymentStatus
+from payments.providers.stripe import StripeProvider
 from payments.services.payments import record_offline_payment
 from tests.factories import InvoiceFactory, PaymentFactory
 from tests.payments.helpers import (
@@ -240,17 +241,15 @@ def _setup_secret(html):
 
 
 def _count_setup_intents_created(monkeypatch):
-    from payments import provider
-
     created = []
-    real = provider.create_setup_intent
+    real = StripeProvider.create_card_setup
 
-    def counting(**kwargs):
-        state = real(**kwargs)
-        created.append(state.id)
-        return state
+    def counting(self, **kwargs):
+        setup = real(self, **kwargs)
+        created.append(setup.reference)
+        return setup
 
-    monkeypatch.setattr(provider, "create_setup_intent", counting)
+    monkeypatch.setattr(StripeProvider, "create_card_setup", counting)
     return created
 
 

@@ -1,9 +1,9 @@
 import pytest
 
-from credentials.selectors import renewal_steps
 from payments.models import InvoiceStatus, PaymentStatus
 from payments.services import payments as payment_services
 from payments.services import reversals
+from renewal_portal.composition.renewal_steps import renewal_steps
 from tests.factories import InvoiceFactory
 from tests.payments.helpers import deliver_succeeded_webhook, pay_by_card, post_event
 

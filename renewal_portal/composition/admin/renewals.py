@@ -15,6 +15,7 @@ from credentials.models import Renewal, RenewalCredential
 from payments.models import Invoice, InvoiceStatus
 from renewal_portal.composition.admin.season_filters import SeasonPhaseFilter
 from renewal_portal.composition.packets import services as packet_services
+from renewal_portal.composition.renewal_steps import invoice_of, renewal_steps
 from renewal_portal.infra.admin_display import short_date
 from renewal_portal.infra.admin_history import HistoryAdmin
 from renewal_portal.infra.money import format_cents
@@ -215,12 +216,12 @@ class RenewalAdmin(HistoryAdmin):
 
     @admin.display(description="invoice", ordering="invoice__number")
     def invoice_number(self, obj):
-        invoice = selectors.invoice_of(obj)
+        invoice = invoice_of(obj)
         return invoice.number if invoice else "–"
 
     @admin.display(description="paid?")
     def invoice_status(self, obj):
-        invoice = selectors.invoice_of(obj)
+        invoice = invoice_of(obj)
         return invoice.get_status_display() if invoice else "–"
 
     @admin.display(description="CECs", ordering="cecs_owed")
@@ -234,7 +235,7 @@ class RenewalAdmin(HistoryAdmin):
 
     @admin.display(description="steps")
     def steps_done(self, obj):
-        return f"{selectors.renewal_steps(obj).done_count} of 4"
+        return f"{renewal_steps(obj).done_count} of 4"
 
     @admin.display(description="phase")
     def phase(self, obj):
@@ -247,7 +248,7 @@ class RenewalAdmin(HistoryAdmin):
             *[
                 f"{step.number}. {step.title}: {'done' if step.done else 'to do'}"
                 f"{' – ' + step.detail if step.detail else ''}"
-                for step in selectors.renewal_steps(obj)
+                for step in renewal_steps(obj)
             ],
         )
 

@@ -25,13 +25,13 @@ from cec.services.ledger import record_attendance
 from cec.services.submissions import approve_submission, reject_submission, submit_cecs
 from credentials import rules
 from credentials.models import ContactProfile, Credential, CredentialType, User
-from credentials.selectors import invoice_of
 from credentials.services.profiles import confirm_contact_details
 from credentials.services.renewals import issue_renewal_for, mark_cec_status_seen
 from payments.models import PaymentStatus
 from payments.services.payments import record_offline_payment
 from payments.services.reversals import record_cheque_refund
 from renewal_portal.composition.demo.accounts import DEMO_PASSWORD, DEMO_RENEWAL_YEAR, _verify_email
+from renewal_portal.composition.renewal_steps import invoice_of
 
 REJECTION_REASON = (
     "The certificate for Financial Management shows 6 hours, not 7: the AASC office must "

@@ -25,13 +25,13 @@ from cec.selectors.ledger import as_credits, earning_entries_in_window, renewal_
 from credentials import roles, rules, selectors
 from credentials.models import ContactProfile, PacketToken, Renewal
 from payments.receipts import RECEIPTED, receipt_number
-from renewal_portal.composition import renewal_steps
+from renewal_portal.composition.renewal_steps import RenewalSteps, invoice_of, renewal_steps
 from renewal_portal.infra.documents import clip
 from renewal_portal.infra.errors import parse_token
 
 REVIEW_PERMISSION = "cec.review_submission"
 OFFICE_PERMISSION = "credentials.view_renewal"
-PAYMENT_STEP = "payment"  # the renewal step about the invoice (renewal_steps.renewal_steps)
+PAYMENT_STEP = "payment"  # the renewal step about the invoice (renewal_steps)
 
 PHASE_LABELS = {
     "completed": "Renewal complete",
@@ -185,7 +185,7 @@ class AuditPacket:
     entries: tuple[EntryRow, ...]
     entries_basis: str  # which entries are counted, in words
     progress: rules.CecProgress
-    steps: renewal_steps.RenewalSteps
+    steps: RenewalSteps
     status: str
     earning_window: tuple[dt.date, dt.date]
     token: PacketToken
@@ -365,9 +365,7 @@ def for_viewer(packet: AuditPacket, user) -> AuditPacket:
         and not roles.is_aasc_staff(user)
         and (user.pk != packet.renewal.holder_id)
     ):
-        steps = renewal_steps.RenewalSteps(
-            tuple(step for step in packet.steps if step.key != PAYMENT_STEP)
-        )
+        steps = RenewalSteps(tuple(step for step in packet.steps if step.key != PAYMENT_STEP))
         return replace(
             packet,
             invoice=None,
@@ -387,7 +385,7 @@ def audit_packet(renewal: Renewal, token: PacketToken) -> AuditPacket:
         .prefetch_related("items__credential__credential_type")
         .get(pk=renewal.pk)
     )
-    invoice = renewal_steps.invoice_of(renewal)
+    invoice = invoice_of(renewal)
     entries, basis = counted_entries(renewal)
     rows = _entry_rows(renewal, entries)
     progress = rules.cec_progress(
@@ -404,7 +402,7 @@ def audit_packet(renewal: Renewal, token: PacketToken) -> AuditPacket:
         entries=rows,
         entries_basis=basis,
         progress=progress,
-        steps=renewal_steps.renewal_steps(renewal),
+        steps=renewal_steps(renewal),
         status=packet_status(renewal),
         earning_window=rules.earning_window(renewal.year),
         token=token,
