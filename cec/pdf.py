@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-import csv
-import io
 
 import qrcode
 import qrcode.image.svg
@@ -16,6 +14,7 @@ from cec.selectors import ledger as ledger_selectors
 from credentials import rules
 from renewal_portal.infra.documents import StoredDocument, pdf_document
 from renewal_portal.infra.pdf import render_pdf
+from renewal_portal.infra.spreadsheets import csv_text
 
 
 def verification_url(entry: LedgerEntry) -> str:
@@ -111,25 +110,17 @@ TRANSCRIPT_COLUMNS = [
 
 
 def transcript_csv(holder, year: int) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(TRANSCRIPT_COLUMNS)
-    for entry in ledger_selectors.transcript_entries(holder, year):
-        writer.writerow(
-            [
-                entry.earned_on.isoformat(),
-                _safe_cell(entry.title),
-                entry.get_source_display(),
-                "yes" if entry.in_network else "no",
-                "yes" if entry.participation else "no",
-                f"{entry.hours:.2f}",
-                entry.get_state_display(),
-                entry.certificate_number or "",
-            ]
-        )
-    return out.getvalue()
-
-
-def _safe_cell(text: str) -> str:
-    # A title typed by a person must not run as a formula when the CSV opens in Excel.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    rows = (
+        [
+            entry.earned_on.isoformat(),
+            entry.title,
+            entry.get_source_display(),
+            "yes" if entry.in_network else "no",
+            "yes" if entry.participation else "no",
+            f"{entry.hours:.2f}",
+            entry.get_state_display(),
+            entry.certificate_number or "",
+        ]
+        for entry in ledger_selectors.transcript_entries(holder, year)
+    )
+    return csv_text(TRANSCRIPT_COLUMNS, rows)

@@ -7,7 +7,6 @@ import uuid
 from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account.forms import default_token_generator
-from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from allauth.core import context as allauth_context
 from django.conf import settings
@@ -15,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.sites.shortcuts import get_current_site
 
 from credentials.notifications import queue_rendered_message
+from credentials.services.accounts import prove_email_address
 from credentials.services.merges import is_unclaimed_record
 from renewal_portal.infra.accounts import ThrottledSignInAdapter
 
@@ -114,12 +114,4 @@ def unclaimed_record_for(email):
 def address_proven_by_password_reset(sender, request, user, **kwargs):
     """Following the emailed link to choose a password proves the address: mark it
     verified, so a holder who claims their record by email signs in straight away."""
-    addresses = EmailAddress.objects.filter(user=user)
-    if not user.email or addresses.exclude(email__iexact=user.email).exists():
-        return  # the link may have gone to another of the account's addresses
-    address = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
-    if address is None:
-        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    elif not address.verified:
-        address.verified = True
-        address.save(update_fields=["verified"])
+    prove_email_address(user)

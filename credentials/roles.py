@@ -11,7 +11,33 @@ credits CECs to their own ledger (separation of duties), and only a superuser ch
 what a scheduled task runs.
 """
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q
+
+from credentials.permissions import (
+    CHANGE_OUTBOX_MESSAGE,
+    CHANGE_USER,
+    DECIDE_CLAIM,
+    IMPORT_RECORDS,
+    INVITE_HOLDERS,
+    RECORD_OFFLINE_PAYMENT,
+    REFUND_PAYMENT,
+    REVIEW_SUBMISSION,
+    VERIFY_REPORTING_FORM,
+    VIEW_CHECKIN,
+    VIEW_CRONTAB_SCHEDULE,
+    VIEW_EVIDENCE,
+    VIEW_IMPORT_BATCH,
+    VIEW_INTERVAL_SCHEDULE,
+    VIEW_INVOICE_LINE,
+    VIEW_ISSUE_RUN_CHUNK,
+    VIEW_LEDGER_ENTRY,
+    VIEW_OUTBOX_MESSAGE,
+    VIEW_REPORTING_FORM,
+    VIEW_SEASON_DASHBOARD,
+    VIEW_SUBMISSION,
+    VIEW_WEBHOOK_EVENT,
+)
 
 AASC_STAFF = "AASC staff"
 NAAEI_REVIEWER = "NAAEI reviewer"
@@ -31,47 +57,49 @@ ROLE_PERMISSIONS = {
         *_crud("credentials", "renewal", ("add", "change", "view")),
         *_crud("credentials", "faqentry"),
         *_crud("credentials", "officecontact", ("add", "change", "view")),
-        "credentials.view_outboxmessage",
-        "credentials.change_outboxmessage",  # the "retry failed" action; fields are read-only
+        VIEW_OUTBOX_MESSAGE,
+        CHANGE_OUTBOX_MESSAGE,  # the "retry failed" action; fields are read-only
         *_crud("credentials", "issuerun", ("add", "change", "view")),
-        "credentials.view_issuerunchunk",
+        VIEW_ISSUE_RUN_CHUNK,
         *_crud("credentials", "packetbuild", ("add", "view")),  # audit packets of many renewals
         # Issue 18: the claims queue, merging two records, the season dashboard and exports.
         *_crud("credentials", "claim", ("change", "view")),
-        "credentials.decide_claim",
+        DECIDE_CLAIM,
         *_crud("credentials", "holdermerge", ("add", "view")),
         *_crud("credentials", "seasonexport", ("add", "view")),
-        "credentials.view_season_dashboard",
+        VIEW_SEASON_DASHBOARD,
         # Importing the office's spreadsheets and inviting the holders they bring in (issue 18).
-        "credentials.view_importbatch",
-        "credentials.import_records",
-        "credentials.invite_holders",
+        VIEW_IMPORT_BATCH,
+        IMPORT_RECORDS,
+        INVITE_HOLDERS,
         *_crud("cec", "course"),
         *_crud("cec", "classsession"),
         *_crud("cec", "attendance"),
         *_crud("cec", "event"),
-        "cec.view_checkin",
+        VIEW_CHECKIN,
+        VIEW_CRONTAB_SCHEDULE,
+        VIEW_INTERVAL_SCHEDULE,
         *_crud("cec", "ledgerentry", ("change", "view")),
         *_crud("cec", "reportingform", ("change", "view")),
-        "cec.verify_reportingform",
-        "cec.view_evidence",
-        "cec.view_submission",
+        VERIFY_REPORTING_FORM,
+        VIEW_EVIDENCE,
+        VIEW_SUBMISSION,
         *_crud("payments", "invoice", ("change", "view")),
-        "payments.view_invoiceline",
+        VIEW_INVOICE_LINE,
         *_crud("payments", "payment", ("view",)),
-        "payments.record_offline_payment",
-        "payments.refund_payment",
-        "payments.view_webhookevent",
+        RECORD_OFFLINE_PAYMENT,
+        REFUND_PAYMENT,
+        VIEW_WEBHOOK_EVENT,
         *_crud("django_celery_beat", "periodictask", ("change", "view")),
-        "django_celery_beat.view_crontabschedule",
-        "django_celery_beat.view_intervalschedule",
+        VIEW_CRONTAB_SCHEDULE,
+        VIEW_INTERVAL_SCHEDULE,
     ],
     NAAEI_REVIEWER: [
-        "cec.review_submission",
-        "cec.view_submission",
-        "cec.view_ledgerentry",
-        "cec.view_reportingform",
-        "cec.view_evidence",
+        REVIEW_SUBMISSION,
+        VIEW_SUBMISSION,
+        VIEW_LEDGER_ENTRY,
+        VIEW_REPORTING_FORM,
+        VIEW_EVIDENCE,
     ],
 }
 
@@ -119,6 +147,22 @@ def holder_accounts(queryset):
     return queryset.filter(is_staff=False, is_superuser=False).exclude(groups__isnull=False)
 
 
+def accounts_visible_to(user, queryset):
+    """The accounts of `queryset` `user` may see in admin: a superuser every account,
+    AASC staff holders' accounts only."""
+    if manages_office_accounts(user):
+        return queryset
+    return holder_accounts(queryset)
+
+
+def profiles_visible_to(user, queryset):
+    """The contact profiles of `queryset` `user` may see in admin: those of the accounts
+    `accounts_visible_to` shows them."""
+    if manages_office_accounts(user):
+        return queryset
+    return queryset.filter(user__in=holder_accounts(get_user_model().objects.all()))
+
+
 def is_office_account(user) -> bool:
     return bool(user.is_staff or user.is_superuser or _role_names(user))
 
@@ -132,7 +176,7 @@ def may_change_account(by, account) -> bool:
     """A superuser any account; AASC staff (change_user) a holder's account only."""
     if manages_office_accounts(by):
         return True
-    return by.has_perm("credentials.change_user") and not is_office_account(account)
+    return by.has_perm(CHANGE_USER) and not is_office_account(account)
 
 
 def may_change_email(by, account) -> bool:

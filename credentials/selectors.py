@@ -28,10 +28,24 @@ def current_renewal_year(on: dt.date | None = None) -> int:
     return rules.renewal_year_on(on or today())
 
 
+# --- A holder's own records: the one scoping of credentials and renewals to a person ---
+
+
+def credentials_held_by(holder):
+    """The holder's own credentials, with their type."""
+    return Credential.objects.filter(holder=holder).select_related("credential_type")
+
+
+def renewals_of(holder):
+    """The holder's own renewals."""
+    return Renewal.objects.filter(holder=holder)
+
+
 def open_renewal_for(user, on: dt.date | None = None) -> Renewal | None:
     """The holder's renewal for the current renewal year, if one was issued."""
     return (
-        Renewal.objects.filter(holder=user, year=current_renewal_year(on))
+        renewals_of(user)
+        .filter(year=current_renewal_year(on))
         .select_related("governing_type", "invoice")
         .first()
     )
@@ -145,7 +159,7 @@ def credentials_of(holder, on: dt.date | None = None, book: RequirementBook | No
     on = on or today()
     book = book or RequirementBook()
     rows = []
-    for credential in Credential.objects.filter(holder=holder).select_related("credential_type"):
+    for credential in credentials_held_by(holder):
         status = book.status_of(credential, on)
         if not (credential.credential_type.renews_annually and credential.valid_through):
             rows.append(CredentialRow(credential, status, None, None, None))
@@ -264,16 +278,13 @@ def renewal_phase(renewal: Renewal, on: dt.date | None = None) -> str:
 def has_credentials_on_record(holder) -> bool:
     """Whether the office has linked any credential (or issued any renewal) to the holder;
     a brand-new account has neither until the office links its records."""
-    return (
-        Credential.objects.filter(holder=holder).exists()
-        or Renewal.objects.filter(holder=holder).exists()
-    )
+    return credentials_held_by(holder).exists() or renewals_of(holder).exists()
 
 
 def why_no_renewal(holder, year: int, on: dt.date | None = None) -> str:
     """In plain words, why the holder has no renewal for `year`."""
     on = on or today()
-    credentials = list(Credential.objects.filter(holder=holder).select_related("credential_type"))
+    credentials = list(credentials_held_by(holder))
     if not credentials:
         return (
             "We have no NAAEI credential on record for you. If you hold one, claim it with "

@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from credentials import roles
+from credentials import roles, selectors
 from credentials.forms import ClaimForm
-from credentials.models import Claim, ClaimState, Credential
+from credentials.models import Claim, ClaimState
 from credentials.services import claims
 
 
@@ -32,7 +32,7 @@ def claim(request):
         "credentials/claim.html",
         {
             "form": form,
-            "has_credentials": Credential.objects.filter(holder=request.user).exists(),
+            "has_credentials": selectors.credentials_held_by(request.user).exists(),
             "waiting": Claim.objects.filter(
                 claimant=request.user, state__in=[ClaimState.WAITING, ClaimState.NO_MATCH]
             ).exists(),

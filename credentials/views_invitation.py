@@ -1,10 +1,10 @@
 """An imported holder's invitation: the emailed link leads to setting a password, which
 signs them in (the link proved they read the address, so it counts as verified)."""
 
-from allauth.account.models import EmailAddress
 from django.contrib.auth import views as auth_views
 from django.urls import reverse_lazy
 
+from credentials.services.accounts import prove_email_address
 from credentials.services.imports import invitation_tokens
 
 
@@ -17,11 +17,5 @@ class AcceptInvitationView(auth_views.PasswordResetConfirmView):
     reset_url_token = "set-password"
 
     def form_valid(self, form):
-        user = form.user
-        address, _ = EmailAddress.objects.get_or_create(
-            user=user, email__iexact=user.email, defaults={"email": user.email, "primary": True}
-        )
-        if not address.verified:
-            address.verified = True
-            address.save(update_fields=["verified"])
+        prove_email_address(form.user)  # the invitation went to this address
         return super().form_valid(form)

@@ -21,6 +21,7 @@ from cec.imports import RosterCSV, RosterError, RosterResource, check_roster_fil
 from cec.models import Attendance, ClassSession, Course, LedgerEntry
 from cec.services import ledger as ledger_services
 from credentials import rules
+from credentials.permissions import ADD_ATTENDANCE
 from renewal_portal.infra.admin_display import short_datetime
 from renewal_portal.infra.ids import IdModelChoiceField
 
@@ -371,7 +372,7 @@ class AttendanceAdmin(ImportMixin, admin.ModelAdmin):
     # -- roster import ----------------------------------------------------------------------
 
     def has_import_permission(self, request):
-        return request.user.has_perm("cec.add_attendance")
+        return request.user.has_perm(ADD_ATTENDANCE)
 
     def get_import_form_initial(self, request):
         initial = super().get_import_form_initial(request)

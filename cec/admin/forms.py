@@ -13,10 +13,9 @@ from cec.forms_reporting import ReturnForm, VerifyForm
 from cec.models import Evidence, FormState, ReportingForm
 from cec.selectors.forms import form_audit_trail
 from cec.services import forms as services
+from credentials.permissions import VERIFY_REPORTING_FORM
 from renewal_portal.infra.admin_display import short_date, short_datetime
 from renewal_portal.infra.admin_history import HistoryAdmin
-
-VERIFY_PERMISSION = "cec.verify_reportingform"
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -214,7 +213,7 @@ class ReportingFormAdmin(HistoryAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {
             **(extra_context or {}),
-            "can_verify": request.user.has_perm(VERIFY_PERMISSION),
+            "can_verify": request.user.has_perm(VERIFY_REPORTING_FORM),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -247,7 +246,7 @@ class ReportingFormAdmin(HistoryAdmin):
         )
 
     def _decide(self, request, pk, *, form_class, title, action, done):
-        if not request.user.has_perm(VERIFY_PERMISSION):
+        if not request.user.has_perm(VERIFY_REPORTING_FORM):
             raise PermissionDenied
         reporting_form = get_object_or_404(ReportingForm.objects.select_related("holder"), pk=pk)
         change_url = reverse("admin:cec_reportingform_change", args=[reporting_form.pk])

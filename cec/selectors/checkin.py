@@ -1,11 +1,9 @@
 """Reads for Expo check-in: today's event sessions, a session's check-ins, its CSV."""
 
-import csv
-import io
-
 from django.utils import timezone
 
 from cec.models import Attendance, ClassSession
+from renewal_portal.infra.spreadsheets import csv_text
 
 ATTENDANCE_COLUMNS = [
     "holder",
@@ -39,25 +37,18 @@ def session_attendances(session):
     )
 
 
-def _safe_cell(text: str) -> str:
-    # Names are typed by people: none may run as a formula when the CSV opens in Excel.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def session_attendance_csv(session) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(ATTENDANCE_COLUMNS)
+    rows = []
     for attendance in reversed(list(session_attendances(session))):
         entry = getattr(attendance, "ledger_entry", None)
         checkin = getattr(attendance, "checkin", None)
         recorder = checkin.scanned_by if checkin else attendance.recorded_by
-        writer.writerow(
+        rows.append(
             [
-                _safe_cell(attendance.holder.get_full_name()),
-                _safe_cell(attendance.holder.email),
+                attendance.holder.get_full_name(),
+                attendance.holder.email,
                 timezone.localtime(attendance.recorded_at).strftime("%Y-%m-%d %H:%M"),
-                _safe_cell(recorder.display_name) if recorder else "",
+                recorder.display_name if recorder else "",
                 checkin.get_method_display() if checkin else "Recorded in admin",
                 f"{session.cec_hours:.2f}",
                 "yes" if session.course.in_network else "no",
@@ -65,7 +56,7 @@ def session_attendance_csv(session) -> str:
                 (entry.certificate_number or "") if entry else "",
             ]
         )
-    return out.getvalue()
+    return csv_text(ATTENDANCE_COLUMNS, rows)
 
 
 def csv_filename(session) -> str:

@@ -7,10 +7,9 @@ from django.conf import settings
 
 from cec.models import Evidence, FormState, ReportingForm
 from credentials import rules
+from credentials.permissions import REVIEW_SUBMISSION, VERIFY_REPORTING_FORM
 from credentials.selectors import current_renewal_year
-
-VERIFY_PERMISSION = "cec.verify_reportingform"
-REVIEW_PERMISSION = "cec.review_submission"
+from renewal_portal.infra.history import history_of
 
 
 def forms_of(holder):
@@ -22,10 +21,10 @@ def forms_visible_to(user):
     to them; a holder sees their own."""
     if not user.is_authenticated:
         return ReportingForm.objects.none()
-    if user.has_perm(VERIFY_PERMISSION):
+    if user.has_perm(VERIFY_REPORTING_FORM):
         return ReportingForm.objects.all()
     own = ReportingForm.objects.filter(holder=user)
-    if user.has_perm(REVIEW_PERMISSION):
+    if user.has_perm(REVIEW_SUBMISSION):
         submitted = ReportingForm.objects.filter(ledger_entries__submissions__isnull=False).values(
             "pk"
         )
@@ -37,6 +36,11 @@ def evidence_visible_to(user):
     return Evidence.objects.filter(form__in=forms_visible_to(user).values("pk")).select_related(
         "form"
     )
+
+
+def evidence_of(holder):
+    """The evidence files of the holder's own forms (the ones they may change)."""
+    return Evidence.objects.filter(form__holder=holder).select_related("form")
 
 
 def signed_forms_visible_to(user):
@@ -61,7 +65,7 @@ def form_audit_trail(form) -> list[AuditStep]:
     and the note (the signing note or the reason for a return)."""
     steps = []
     previous = None
-    records = form.history.select_related("history_user").order_by("history_date", "history_id")
+    records = history_of(form)
     for record in records:
         note = ""
         if record.state == FormState.VERIFIED and previous != FormState.VERIFIED:

@@ -45,6 +45,7 @@ from cec.models import (
 )
 from cec.services import ledger as ledger_services
 from credentials import roles
+from credentials.permissions import ADD_ATTENDANCE
 
 QR_PREFIX = "AASC1."
 QR_SALT = "cec.checkin.qr"
@@ -306,7 +307,7 @@ def check_session_open(session: ClassSession, now: dt.datetime | None = None) ->
 
 
 def require_checkin_staff(user) -> None:
-    if not (roles.is_aasc_staff(user) and user.has_perm("cec.add_attendance")):
+    if not (roles.is_aasc_staff(user) and user.has_perm(ADD_ATTENDANCE)):
         raise PermissionDenied("Only AASC staff check holders in.")
 
 

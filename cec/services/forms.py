@@ -26,6 +26,8 @@ from cec.models.forms import FORM_TEXT_LIMIT
 from cec.selectors.forms import drafts_left, too_many_drafts_message
 from cec.uploads import CheckedUpload, check_room_for
 from credentials.notifications import queue_message
+from credentials.permissions import VERIFY_REPORTING_FORM
+from renewal_portal.infra.history import save_with_history
 
 EDITABLE_FIELDS = (
     "activity_type",
@@ -46,8 +48,6 @@ SOURCE_FOR_ACTIVITY = {
 # Committee and board service and volunteering count as participation (capped, rule 3).
 PARTICIPATION_ACTIVITIES = {ActivityType.COMMITTEE, ActivityType.VOLUNTEERING}
 
-VERIFY_PERMISSION = "cec.verify_reportingform"
-
 
 def _locked(form) -> ReportingForm:
     return ReportingForm.objects.select_for_update().select_related("holder").get(pk=form.pk)
@@ -59,7 +59,7 @@ def _require_holder(form, by):
 
 
 def _require_staff(by):
-    if not by.has_perm(VERIFY_PERMISSION):
+    if not by.has_perm(VERIFY_REPORTING_FORM):
         raise PermissionDenied("Only AASC staff can verify or return Reporting Forms.")
 
 
@@ -69,12 +69,6 @@ def _require_state(form, allowed, action):
             f"This form is “{form.get_state_display()}”: it cannot be {action} now.",
             code="transition_not_allowed",
         )
-
-
-def _save(obj, by, reason, update_fields=None):
-    obj._history_user = by
-    obj._change_reason = reason[:100]
-    obj.save(update_fields=update_fields)
 
 
 def _lock_holder(holder_id):
@@ -129,7 +123,7 @@ def create_form(*, holder, fields: dict, evidence=(), by=None) -> ReportingForm:
         if name in fields:
             setattr(form, name, fields[name])
     _check_text(form)
-    _save(form, by, "Draft created")
+    save_with_history(form, by=by, why="Draft created")
     _attach(form, evidence, by)
     return form
 
@@ -144,7 +138,7 @@ def update_form(form, *, by, fields: dict, evidence=()) -> ReportingForm:
         if name in fields:
             setattr(form, name, fields[name])
     _check_text(form)
-    _save(form, by, "Edited by the holder")
+    save_with_history(form, by=by, why="Edited by the holder")
     _attach(form, evidence, by)
     return form
 
@@ -158,7 +152,7 @@ def remove_evidence(evidence, *, by):
     stored = evidence.file.name
     storage = evidence.file.storage
     evidence.delete()
-    _save(form, by, "Evidence removed", update_fields=["updated_at"])
+    save_with_history(form, by=by, why="Evidence removed", update_fields=["updated_at"])
     # The file goes only once the row is surely gone.
     transaction.on_commit(lambda: storage.delete(stored))
 
@@ -176,7 +170,7 @@ def send_form(form, *, by) -> ReportingForm:
         )
     form.state = FormState.SENT
     form.sent_at = timezone.now()
-    _save(form, by, "Sent to AASC")
+    save_with_history(form, by=by, why="Sent to AASC")
     return form
 
 
@@ -208,7 +202,9 @@ def verify_form(
     form.signature_note = note
     form.in_network = bool(in_network)
     form.return_reason = ""
-    _save(form, by, f"Verified and signed{corrected}" + (f": {note}" if corrected else ""))
+    save_with_history(
+        form, by=by, why=f"Verified and signed{corrected}" + (f": {note}" if corrected else "")
+    )
 
     entry = LedgerEntry(
         holder=form.holder,
@@ -221,7 +217,7 @@ def verify_form(
         state=EntryState.VERIFIED,
         reporting_form=form,
     )
-    _save(entry, by, f"From Reporting Form #{form.pk}, verified by AASC")
+    save_with_history(entry, by=by, why=f"From Reporting Form #{form.pk}, verified by AASC")
 
     queue_message(
         holder=form.holder,
@@ -247,7 +243,7 @@ def return_form(form, *, by, reason: str) -> ReportingForm:
         raise PermissionDenied("Nobody can return their own Reporting Form.")
     form.state = FormState.RETURNED
     form.return_reason = reason
-    _save(form, by, "Returned to the holder")
+    save_with_history(form, by=by, why="Returned to the holder")
     # Each return is its own email: the key names this history record.
     record_id = form.history.latest().history_id
     queue_message(

@@ -8,10 +8,9 @@ the office's records say so; pending verification otherwise, which earns nothing
 
 from __future__ import annotations
 
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
-
 from cec.models import LedgerEntry
 from credentials.services.imported_records import BATCH_SIZE, reason_for, record_rows
+from renewal_portal.infra.history import bulk_create_with_history, bulk_update_with_history
 
 UPDATE_FIELDS = ("hours", "in_network", "participation", "state", "provider", "evidence_reference")
 
@@ -25,8 +24,8 @@ def save_imported_entries(batch, by, creates: list[LedgerEntry], updates: list[L
             creates,
             LedgerEntry,
             batch_size=BATCH_SIZE,
-            default_user=by,
-            default_change_reason=reason,
+            by=by,
+            why=reason,
         )
         missing = [e for e in creates if e.pk is None]
         if missing:
@@ -44,8 +43,8 @@ def save_imported_entries(batch, by, creates: list[LedgerEntry], updates: list[L
             LedgerEntry,
             list(UPDATE_FIELDS),
             batch_size=BATCH_SIZE,
-            default_user=by,
-            default_change_reason=reason,
+            by=by,
+            why=reason,
         )
         record_rows(
             batch,

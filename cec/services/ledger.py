@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cec.models import Attendance, Category, ClassSession, EntryState, LedgerEntry, Source
 from credentials import roles
+from renewal_portal.infra.history import save_with_history
 
 # The course category decides the ledger source; AASC classes are the ones with certificates.
 SOURCE_OF_CATEGORY = {
@@ -77,9 +78,7 @@ def record_attendance(
     entry = _entry_from(attendance)
     if pre_verified:
         entry.state = EntryState.VERIFIED
-    entry._history_user = by
-    entry._change_reason = (reason or f"Attendance at {session} recorded")[:100]
-    entry.save()
+    save_with_history(entry, by=by, why=reason or f"Attendance at {session} recorded")
     return entry
 
 
@@ -104,9 +103,7 @@ def remove_attendance(attendance: Attendance, by) -> LedgerEntry | None:
     if entry is not None:
         entry.state = EntryState.WITHDRAWN
         entry.attendance = None
-        entry._history_user = by
-        entry._change_reason = f"Attendance at {attendance.session} removed"
-        entry.save()
+        save_with_history(entry, by=by, why=f"Attendance at {attendance.session} removed")
     attendance.delete()
     return entry
 
@@ -144,8 +141,6 @@ def update_session_entries(session: ClassSession, by) -> int:
             continue
         for field in fields:
             setattr(entry, field, getattr(fresh, field))
-        entry._history_user = by
-        entry._change_reason = f"Class {session} corrected"
-        entry.save(update_fields=fields)
+        save_with_history(entry, by=by, why=f"Class {session} corrected", update_fields=fields)
         changed += 1
     return changed

@@ -17,19 +17,13 @@ from cec.services import checkin as checkin_services
 from credentials import rules
 from credentials.models import Renewal
 from credentials.notifications import queue_message
+from credentials.permissions import REVIEW_SUBMISSION
 from credentials.services import steps
-
-REVIEW_PERMISSION = "cec.review_submission"
-
-
-def _save(obj, by, reason, update_fields=None):
-    obj._history_user = by
-    obj._change_reason = reason[:100]
-    obj.save(update_fields=update_fields)
+from renewal_portal.infra.history import save_with_history
 
 
 def _require_reviewer(by):
-    if not by.has_perm(REVIEW_PERMISSION):
+    if not by.has_perm(REVIEW_SUBMISSION):
         raise PermissionDenied("Only NAAEI reviewers can approve or reject CEC submissions.")
 
 
@@ -90,11 +84,16 @@ def submit_cecs(renewal, entries, *, by) -> Submission:
     submission = Submission(
         renewal=renewal, total_hours=progress.earned, in_network_hours=progress.in_network
     )
-    _save(submission, by, "Submitted by the holder")
+    save_with_history(submission, by=by, why="Submitted by the holder")
     submission.entries.set(rows)
     for row in rows:
         row.state = EntryState.SUBMITTED
-        _save(row, by, f"Submitted to NAAEI (submission #{submission.pk})", ["state"])
+        save_with_history(
+            row,
+            by=by,
+            why=f"Submitted to NAAEI (submission #{submission.pk})",
+            update_fields=["state"],
+        )
     return submission
 
 
@@ -111,10 +110,15 @@ def approve_submission(submission, *, by) -> Submission:
     submission.state = SubmissionState.APPROVED
     submission.decided_by = by
     submission.decided_at = timezone.now()
-    _save(submission, by, "Approved by NAAEI")
+    save_with_history(submission, by=by, why="Approved by NAAEI")
     for entry in submission.entries.select_for_update():
         entry.state = EntryState.APPROVED
-        _save(entry, by, f"Approved by NAAEI (submission #{submission.pk})", ["state"])
+        save_with_history(
+            entry,
+            by=by,
+            why=f"Approved by NAAEI (submission #{submission.pk})",
+            update_fields=["state"],
+        )
     queue_message(
         holder=renewal.holder,
         kind="submission_approved",
@@ -143,12 +147,17 @@ def reject_submission(submission, *, by, reason: str) -> Submission:
     submission.decided_by = by
     submission.decided_at = timezone.now()
     submission.rejection_reason = reason
-    _save(submission, by, "Rejected by NAAEI")
+    save_with_history(submission, by=by, why="Rejected by NAAEI")
     for entry in submission.entries.select_for_update():
         # Verified entries (signed forms, Expo check-ins) go back verified.
         verified = entry.reporting_form_id or checkin_services.was_checked_in(entry)
         entry.state = EntryState.VERIFIED if verified else EntryState.CREDITED
-        _save(entry, by, f"Returned: submission #{submission.pk} was rejected", ["state"])
+        save_with_history(
+            entry,
+            by=by,
+            why=f"Returned: submission #{submission.pk} was rejected",
+            update_fields=["state"],
+        )
     queue_message(
         holder=renewal.holder,
         kind="submission_rejected",

@@ -114,9 +114,7 @@ def form_send(request, pk):
 @login_required
 @require_POST
 def evidence_remove(request, pk):
-    evidence = get_object_or_404(
-        selectors.evidence_visible_to(request.user).filter(form__holder=request.user), pk=pk
-    )
+    evidence = get_object_or_404(selectors.evidence_of(request.user), pk=pk)
     form_pk = evidence.form_id
     try:
         services.remove_evidence(evidence, by=request.user)

@@ -18,15 +18,15 @@ from cec.forms_review import BulkApproveForm, QueueFilterForm, RejectForm
 from cec.models import Submission
 from cec.selectors import submissions as selectors
 from cec.services import submissions as services
-
-REVIEW_PERMISSION = "cec.review_submission"
+from credentials.permissions import REVIEW_SUBMISSION
+from renewal_portal.infra.history import history_of
 
 
 def reviewer_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not request.user.has_perm(REVIEW_PERMISSION):
+        if not request.user.has_perm(REVIEW_SUBMISSION):
             raise PermissionDenied("The review queue is for NAAEI reviewers.")
         return view(request, *args, **kwargs)
 
@@ -76,7 +76,7 @@ def _render_detail(request, submission, reject_form=None, status=200):
             "renewal": submission.renewal,
             "progress": selectors.submission_progress(submission),
             "reject_form": reject_form or RejectForm(),
-            "history": submission.history.select_related("history_user").order_by("history_date"),
+            "history": history_of(submission),
         },
         status=status,
     )

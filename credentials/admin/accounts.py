@@ -17,10 +17,11 @@ from credentials import roles
 from credentials.admin.season_filters import RenewalNotIssuedFilter
 from credentials.forms import refuse_control_characters
 from credentials.models import ContactProfile, User
+from credentials.permissions import INVITE_HOLDERS
 from credentials.services import accounts as account_services
 from credentials.services import imports as import_services
 from renewal_portal.infra.admin_display import short_datetime
-from renewal_portal.infra.admin_history import HistoryAdmin
+from renewal_portal.infra.admin_history import AdminChangeReasonMixin, HistoryAdmin
 
 
 class ContactProfileInline(admin.StackedInline):
@@ -64,7 +65,7 @@ class HolderAccountForm(forms.ModelForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AdminChangeReasonMixin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "role_names", "is_active", "last_login"]
     list_filter = ["groups", "is_staff", "is_active", RenewalNotIssuedFilter]
@@ -108,9 +109,7 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).prefetch_related("groups")
-        if roles.manages_office_accounts(request.user):
-            return queryset
-        return roles.holder_accounts(queryset)
+        return roles.accounts_visible_to(request.user, queryset)
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and not roles.may_change_account(request.user, obj):
@@ -208,7 +207,7 @@ class UserAdmin(DjangoUserAdmin):
         self.message_user(request, text, messages.SUCCESS)
 
     def has_invite_permission(self, request):
-        return request.user.has_perm("credentials.invite_holders")
+        return request.user.has_perm(INVITE_HOLDERS)
 
 
 @admin.register(ContactProfile)
@@ -224,10 +223,7 @@ class ContactProfileAdmin(HistoryAdmin):
         return short_datetime(profile.updated_at)
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if roles.manages_office_accounts(request.user):
-            return queryset
-        return queryset.filter(user__in=roles.holder_accounts(User.objects.all()))
+        return roles.profiles_visible_to(request.user, super().get_queryset(request))
 
     def get_readonly_fields(self, request, obj=None):
         # Contact details belong to their account: never moved to another one.

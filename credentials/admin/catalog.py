@@ -13,8 +13,10 @@ from django.utils.html import format_html
 from credentials import roles, rules, selectors
 from credentials.admin import issuing
 from credentials.models import Credential, CredentialStatus, CredentialType, RequirementSet
+from credentials.permissions import ADD_RENEWAL
 from credentials.services import validity
 from renewal_portal.infra.admin_history import HistoryAdmin
+from renewal_portal.infra.history import history_of
 from renewal_portal.infra.money import format_cents
 from renewal_portal.infra.money_fields import DollarsAdminMixin
 
@@ -267,9 +269,7 @@ class CredentialAdmin(HistoryAdmin):
             "title": f"Change validity dates: {credential}",
             "dates": dates,
             "change_url": change_url,
-            "history": credential.history.select_related("history_user").order_by("-history_date")[
-                :10
-            ],
+            "history": history_of(credential, newest_first=True)[:10],
         }
         return TemplateResponse(request, "admin/credentials/credential/validity.html", context)
 
@@ -308,4 +308,4 @@ class CredentialAdmin(HistoryAdmin):
         return issuing.issue_for_holders(self, request, holder_ids, hidden)
 
     def has_add_renewal_permission(self, request):
-        return request.user.has_perm("credentials.add_renewal")
+        return request.user.has_perm(ADD_RENEWAL)

@@ -14,7 +14,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
-from credentials.models import Claim, ClaimState, ContactProfile, Credential, HolderMerge
+from credentials import selectors
+from credentials.models import Claim, ClaimState, ContactProfile, HolderMerge
+from credentials.permissions import DECIDE_CLAIM
 from credentials.services import claims as claim_services
 from credentials.services import merges
 from renewal_portal.infra.admin_display import short_datetime
@@ -55,8 +57,7 @@ def _account_lines(user):
     profile = ContactProfile.objects.filter(user=user).first()
     address = ", ".join(profile.mailing_address_lines) if profile else ""
     credentials = ", ".join(
-        f"{c.credential_type.code} {c.number}"
-        for c in Credential.objects.filter(holder=user).select_related("credential_type")
+        f"{c.credential_type.code} {c.number}" for c in selectors.credentials_held_by(user)
     )
     rows = [
         ("Name", user.get_full_name() or "–"),
@@ -147,7 +148,7 @@ class ClaimAdmin(HistoryAdmin):
         return False
 
     def has_decide_permission(self, request):
-        return request.user.has_perm(claim_services.DECIDE_PERMISSION)
+        return request.user.has_perm(DECIDE_CLAIM)
 
     @admin.display(description="sent", ordering="created_at")
     def created(self, obj):

@@ -21,6 +21,7 @@ from django.utils.html import format_html
 
 from credentials.imports.files import MAX_BYTES, ImportFileError
 from credentials.models import ImportBatch
+from credentials.permissions import IMPORT_RECORDS, INVITE_HOLDERS
 from credentials.services import imports
 from credentials.tasks import run_import_batch
 from renewal_portal.infra.runs.admin import progress_bar, progress_json
@@ -84,7 +85,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
     # -- Who may do what -----------------------------------------------------------------------
 
     def has_add_permission(self, request):
-        return request.user.has_perm("credentials.import_records")
+        return request.user.has_perm(IMPORT_RECORDS)
 
     def has_change_permission(self, request, obj=None):
         return False  # a batch is a record; confirm and undo are their own steps
@@ -165,8 +166,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
             "batch": batch,
             "Status": ImportBatch.Status,
             "progress": self.progress(batch),
-            "may_import": user.has_perm("credentials.import_records"),
-            "may_invite": user.has_perm("credentials.invite_holders"),
+            "may_import": user.has_perm(IMPORT_RECORDS),
+            "may_invite": user.has_perm(INVITE_HOLDERS),
             "undo_refusal": undo_refusal,
             "uninvited": self._uninvited(holders) if holders is not None else None,
             "errors_hidden": max(batch.error_count - len(batch.errors), 0),
@@ -186,7 +187,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
     def confirm_view(self, request, pk):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        self._require(request, "credentials.import_records")
+        self._require(request, IMPORT_RECORDS)
         batch = get_object_or_404(ImportBatch, pk=pk)
         try:
             with transaction.atomic():
@@ -201,7 +202,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
     def undo_view(self, request, pk):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        self._require(request, "credentials.import_records")
+        self._require(request, IMPORT_RECORDS)
         batch = get_object_or_404(ImportBatch, pk=pk)
         try:
             imports.undo_batch(batch, request.user)
@@ -214,7 +215,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
     def invite_view(self, request, pk):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        self._require(request, "credentials.invite_holders")
+        self._require(request, INVITE_HOLDERS)
         batch = get_object_or_404(ImportBatch, pk=pk, status=ImportBatch.Status.DONE)
         count = imports.invite_holders(imports.holders_of(batch), request.user)
         messages.success(

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from credentials import rules, selectors
 from credentials.models import IssueRun, IssueRunChunk, Renewal
+from credentials.permissions import ADD_ISSUE_RUN, ADD_RENEWAL
 from credentials.services import issue_runs
 from renewal_portal.infra.runs.admin import RunAdmin, RunUnitInline
 
@@ -62,9 +63,7 @@ class IssueYearForm(forms.Form):
 
 
 def can_issue(request) -> bool:
-    return request.user.has_perm("credentials.add_issuerun") and request.user.has_perm(
-        "credentials.add_renewal"
-    )
+    return request.user.has_perm(ADD_ISSUE_RUN) and request.user.has_perm(ADD_RENEWAL)
 
 
 def issue_year_view(model_admin, request):
@@ -155,6 +154,7 @@ def _started(model_admin, request, run):
 @admin.register(IssueRun)
 class IssueRunAdmin(RunAdmin, admin.ModelAdmin):
     run_kind = issue_runs.ISSUE_RUNS
+    resume_permission = ADD_ISSUE_RUN  # who may start a run may resume one
     list_display = [
         "year",
         "status",

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from credentials.models import OutboxMessage
+from credentials.permissions import CHANGE_OUTBOX_MESSAGE
 from credentials.services import outbox
 from renewal_portal.infra.admin_display import short_datetime
 
@@ -57,7 +58,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         return False
 
     def has_retry_permission(self, request):
-        return request.user.has_perm("credentials.change_outboxmessage")
+        return request.user.has_perm(CHANGE_OUTBOX_MESSAGE)
 
     @admin.display(description="queued", ordering="created_at")
     def created(self, obj):

@@ -1,13 +1,16 @@
 """Pages and endpoints of the badges: the holder's download; and, public, the issuer's DID
 document, the status list and the verification page."""
 
+import json
+
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 
-from credentials.models import Credential
+from credentials.selectors import credentials_held_by
+from renewal_portal.infra.downloads import download as download_response
 
 from . import badges, baking, issuer, keys, status_list
 from .forms import VerifyForm
@@ -39,45 +42,41 @@ def status_list_credential(request, list_id):
     return _json(credential, "application/vc+ld+json")
 
 
+def _own_badge(request, badge_id):
+    """The signed-in holder's own credential and its badge, signed now."""
+    credential = get_object_or_404(credentials_held_by(request.user), badge_id=badge_id)
+    try:
+        return credential, badges.issue_badge(credential)
+    except keys.NoIssuerKey as exc:
+        raise Http404("Badges are not set up yet.") from exc
+
+
+def _filename(credential, extension):
+    return f"{credential.credential_type.code}-{credential.number}.{extension}"
+
+
 @login_required
 @require_safe
 def download(request, badge_id):
     """The holder's own credential as a signed Open Badge (JSON), signed now."""
-    credential = get_object_or_404(
-        Credential.objects.select_related("credential_type"),
-        badge_id=badge_id,
-        holder=request.user,
+    credential, badge = _own_badge(request, badge_id)
+    return download_response(
+        json.dumps(badge, indent=2, ensure_ascii=False),
+        filename=_filename(credential, "json"),
+        content_type="application/vc+ld+json",
     )
-    try:
-        badge = badges.issue_badge(credential)
-    except keys.NoIssuerKey as exc:
-        raise Http404("Badges are not set up yet.") from exc
-    response = JsonResponse(badge, json_dumps_params={"indent": 2, "ensure_ascii": False})
-    response["Content-Type"] = "application/vc+ld+json"
-    filename = f"{credential.credential_type.code}-{credential.number}.json"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required
 @require_safe
 def download_svg(request, badge_id):
     """The holder's own credential as a baked SVG badge (the signed credential inside)."""
-    credential = get_object_or_404(
-        Credential.objects.select_related("credential_type"),
-        badge_id=badge_id,
-        holder=request.user,
+    credential, badge = _own_badge(request, badge_id)
+    return download_response(
+        baking.bake_svg(credential, badge),
+        filename=_filename(credential, "svg"),
+        content_type="image/svg+xml",
     )
-    try:
-        badge = badges.issue_badge(credential)
-    except keys.NoIssuerKey as exc:
-        raise Http404("Badges are not set up yet.") from exc
-    response = HttpResponse(baking.bake_svg(credential, badge), content_type="image/svg+xml")
-    filename = f"{credential.credential_type.code}-{credential.number}.svg"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -13,7 +13,9 @@ from __future__ import annotations
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from import_export import resources
 
-from .files import ROW_COLUMN, ImportFileError, guard_cell, map_columns
+from renewal_portal.infra.spreadsheets import safe_cell
+
+from .files import ROW_COLUMN, ImportFileError, map_columns
 
 
 class RowProblems(Exception):
@@ -93,7 +95,7 @@ class SpreadsheetResource(resources.ModelResource):
 
     def export_field(self, field, instance, **kwargs):
         # Names and titles people typed never run as formulas when the export is opened.
-        return guard_cell(super().export_field(field, instance, **kwargs))
+        return safe_cell(super().export_field(field, instance, **kwargs))
 
     # -- Hooks for each kind -------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ import tablib
 from import_export.formats.base_formats import XLSX
 
 from cec.imports import roster_separator
+from renewal_portal.infra.spreadsheets import unguard
 
 # The row number a spreadsheet shows, carried through the import with each row.
 ROW_COLUMN = "__row__"
@@ -164,28 +165,13 @@ def map_columns(headers, aliases: dict[str, tuple[str, ...]]) -> dict[str, str]:
 # --- Cells -------------------------------------------------------------------------------
 
 
-# What a spreadsheet would run as a formula when a cell starts with it (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def guard_cell(value):
-    """An exported cell a spreadsheet shows as text: one that starts like a formula gets
-    a leading quote (which `text` takes off again, so an export re-imports unchanged)."""
-    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
-        return "'" + value
-    return value
-
-
 def text(value) -> str:
     """A cell as text, as typed: a formula-looking name stays text, never evaluated."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # Excel stores member ids and ZIP codes typed as numbers as floats
-    raw = str(value).strip()
-    if raw[:1] == "'" and raw[1:2] in FORMULA_STARTS:
-        raw = raw[1:]  # the guard of our own export
-    return raw
+    return unguard(str(value).strip())  # the guard of our own export taken off
 
 
 def parse_date(value) -> dt.date:

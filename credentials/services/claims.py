@@ -20,9 +20,10 @@ from django.utils import timezone
 from credentials import roles
 from credentials.models import Claim, ClaimState, ContactProfile, Credential, User
 from credentials.notifications import queue_message
+from credentials.permissions import DECIDE_CLAIM
 from credentials.services.merges import is_unclaimed_record, merge_holders
+from renewal_portal.infra.history import save_with_history
 
-DECIDE_PERMISSION = "credentials.decide_claim"
 CLAIMS_PER_DAY = 3
 # The one answer to every claim, matched or not (the number's existence stays secret).
 CLAIM_SENT = (
@@ -103,14 +104,12 @@ def submit_claim(claimant, *, number: str, last_name: str, postal_code: str) -> 
         state=ClaimState.WAITING if credential else ClaimState.NO_MATCH,
         staff_note=why_not,
     )
-    claim._history_user = claimant
-    claim._change_reason = "Claim sent by the holder"
-    claim.save()
+    save_with_history(claim, by=claimant, why="Claim sent by the holder")
     return claim
 
 
 def _check_decider(by) -> None:
-    if by is None or not by.is_active or not by.has_perm(DECIDE_PERMISSION):
+    if by is None or not by.is_active or not by.has_perm(DECIDE_CLAIM):
         raise PermissionDenied("Only AASC staff confirm or refuse claims.")
 
 
@@ -119,9 +118,7 @@ def _decide(claim, state, by, note):
     claim.decided_by = by
     claim.decided_at = timezone.now()
     claim.staff_note = note[:300]
-    claim._history_user = by
-    claim._change_reason = f"Claim {claim.get_state_display().lower()}"
-    claim.save()
+    save_with_history(claim, by=by, why=f"Claim {claim.get_state_display().lower()}")
 
 
 @transaction.atomic

@@ -4,9 +4,8 @@ values an update replaced) so the batch can be undone in one step."""
 
 from __future__ import annotations
 
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
-
 from credentials.models import ContactProfile, Credential, ImportBatch, ImportedRow, User
+from renewal_portal.infra.history import bulk_create_with_history, bulk_update_with_history
 
 BATCH_SIZE = 1000
 
@@ -50,8 +49,8 @@ def save_holders(batch: ImportBatch, by, creates: list[User], updates: list[User
             profiles,
             ContactProfile,
             batch_size=BATCH_SIZE,
-            default_user=by,
-            default_change_reason=reason,
+            by=by,
+            why=reason,
         )
         record_rows(batch, "user", creates, created=True)
     if updates:
@@ -82,8 +81,8 @@ def save_holders(batch: ImportBatch, by, creates: list[User], updates: list[User
                 new_profiles,
                 ContactProfile,
                 batch_size=BATCH_SIZE,
-                default_user=by,
-                default_change_reason=reason,
+                by=by,
+                why=reason,
             )
             record_rows(batch, "contactprofile", new_profiles, created=True)
         if changed_profiles:
@@ -102,8 +101,8 @@ def save_holders(batch: ImportBatch, by, creates: list[User], updates: list[User
                     "member_id",
                 ],
                 batch_size=BATCH_SIZE,
-                default_user=by,
-                default_change_reason=reason,
+                by=by,
+                why=reason,
             )
             record_rows(
                 batch,
@@ -123,8 +122,8 @@ def save_credentials(batch: ImportBatch, by, creates, updates, update_fields) ->
             creates,
             Credential,
             batch_size=BATCH_SIZE,
-            default_user=by,
-            default_change_reason=reason,
+            by=by,
+            why=reason,
         )
         _ensure_pks(creates, Credential, "number")
         record_rows(batch, "credential", creates, created=True)
@@ -134,8 +133,8 @@ def save_credentials(batch: ImportBatch, by, creates, updates, update_fields) ->
             Credential,
             list(update_fields),
             batch_size=BATCH_SIZE,
-            default_user=by,
-            default_change_reason=reason,
+            by=by,
+            why=reason,
         )
         record_rows(
             batch,

@@ -20,7 +20,6 @@ from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 from import_export.results import RowResult
-from simple_history.utils import bulk_update_with_history
 
 from credentials.imports import registry
 from credentials.imports.base import SpreadsheetResource
@@ -36,6 +35,7 @@ from credentials.models import (
     User,
 )
 from credentials.notifications import queue_messages
+from renewal_portal.infra.history import bulk_record_deletions, bulk_update_with_history
 
 # The kinds of import: the core's here, the others registered by their apps (cec's CEC
 # history in cec/apps.py), so the core never imports the apps above it.
@@ -286,11 +286,7 @@ def undo_batch(batch: ImportBatch, by) -> ImportBatch:
             if fields:
                 if hasattr(model, "history"):
                     bulk_update_with_history(
-                        objects,
-                        model,
-                        sorted(fields),
-                        default_user=by,
-                        default_change_reason=change_reason,
+                        objects, model, sorted(fields), by=by, why=change_reason
                     )
                 else:
                     model.objects.bulk_update(objects, sorted(fields))
@@ -312,30 +308,14 @@ def _delete_with_history(model, ids, by, reason) -> None:
     """Delete records an import created, in chunks: one "deleted" history record each,
     written in bulk, then one DELETE per chunk. Only for what undo_refusal cleared: rows
     nothing else refers to (no renewal, no submission) apart from cascades of an account."""
-    history = getattr(model, "history", None)
+    tracked = hasattr(model, "history")
     for start in range(0, len(ids), UNDO_CHUNK):
         chunk = ids[start : start + UNDO_CHUNK]
         queryset = model.objects.filter(pk__in=chunk)
-        if history is None:
+        if not tracked:
             queryset.delete()  # accounts: their sessions, addresses and emails go with them
             continue
-        tracked = [
-            f.attname for f in history.model._meta.fields if not f.name.startswith("history_")
-        ]
-        now = timezone.now()
-        history.model.objects.bulk_create(
-            [
-                history.model(
-                    history_date=now,
-                    history_type="-",
-                    history_user=by,
-                    history_change_reason=reason,
-                    **{name: getattr(obj, name) for name in tracked},
-                )
-                for obj in queryset
-            ],
-            batch_size=BATCH_ROWS,
-        )
+        bulk_record_deletions(queryset, by=by, why=reason, batch_size=BATCH_ROWS)
         queryset._raw_delete(queryset.db)
 
 

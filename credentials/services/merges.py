@@ -16,8 +16,9 @@ from django.db import transaction
 
 from credentials import roles
 from credentials.models import ContactProfile, Credential, HolderMerge, Renewal, User
+from credentials.permissions import ADD_HOLDER_MERGE
+from renewal_portal.infra.history import save_with_history
 
-MERGE_PERMISSION = "credentials.add_holdermerge"
 REASON_MAX_LENGTH = 100
 PROFILE_FIELDS = ContactProfile.CONTACT_FIELDS
 
@@ -96,9 +97,7 @@ def move_rows(rows, into, by, why) -> int:
     moved = 0
     for row in rows:
         row.holder = into
-        row._history_user = by
-        row._change_reason = why
-        row.save(update_fields=["holder"])
+        save_with_history(row, by=by, why=why, update_fields=["holder"])
         moved += 1
     return moved
 
@@ -108,7 +107,7 @@ def merge_holders(source: User, into: User, *, by, reason: str, claim=None) -> H
     """Move everything of `source` to `into` and close `source`, with the reason in the
     history of every row moved; refused (nothing moves) when both hold what a holder has
     once (a renewal of the same year, a credential of the same type, one class attended)."""
-    if by is None or not by.is_active or not by.has_perm(MERGE_PERMISSION):
+    if by is None or not by.is_active or not by.has_perm(ADD_HOLDER_MERGE):
         raise PermissionDenied("Only AASC staff merge holder records.")
     reason = " ".join((reason or "").split())
     if not reason:
@@ -162,6 +161,4 @@ def _fill_blank_contact_details(source, into, by, why) -> None:
     for field in fields:
         setattr(profile, field, getattr(old, field))
     if fields:
-        profile._history_user = by
-        profile._change_reason = why
-        profile.save(update_fields=[*fields, "updated_at"])
+        save_with_history(profile, by=by, why=why, update_fields=[*fields, "updated_at"])

@@ -2,10 +2,10 @@
 whose transition lives with the other steps in credentials.services.steps)."""
 
 from django.db import transaction
-from simple_history.utils import update_change_reason
 
 from credentials.models import ContactProfile, Renewal
 from credentials.services.steps import confirm_contact_details
+from renewal_portal.infra.history import stamp
 
 __all__ = ["confirm_contact_details", "get_or_create_profile", "update_contact_details"]
 
@@ -18,8 +18,8 @@ def get_or_create_profile(user):
 @transaction.atomic
 def update_contact_details(form, *, confirm_renewal: Renewal | None = None):
     """Save the contact form; with `confirm_renewal`, also confirm the details for it."""
+    stamp(form.instance, by=form.user, why="Contact details updated by the holder")
     profile = form.save()
-    update_change_reason(profile, "Contact details updated by the holder")
     if confirm_renewal is not None:
         confirm_contact_details(confirm_renewal, by=form.user)
     return profile

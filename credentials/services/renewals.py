@@ -15,13 +15,17 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from credentials import rules, selectors
 from credentials.models import Credential, Renewal, RenewalCredential, User
 from credentials.notifications import queue_messages
 from credentials.services.steps import complete_if_done, mark_cec_status_seen
 from credentials.signals import credential_standing_changed
+from renewal_portal.infra.history import (
+    bulk_create_with_history,
+    bulk_update_with_history,
+    save_with_history,
+)
 
 __all__ = ["complete_if_done", "issue_renewal_for", "issue_renewals", "mark_cec_status_seen"]
 
@@ -204,9 +208,7 @@ def _issue_batch(year, holder_ids, *, book, on, by) -> IssueSummary:
         )
         items_per_renewal.append(items)
 
-    renewals = bulk_create_with_history(
-        renewals, Renewal, default_user=by, default_change_reason=f"{year} renewal issued"
-    )
+    renewals = bulk_create_with_history(renewals, Renewal, by=by, why=f"{year} renewal issued")
     for renewal, items in zip(renewals, items_per_renewal, strict=True):
         for item in items:
             item.renewal = renewal
@@ -301,8 +303,8 @@ def lapse_overdue_credentials(on: dt.date | None = None, *, by=None, holder_ids=
         overdue,
         Credential,
         ["lapsed_on", "lapse_reason"],
-        default_user=by,
-        default_change_reason="Lapsed: grace ended without a completed renewal",
+        by=by,
+        why="Lapsed: grace ended without a completed renewal",
     )
     for credential in overdue:
         _add_reinstatement_fee(credential, book, by=by)
@@ -344,9 +346,12 @@ def _add_reinstatement_fee(credential, book, *, by=None):
     item.save(update_fields=["reinstatement_fee_cents"])
     renewal = item.renewal
     renewal.reinstatement = True
-    renewal._change_reason = f"{credential.credential_type.code} lapsed: reinstatement fee added"
-    renewal._history_user = by
-    renewal.save(update_fields=["reinstatement"])
+    save_with_history(
+        renewal,
+        by=by,
+        why=f"{credential.credential_type.code} lapsed: reinstatement fee added",
+        update_fields=["reinstatement"],
+    )
     InvoiceLine.objects.create(
         invoice=invoice,
         kind=LineKind.REINSTATEMENT_FEE,
@@ -357,6 +362,9 @@ def _add_reinstatement_fee(credential, book, *, by=None):
         position=invoice.lines.count() + 1,
     )
     invoice.total_cents += fee
-    invoice._change_reason = f"Reinstatement fee added: {credential.credential_type.code} lapsed"
-    invoice._history_user = by
-    invoice.save(update_fields=["total_cents"])
+    save_with_history(
+        invoice,
+        by=by,
+        why=f"Reinstatement fee added: {credential.credential_type.code} lapsed",
+        update_fields=["total_cents"],
+    )

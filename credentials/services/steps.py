@@ -29,6 +29,7 @@ from credentials import rules
 from credentials.models import ContactProfile, Credential, OutboxMessage, Renewal
 from credentials.notifications import queue_message
 from credentials.signals import credential_standing_changed
+from renewal_portal.infra.history import save_with_history
 
 
 def _locked(renewal: Renewal) -> Renewal:
@@ -37,12 +38,6 @@ def _locked(renewal: Renewal) -> Renewal:
         .select_related("holder", "governing_type")
         .get(pk=renewal.pk)
     )
-
-
-def _save(obj, reason: str, by=None, update_fields=None):
-    obj._change_reason = reason
-    obj._history_user = by
-    obj.save(update_fields=update_fields)
 
 
 # --- Step 1 ----------------------------------------------------------------------------
@@ -61,7 +56,9 @@ def confirm_contact_details(renewal: Renewal, *, by) -> Renewal:
         )
     if renewal.contact_confirmed_at is None:
         renewal.contact_confirmed_at = timezone.now()
-        _save(renewal, "Contact details confirmed", by, ["contact_confirmed_at"])
+        save_with_history(
+            renewal, by=by, why="Contact details confirmed", update_fields=["contact_confirmed_at"]
+        )
         complete_if_done(renewal, by=by)
     return renewal
 
@@ -76,7 +73,7 @@ def invoice_paid(renewal: Renewal, *, by=None) -> bool:
     renewal = _locked(renewal)
     if renewal.paid_at is None:
         renewal.paid_at = timezone.now()
-        _save(renewal, "Invoice paid", by, ["paid_at"])
+        save_with_history(renewal, by=by, why="Invoice paid", update_fields=["paid_at"])
     return complete_if_done(renewal, by=by)
 
 
@@ -97,7 +94,9 @@ def payment_reversed(renewal: Renewal, *, why: str, by=None) -> Reversal:
     renewal = _locked(renewal)
     if renewal.paid_at is not None:
         renewal.paid_at = None
-        _save(renewal, f"{why}: invoice no longer paid"[:100], by, ["paid_at"])
+        save_with_history(
+            renewal, by=by, why=f"{why}: invoice no longer paid", update_fields=["paid_at"]
+        )
     if renewal.completed_at is None:
         return Reversal(was_complete=False, restored=[])
     items = list(renewal.items.select_related("credential__credential_type"))
@@ -114,22 +113,24 @@ def payment_reversed(renewal: Renewal, *, why: str, by=None) -> Reversal:
             continue  # completed before the previous dates were kept: nothing to go back to
         if credential.valid_through != item.extended_through:
             # A later change (another renewal, staff) moved it since: leave it, say so.
-            credential._change_reason = (
-                f"{why}: the {renewal.year} renewal is undone, but this credential's dates "
-                "changed since, so they were left as they are"
-            )[:100]
-            credential._history_user = by
-            credential.save()
+            save_with_history(
+                credential,
+                by=by,
+                why=f"{why}: the {renewal.year} renewal is undone, but this credential's dates "
+                "changed since, so they were left as they are",
+            )
             continue
         credential.valid_through = item.previous_valid_through
         credential.lapsed_on = item.previous_lapsed_on
         credential.lapse_reason = item.previous_lapse_reason
-        _save(credential, f"{why}: {renewal.year} renewal undone, dates restored"[:100], by)
+        save_with_history(
+            credential, by=by, why=f"{why}: {renewal.year} renewal undone, dates restored"
+        )
         restored.append((credential, item.previous_valid_through, item.extended_through))
         item.extended_through = None
         item.save(update_fields=["extended_through"])
     renewal.completed_at = None
-    _save(renewal, f"{why}: step 2 open again, renewal no longer complete"[:100], by)
+    save_with_history(renewal, by=by, why=f"{why}: step 2 open again, renewal no longer complete")
     if restored:
         credential_standing_changed.send(
             sender=Credential, credential_ids=[credential.pk for credential, _, _ in restored]
@@ -148,7 +149,12 @@ def mark_cec_status_seen(renewal: Renewal, *, by=None) -> Renewal:
         raise ValidationError("Only the holder can check their own CEC status.")
     if renewal.cec_status_seen_at is None:
         renewal.cec_status_seen_at = timezone.now()
-        _save(renewal, "CEC status checked by the holder", by, ["cec_status_seen_at"])
+        save_with_history(
+            renewal,
+            by=by,
+            why="CEC status checked by the holder",
+            update_fields=["cec_status_seen_at"],
+        )
         complete_if_done(renewal, by=by)
     return renewal
 
@@ -163,7 +169,9 @@ def cecs_approved(renewal: Renewal, *, by=None) -> bool:
     renewal = _locked(renewal)
     if renewal.cecs_approved_at is None:
         renewal.cecs_approved_at = timezone.now()
-        _save(renewal, "CECs approved by NAAEI", by, ["cecs_approved_at"])
+        save_with_history(
+            renewal, by=by, why="CECs approved by NAAEI", update_fields=["cecs_approved_at"]
+        )
     return complete_if_done(renewal, by=by)
 
 
@@ -200,7 +208,7 @@ def complete_if_done(renewal: Renewal, *, by=None) -> bool:
         if credential.valid_through is None or credential.valid_through < through:
             credential.valid_through = through
         item.extended_through = credential.valid_through
-        _save(credential, reason, by)
+        save_with_history(credential, by=by, why=reason)
         item.save(
             update_fields=[
                 "previous_valid_through",
@@ -210,7 +218,9 @@ def complete_if_done(renewal: Renewal, *, by=None) -> bool:
             ]
         )
     renewal.completed_at = timezone.now()
-    _save(renewal, "All four steps done: renewal complete", by, ["completed_at"])
+    save_with_history(
+        renewal, by=by, why="All four steps done: renewal complete", update_fields=["completed_at"]
+    )
     # Renewed or reinstated: their badges verify as valid again (credentials.badges).
     credential_standing_changed.send(sender=Credential, credential_ids=list(credentials))
     key = f"renewal_complete:{renewal.pk}"

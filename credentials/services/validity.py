@@ -14,14 +14,15 @@ from django.utils import timezone
 
 from credentials import roles, rules
 from credentials.models import Credential
+from credentials.permissions import CHANGE_CREDENTIAL
+from renewal_portal.infra.history import save_with_history
 
-CHANGE_PERMISSION = "credentials.change_credential"
 # The history keeps a reason of this many characters (simple-history's column).
 REASON_MAX_LENGTH = 100
 
 
 def check_can_change_dates(credential: Credential, by) -> None:
-    if by is None or not by.is_active or not by.has_perm(CHANGE_PERMISSION):
+    if by is None or not by.is_active or not by.has_perm(CHANGE_CREDENTIAL):
         raise PermissionDenied("Only AASC staff change a credential's dates.")
     if roles.credits_own_ledger(by, credential.holder):
         raise PermissionDenied(
@@ -65,7 +66,5 @@ def change_validity_dates(
         raise ValidationError("These are the credential's dates already: nothing to change.")
     credential.earned_on = earned_on
     credential.valid_through = valid_through
-    credential._history_user = by
-    credential._change_reason = reason
-    credential.save(update_fields=["earned_on", "valid_through"])
+    save_with_history(credential, by=by, why=reason, update_fields=["earned_on", "valid_through"])
     return credential

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 
+from credentials.permissions import RECORD_OFFLINE_PAYMENT
 from payments.admin.season_filters import SeasonInvoicesFilter
 from payments.models import Invoice, InvoiceLine, InvoiceStatus, PaymentStatus
 from renewal_portal.infra.admin_history import HistoryAdmin
@@ -106,7 +107,7 @@ class InvoiceAdmin(HistoryAdmin):
         if (
             invoice is not None
             and invoice.status == InvoiceStatus.OPEN
-            and request.user.has_perm("payments.record_offline_payment")
+            and request.user.has_perm(RECORD_OFFLINE_PAYMENT)
         ):
             query = urlencode({"invoice": invoice.number})
             record_offline_url = f"{reverse('admin:payments_payment_record_offline')}?{query}"

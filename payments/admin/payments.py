@@ -19,6 +19,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from credentials.permissions import RECORD_OFFLINE_PAYMENT, REFUND_PAYMENT
 from payments.admin.season_filters import SeasonPaymentsFilter
 from payments.models import Invoice, Payment, PaymentMethod, PaymentStatus, WebhookEvent
 from payments.providers import ProviderError
@@ -159,10 +160,10 @@ class PaymentAdmin(HistoryAdmin):
         return False
 
     def has_refund_permission(self, request):
-        return request.user.has_perm("payments.refund_payment")
+        return request.user.has_perm(REFUND_PAYMENT)
 
     def has_record_offline_permission(self, request):
-        return request.user.has_perm("payments.record_offline_payment")
+        return request.user.has_perm(RECORD_OFFLINE_PAYMENT)
 
     @admin.display(description="holder", ordering="invoice__renewal__holder__email")
     def holder(self, obj):

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from credentials.models import Renewal
 from payments.models import Invoice, InvoiceLine, InvoiceNumberSequence, LineKind
+from renewal_portal.infra.history import bulk_create_with_history
 
 
 def format_invoice_number(year: int, number: int) -> str:
@@ -93,9 +93,7 @@ def create_invoices_for(renewals_with_items, *, by=None) -> list[Invoice]:
                 )
             )
             lines_per_invoice.append(lines)
-        invoices = bulk_create_with_history(
-            invoices, Invoice, default_user=by, default_change_reason="Renewal invoice issued"
-        )
+        invoices = bulk_create_with_history(invoices, Invoice, by=by, why="Renewal invoice issued")
         all_lines = []
         for invoice, lines in zip(invoices, lines_per_invoice, strict=True):
             for line in lines:

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from credentials import roles
+from credentials.notifications import queue_message
 from credentials.services import steps
 from payments.models import Invoice, InvoiceStatus, Payment, PaymentMethod, PaymentStatus
 from payments.providers import (
@@ -38,6 +39,8 @@ from payments.providers import (
     get_provider,
 )
 from payments.receipts import issue_receipt
+from payments.selectors import payments_of
+from renewal_portal.infra.history import save_with_history
 from renewal_portal.infra.money import format_cents
 
 logger = logging.getLogger(__name__)
@@ -89,13 +92,6 @@ def _lock_invoice(invoice_id) -> Invoice:
     return Invoice.objects.select_for_update().select_related("renewal__holder").get(pk=invoice_id)
 
 
-def _save(obj, reason, by=None, update_fields=None):
-    obj._change_reason = reason
-    if by is not None:
-        obj._history_user = by
-    obj.save(update_fields=update_fields)
-
-
 def payable_problem(invoice: Invoice) -> str:
     """Why the invoice cannot be paid now ('' if it can)."""
     if invoice.status == InvoiceStatus.PAID:
@@ -138,7 +134,7 @@ def start_card_payment(invoice: Invoice, holder) -> CardAttempt:
                 amount_cents=invoice.total_cents,
                 currency=invoice.currency,
             )
-            _save(payment, "Card payment started", by=holder)
+            save_with_history(payment, by=holder, why="Card payment started")
 
     provider = get_provider()
     if payment.stripe_payment_intent:
@@ -190,7 +186,7 @@ def _open_card_setup(payment: Payment) -> CardSetup | None:
 
 def _known_customer(holder) -> str:
     return (
-        Payment.objects.filter(invoice__renewal__holder=holder)
+        payments_of(holder)
         .exclude(stripe_customer="")
         .values_list("stripe_customer", flat=True)
         .order_by("-created_at")
@@ -243,7 +239,7 @@ def confirm_card_payment(payment: Payment, setup_reference: str, *, by) -> CardA
                 raise PaymentError("This payment attempt is closed; please start again.")
             _check_payable(invoice)
             payment.charge_requested_at = timezone.now()
-            _save(payment, "Card charge requested", by=by)
+            save_with_history(payment, by=by, why="Card charge requested")
     if charged:
         # Another request charged this attempt already: report it, charge nothing.
         return _attempt_as_it_stands(payment)
@@ -301,7 +297,9 @@ def _withdraw_charge_request(payment: Payment, *, by=None):
         if payment.stripe_payment_intent or payment.charge_requested_at is None:
             return
         payment.charge_requested_at = None
-        _save(payment, "Card charge request failed: the processor did not answer", by=by)
+        save_with_history(
+            payment, by=by, why="Card charge request failed: the processor did not answer"
+        )
 
 
 def _record_charge(payment: Payment, outcome: ChargeOutcome, *, by=None) -> CardAttempt:
@@ -334,7 +332,7 @@ def _apply_charge(payment: Payment, outcome: ChargeOutcome, *, by=None):
         # succeeded or processing: the invoice is marked paid when the webhook says so.
         payment.status = PaymentStatus.PROCESSING
         reason = "Card charged; waiting for the processor's confirmation"
-    _save(payment, reason, by=by)
+    save_with_history(payment, by=by, why=reason)
 
 
 def refresh_card_payment(payment: Payment) -> Payment:
@@ -396,12 +394,12 @@ def record_payment(invoice: Invoice, charge: Charge, *, by=None) -> Payment:
         if problem:
             payment.status = PaymentStatus.FLAGGED
             payment.flag_reason = problem[:300]
-            _save(payment, f"Flagged: {problem}"[:100], by=by)
+            save_with_history(payment, by=by, why=f"Flagged: {problem}")
             logger.warning("Card payment %s flagged: %s", payment.pk, problem)
             return payment
 
         payment.status = PaymentStatus.SUCCEEDED
-        _save(payment, "Card payment succeeded", by=by)
+        save_with_history(payment, by=by, why="Card payment succeeded")
         _mark_paid(invoice, payment, by=by)
     return payment
 
@@ -434,22 +432,20 @@ def record_failure(payment: Payment, message: str, *, intent_id="", by=None) -> 
             payment.stripe_payment_intent = intent_id
         payment.status = PaymentStatus.FAILED
         payment.failure_message = (message or "The card was declined.")[:300]
-        _save(payment, "Card payment failed", by=by)
+        save_with_history(payment, by=by, why="Card payment failed")
     return payment
 
 
 def _mark_paid(invoice: Invoice, payment: Payment, *, by=None):
     invoice.status = InvoiceStatus.PAID
     invoice.paid_at = timezone.now()
-    _save(invoice, f"Paid ({payment.get_method_display()})", by=by)
+    save_with_history(invoice, by=by, why=f"Paid ({payment.get_method_display()})")
     steps.invoice_paid(invoice.renewal, by=by)
     issue_receipt(payment)  # its number now; the card's brand and last 4 after commit
     _queue_receipt(payment)
 
 
 def _queue_receipt(payment: Payment):
-    from credentials.notifications import queue_message
-
     invoice = payment.invoice
     renewal = invoice.renewal
     queue_message(
@@ -525,6 +521,6 @@ def record_offline_payment(
             received_on=received_on,
             recorded_by=by,
         )
-        _save(payment, f"Cheque {cheque_number} recorded", by=by)
+        save_with_history(payment, by=by, why=f"Cheque {cheque_number} recorded")
         _mark_paid(invoice, payment, by=by)
     return payment

@@ -34,9 +34,9 @@ from payments.services.payments import (
     PaymentError,
     _lock_invoice,
     _mark_paid,
-    _save,
     check_not_own_invoice,
 )
+from renewal_portal.infra.history import save_with_history
 from renewal_portal.infra.money import format_cents
 
 logger = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ def record_refund(notice: Refunded, *, by=None) -> Payment | None:
                 f"{invoice.number} stays paid and the renewal unchanged; decide whether to "
                 "refund the rest."
             )[:300]
-            _save(payment, f"Partial refund of {refunded}: left for staff", by=by)
+            save_with_history(payment, by=by, why=f"Partial refund of {refunded}: left for staff")
             logger.warning("Partial refund of %s on payment %s", refunded, payment.pk)
             ref = str(notice.amount_refunded_cents)
             _tell(payment, "partial_refund", ref=ref, office_only=True)
@@ -113,15 +113,15 @@ def record_refund(notice: Refunded, *, by=None) -> Payment | None:
             # pays the invoice (its success, when it is told, changes nothing).
             payment.status = PaymentStatus.REFUNDED
             payment.refunded_at = timezone.now()
-            _save(payment, "Refunded before its payment was confirmed", by=by)
+            save_with_history(payment, by=by, why="Refunded before its payment was confirmed")
             _tell(payment, "refund")
             return payment
         payment.status = PaymentStatus.REFUNDED
         payment.refunded_at = timezone.now()
-        _save(payment, "Refunded", by=by)
+        save_with_history(payment, by=by, why="Refunded")
         if invoice.status == InvoiceStatus.PAID:
             invoice.status = InvoiceStatus.REFUNDED
-            _save(invoice, "Refunded: step 2 open again", by=by)
+            save_with_history(invoice, by=by, why="Refunded: step 2 open again")
             reversal = steps.payment_reversed(invoice.renewal, why="Payment refunded", by=by)
             _tell(payment, "refund", reversal=reversal)
     return payment
@@ -145,11 +145,11 @@ def record_cheque_refund(payment: Payment, *, by, reason: str) -> Payment:
         payment.status = PaymentStatus.REFUNDED
         payment.amount_refunded_cents = payment.amount_cents
         payment.refunded_at = timezone.now()
-        _save(payment, f"Cheque refunded: {reason}"[:100], by=by)
+        save_with_history(payment, by=by, why=f"Cheque refunded: {reason}")
         reversal = None
         if invoice.status == InvoiceStatus.PAID:
             invoice.status = InvoiceStatus.REFUNDED
-            _save(invoice, "Refunded: step 2 open again", by=by)
+            save_with_history(invoice, by=by, why="Refunded: step 2 open again")
             reversal = steps.payment_reversed(invoice.renewal, why="Cheque refunded", by=by)
         _tell(payment, "refund", reversal=reversal)
     return payment
@@ -181,17 +181,17 @@ def _dispute_opened(invoice, payment, notice, *, by):
         # Disputed before the provider told us the payment succeeded: it pays nothing meanwhile.
         payment.status = PaymentStatus.DISPUTED
         payment.stripe_dispute = notice.dispute
-        _save(payment, "Disputed before its payment was confirmed", by=by)
+        save_with_history(payment, by=by, why="Disputed before its payment was confirmed")
         _tell(payment, "dispute_opened", ref=notice.dispute)
         return
     if payment.status != PaymentStatus.SUCCEEDED:
         return  # already disputed, refunded or settled otherwise: nothing left to take back
     payment.status = PaymentStatus.DISPUTED
     payment.stripe_dispute = notice.dispute
-    _save(payment, "Disputed by the cardholder: chargeback open", by=by)
+    save_with_history(payment, by=by, why="Disputed by the cardholder: chargeback open")
     if invoice.status == InvoiceStatus.PAID:
         invoice.status = InvoiceStatus.DISPUTED
-        _save(invoice, "Payment disputed: step 2 open again", by=by)
+        save_with_history(invoice, by=by, why="Payment disputed: step 2 open again")
         reversal = steps.payment_reversed(invoice.renewal, why="Payment disputed", by=by)
         _tell(payment, "dispute_opened", ref=notice.dispute, reversal=reversal)
 
@@ -200,10 +200,10 @@ def _dispute_won(invoice, payment, notice, *, by):
     if payment.status != PaymentStatus.DISPUTED:
         return  # never recorded as disputed (an inquiry, or an event we missed)
     payment.status = PaymentStatus.SUCCEEDED
-    _save(payment, "Dispute won: the payment stands", by=by)
+    save_with_history(payment, by=by, why="Dispute won: the payment stands")
     if invoice.status == InvoiceStatus.DISPUTED:
         invoice.status = InvoiceStatus.PAID
-        _save(invoice, "Dispute won: paid again", by=by)
+        save_with_history(invoice, by=by, why="Dispute won: paid again")
         # The renewal completes again if every other step is still done.
         steps.invoice_paid(invoice.renewal, by=by)
     elif invoice.status in PAYABLE and payment.amount_cents == invoice.total_cents:
@@ -219,10 +219,10 @@ def _dispute_lost(invoice, payment, notice, *, by):
     if payment.status != PaymentStatus.DISPUTED:
         return
     payment.status = PaymentStatus.CHARGED_BACK
-    _save(payment, "Dispute lost: the money went back to the cardholder", by=by)
+    save_with_history(payment, by=by, why="Dispute lost: the money went back to the cardholder")
     if invoice.status == InvoiceStatus.DISPUTED:
         invoice.status = InvoiceStatus.OPEN
-        _save(invoice, "Dispute lost: unpaid, step 2 open", by=by)
+        save_with_history(invoice, by=by, why="Dispute lost: unpaid, step 2 open")
     _tell(payment, "dispute_lost", ref=notice.dispute)
 
 

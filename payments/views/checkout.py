@@ -23,8 +23,7 @@ from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
-from credentials import roles
-from payments import receipts
+from payments import receipts, selectors
 from payments.models import Invoice, Payment, PaymentMethod, PaymentStatus
 from payments.providers import ProviderError, get_provider
 from payments.services import payments as payment_services
@@ -54,18 +53,15 @@ def provider_csp(view):
 
 def _holder_invoice(request, number) -> Invoice:
     return get_object_or_404(
-        Invoice.objects.select_related("renewal__holder"),
-        number=number,
-        renewal__holder=request.user,
+        selectors.invoices_of(request.user).select_related("renewal__holder"), number=number
     )
 
 
 def _holder_payment(request, number, payment_id) -> Payment:
     return get_object_or_404(
-        Payment.objects.select_related("invoice__renewal__holder"),
+        selectors.payments_of(request.user).select_related("invoice__renewal__holder"),
         pk=payment_id,
         invoice__number=number,
-        invoice__renewal__holder=request.user,
         method=PaymentMethod.CARD,
     )
 
@@ -196,12 +192,12 @@ def status(request, number, payment_id):
 
 
 def _receipt_payment(request, number, payment_id) -> Payment:
-    payments = Payment.objects.select_related("invoice__renewal__holder").filter(
-        pk=payment_id, invoice__number=number, status__in=receipts.RECEIPTED
+    return get_object_or_404(
+        selectors.payments_visible_to(request.user),
+        pk=payment_id,
+        invoice__number=number,
+        status__in=receipts.RECEIPTED,
     )
-    if not (roles.is_aasc_staff(request.user) and request.user.has_perm("payments.view_payment")):
-        payments = payments.filter(invoice__renewal__holder=request.user)
-    return get_object_or_404(payments)
 
 
 @login_required

@@ -7,20 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from credentials import roles
-from payments.models import Invoice
 from payments.pdf import (
     invoice_context,
     invoice_document,
 )
+from payments.selectors import invoices_visible_to
 from renewal_portal.infra.downloads import download, limit_document_downloads
-
-
-def invoices_visible_to(user):
-    invoices = Invoice.objects.select_related("renewal__holder__profile", "renewal__governing_type")
-    if roles.is_aasc_staff(user) or user.has_perm("payments.view_invoice"):
-        return invoices
-    return invoices.filter(renewal__holder=user)
 
 
 @login_required

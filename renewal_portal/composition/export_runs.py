@@ -14,15 +14,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from credentials.models import ExportFormat, ExportKind, SeasonExport
+from credentials.permissions import ADD_SEASON_EXPORT
 from renewal_portal.composition import exports, tasks
 
 logger = logging.getLogger(__name__)
-EXPORT_PERMISSION = "credentials.add_seasonexport"
 
 
 def start_export(*, kind: str, year: int, file_format: str, by) -> SeasonExport:
     """Record the export and build it in the background once this commits."""
-    if by is None or not by.has_perm(EXPORT_PERMISSION):
+    if by is None or not by.has_perm(ADD_SEASON_EXPORT):
         raise PermissionDenied("Only AASC staff export the season.")
     if kind not in ExportKind.values or file_format not in ExportFormat.values:
         raise ValidationError("Choose a report and a format from the lists.")

@@ -9,7 +9,6 @@ with a negative amount, so the payments report sums to the money the office kept
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from types import SimpleNamespace
@@ -24,10 +23,9 @@ from cec.selectors.ledger import EARNING_STATES
 from credentials import rules
 from credentials.models import ContactProfile, Credential, ExportFormat, ExportKind, Renewal
 from renewal_portal.composition import season
-from renewal_portal.composition.packets.pdf import safe_cell
+from renewal_portal.infra.spreadsheets import safe_cell
 
 FORMATS = {ExportFormat.CSV: CSV, ExportFormat.XLSX: XLSX}
-_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 CHUNK = 500
 
 
@@ -40,12 +38,7 @@ class RowResource(resources.Resource):
     text that starts like a formula is prefixed with a quote."""
 
     def export_field(self, field, instance, **kwargs):
-        value = getattr(instance, field.attribute, "")
-        if value is None:
-            return ""
-        if isinstance(value, str) and not _NUMBER.fullmatch(value):
-            return safe_cell(value)
-        return value
+        return safe_cell(getattr(instance, field.attribute, ""))
 
 
 def _columns(*names):

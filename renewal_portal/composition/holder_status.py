@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 
 from credentials import rules, selectors
-from credentials.models import Credential, Renewal
+from credentials.models import Renewal
 from credentials.selectors import Reinstatement, reinstatements_of
 from renewal_portal.composition.renewal_steps import invoice_of, renewal_steps
 from renewal_portal.infra.money import format_cents
@@ -240,7 +240,7 @@ def _completed(renewal: Renewal) -> NextAction:
 
 def _without_renewal(holder, year: int, on: dt.date) -> NextAction:
     why = selectors.why_no_renewal(holder, year, on)
-    credentials = list(Credential.objects.filter(holder=holder).select_related("credential_type"))
+    credentials = list(selectors.credentials_held_by(holder))
     if not credentials:
         return NextAction(
             kind=NO_CREDENTIALS,

@@ -13,6 +13,8 @@ fee"), never an empty one, like every change a service makes.
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
+from renewal_portal.infra.history import stamp
+
 
 def admin_change_reason(form, change: bool) -> str:
     if not change:
@@ -22,7 +24,24 @@ def admin_change_reason(form, change: bool) -> str:
     return reason[:100]
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class AdminChangeReasonMixin:
+    """Every save through an admin page (the record and its inlines) records who and why,
+    also in admins that are not HistoryAdmin (the account admin's contact details inline)."""
+
+    def save_model(self, request, obj, form, change):
+        if not getattr(obj, "_change_reason", None):
+            stamp(obj, by=request.user, why=admin_change_reason(form, change))
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for inline_form in formset.forms:
+            if not getattr(inline_form.instance, "_change_reason", None):
+                why = admin_change_reason(inline_form, inline_form.instance.pk is not None)
+                stamp(inline_form.instance, by=request.user, why=why)
+        super().save_formset(request, form, formset, change)
+
+
+class HistoryAdmin(AdminChangeReasonMixin, SimpleHistoryAdmin):
     def revert_disabled(self, request, obj=None):
         return True
 
@@ -30,16 +49,3 @@ class HistoryAdmin(SimpleHistoryAdmin):
         if request.method not in ("GET", "HEAD"):
             raise PermissionDenied("A past version is there to read; it cannot be restored.")
         return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def save_model(self, request, obj, form, change):
-        if not getattr(obj, "_change_reason", None):
-            obj._change_reason = admin_change_reason(form, change)
-        super().save_model(request, obj, form, change)
-
-    def save_formset(self, request, form, formset, change):
-        for inline_form in formset.forms:
-            if not getattr(inline_form.instance, "_change_reason", None):
-                inline_form.instance._change_reason = admin_change_reason(
-                    inline_form, inline_form.instance.pk is not None
-                )
-        super().save_formset(request, form, formset, change)

@@ -5,8 +5,10 @@ each person's downloads are rate-limited in the shared cache."""
 
 import datetime as dt
 import io
+import re
 import zipfile
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import weasyprint
@@ -361,3 +363,20 @@ def test_the_window_starts_at_the_first_download_not_on_the_clocks_minute(world,
         assert client.get(url).status_code == 429
     with time_machine.travel(first + dt.timedelta(seconds=61), tick=False):
         assert client.get(url).status_code == 200
+
+
+FILE_RESPONSES = re.compile(r"Content-Disposition|FileResponse|StreamingHttpResponse|as_attachment")
+
+
+def test_every_file_the_portal_sends_goes_through_the_one_download_helper():
+    """Only renewal_portal's downloads module builds a file response (issue 16 item 7);
+    the favicon is a static asset, not a personal document."""
+    root = Path(__file__).resolve().parents[2]
+    others = [
+        str(path.relative_to(root))
+        for app in ("credentials", "cec", "payments", "renewal_portal")
+        for path in (root / app).rglob("*.py")
+        if path.name not in ("downloads.py", "favicon.py")
+        and FILE_RESPONSES.search(path.read_text())
+    ]
+    assert others == []

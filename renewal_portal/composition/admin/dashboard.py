@@ -19,10 +19,10 @@ from django.utils.http import urlencode
 
 from credentials import selectors
 from credentials.models import ExportKind, Renewal
+from credentials.permissions import VIEW_SEASON_DASHBOARD
 from renewal_portal.composition import season
 from renewal_portal.infra.money import format_cents
 
-DASHBOARD_PERMISSION = "credentials.view_season_dashboard"
 CHART_HEIGHT = 160
 
 
@@ -167,7 +167,7 @@ def chart(year: int, on=None) -> dict:
 
 
 def season_dashboard(request):
-    if not request.user.has_perm(DASHBOARD_PERMISSION):
+    if not request.user.has_perm(VIEW_SEASON_DASHBOARD):
         raise PermissionDenied("The season dashboard is for AASC staff.")
     year = selectors.current_renewal_year()
     on = selectors.today()

@@ -12,6 +12,7 @@ from cec.models import Submission, SubmissionState
 from credentials import selectors
 from credentials.admin import issuing
 from credentials.models import Renewal, RenewalCredential
+from credentials.permissions import ADD_PACKET_BUILD
 from payments.models import Invoice, InvoiceStatus
 from renewal_portal.composition.admin.season_filters import SeasonPhaseFilter
 from renewal_portal.composition.packets import services as packet_services
@@ -276,7 +277,7 @@ class RenewalAdmin(HistoryAdmin):
         return redirect(reverse("admin:credentials_packetbuild_change", args=[build.pk]))
 
     def has_build_packets_permission(self, request):
-        return request.user.has_perm("credentials.add_packetbuild")
+        return request.user.has_perm(ADD_PACKET_BUILD)
 
     def get_urls(self):
         return [

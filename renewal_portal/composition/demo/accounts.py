@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from credentials import roles, rules
 from credentials.models import ContactProfile, Credential, CredentialType, User
 from credentials.services.renewals import issue_renewal_for, lapse_overdue_credentials
+from renewal_portal.infra.history import save_with_history
 
 DEMO_PASSWORD = "renew-demo-2026"
 
@@ -90,8 +91,7 @@ def _load_credentials_and_renewals():
                 earned_on=earned_on,
                 valid_through=valid_through,
             )
-            credential._change_reason = "Entered from the AASC office's records"
-            credential.save()
+            save_with_history(credential, by=None, why="Entered from the AASC office's records")
     # The lapse is recorded the way the daily task records it, the day after grace ended,
     # so the credential's history shows when and why.
     lapsed = demo_user("lapsed@example.org")

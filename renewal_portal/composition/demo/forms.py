@@ -28,6 +28,7 @@ from renewal_portal.composition.demo.accounts import (
     DEMO_RENEWAL_YEAR,
     _verify_email,
 )
+from renewal_portal.infra.history import save_with_history
 
 SUBMITTER = {
     "email": "submitter@example.org",
@@ -118,8 +119,7 @@ def _submitter():
             earned_on=dt.date(2020, 9, 18),
             valid_through=dt.date(2026, 12, 31),
         )
-        credential._change_reason = "Entered from the AASC office's records"
-        credential.save()
+        save_with_history(credential, by=None, why="Entered from the AASC office's records")
     return user
 
 

@@ -32,6 +32,7 @@ from payments.services.payments import record_offline_payment
 from payments.services.reversals import record_cheque_refund
 from renewal_portal.composition.demo.accounts import DEMO_PASSWORD, DEMO_RENEWAL_YEAR, _verify_email
 from renewal_portal.composition.renewal_steps import invoice_of
+from renewal_portal.infra.history import save_with_history
 
 REJECTION_REASON = (
     "The certificate for Financial Management shows 6 hours, not 7: the AASC office must "
@@ -145,8 +146,7 @@ def _holder(email, spec) -> User:
             earned_on=earned_on,
             valid_through=dt.date(DEMO_RENEWAL_YEAR - 1, 12, 31),
         )
-        credential._change_reason = "Entered from the AASC office's records"
-        credential.save()
+        save_with_history(credential, by=None, why="Entered from the AASC office's records")
     return user
 
 

@@ -17,21 +17,21 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from cec.models import Evidence, LedgerEntry, Submission, SubmissionState
 from cec.selectors.ledger import as_credits, earning_entries_in_window, renewal_requirement
 from credentials import roles, rules, selectors
 from credentials.models import ContactProfile, PacketToken, Renewal
+from credentials.permissions import REVIEW_SUBMISSION, VIEW_RENEWAL
 from payments.receipts import RECEIPTED, receipt_number
-from renewal_portal.composition.renewal_steps import RenewalSteps, invoice_of, renewal_steps
+from renewal_portal.composition import renewal_steps
 from renewal_portal.infra.documents import clip
 from renewal_portal.infra.errors import parse_token
+from renewal_portal.infra.history import history_of
 
-REVIEW_PERMISSION = "cec.review_submission"
-OFFICE_PERMISSION = "credentials.view_renewal"
-PAYMENT_STEP = "payment"  # the renewal step about the invoice (renewal_steps)
+PAYMENT_STEP = "payment"  # the renewal step about the invoice (renewal_steps.renewal_steps)
 
 PHASE_LABELS = {
     "completed": "Renewal complete",
@@ -49,12 +49,12 @@ def renewals_with_packets_for(user):
     every renewal; NAAEI reviewers those with a CEC submission (and their own)."""
     if not user.is_authenticated:
         return Renewal.objects.none()
-    if user.has_perm(OFFICE_PERMISSION):
+    if user.has_perm(VIEW_RENEWAL):
         return Renewal.objects.all()
-    if user.has_perm(REVIEW_PERMISSION):
+    if user.has_perm(REVIEW_SUBMISSION):
         submitted = Renewal.objects.filter(submissions__isnull=False).values("pk")
-        return Renewal.objects.filter(Q(holder=user) | Q(pk__in=submitted))
-    return Renewal.objects.filter(holder=user)
+        return Renewal.objects.filter(pk__in=submitted) | selectors.renewals_of(user)
+    return selectors.renewals_of(user)
 
 
 def renewal_by_packet_token(token) -> Renewal | None:
@@ -185,7 +185,7 @@ class AuditPacket:
     entries: tuple[EntryRow, ...]
     entries_basis: str  # which entries are counted, in words
     progress: rules.CecProgress
-    steps: RenewalSteps
+    steps: renewal_steps.RenewalSteps
     status: str
     earning_window: tuple[dt.date, dt.date]
     token: PacketToken
@@ -301,7 +301,7 @@ def _entry_rows(renewal: Renewal, entries) -> tuple[EntryRow, ...]:
     )
     rows = []
     for entry in entries:
-        first = entry.history.select_related("history_user").order_by("history_date").first()
+        first = history_of(entry).first()
         attendance = None
         if entry.attendance_id:
             session = entry.attendance.session
@@ -365,7 +365,9 @@ def for_viewer(packet: AuditPacket, user) -> AuditPacket:
         and not roles.is_aasc_staff(user)
         and (user.pk != packet.renewal.holder_id)
     ):
-        steps = RenewalSteps(tuple(step for step in packet.steps if step.key != PAYMENT_STEP))
+        steps = renewal_steps.RenewalSteps(
+            tuple(step for step in packet.steps if step.key != PAYMENT_STEP)
+        )
         return replace(
             packet,
             invoice=None,
@@ -385,7 +387,7 @@ def audit_packet(renewal: Renewal, token: PacketToken) -> AuditPacket:
         .prefetch_related("items__credential__credential_type")
         .get(pk=renewal.pk)
     )
-    invoice = invoice_of(renewal)
+    invoice = renewal_steps.invoice_of(renewal)
     entries, basis = counted_entries(renewal)
     rows = _entry_rows(renewal, entries)
     progress = rules.cec_progress(
@@ -402,7 +404,7 @@ def audit_packet(renewal: Renewal, token: PacketToken) -> AuditPacket:
         entries=rows,
         entries_basis=basis,
         progress=progress,
-        steps=renewal_steps(renewal),
+        steps=renewal_steps.renewal_steps(renewal),
         status=packet_status(renewal),
         earning_window=rules.earning_window(renewal.year),
         token=token,

@@ -4,7 +4,6 @@ live on disk or in an object store)."""
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 import zipfile
@@ -18,6 +17,7 @@ from credentials import rules
 from renewal_portal.composition.packets.packet import AuditPacket
 from renewal_portal.infra.documents import StoredDocument, file_document, pdf_document, version_of
 from renewal_portal.infra.pdf import render_pdf
+from renewal_portal.infra.spreadsheets import csv_text
 
 logger = logging.getLogger(__name__)
 
@@ -107,50 +107,41 @@ CSV_COLUMNS = [
 ]
 
 
-def safe_cell(value) -> str:
-    """A cell that a spreadsheet shows as text: anything a person typed (titles, notes,
-    names) that starts like a formula is prefixed with a quote (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") else text
-
-
 def _iso(value) -> str:
     return value.isoformat() if value else ""
 
 
 def packet_csv(packet: AuditPacket) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    rows = []
     for row in packet.entries:
         entry, form, attendance = row.entry, row.form, row.attendance
         decision = row.decisions[-1] if row.decisions else None
-        writer.writerow(
+        rows.append(
             [
                 entry.earned_on.isoformat(),
-                safe_cell(entry.title),
+                entry.title,
                 entry.get_source_display(),
                 "yes" if entry.in_network else "no",
                 "yes" if entry.participation else "no",
                 f"{entry.hours:.2f}",
                 entry.get_state_display(),
-                safe_cell(row.recorded_by),
+                row.recorded_by,
                 _iso(row.recorded_at),
-                safe_cell(entry.certificate_number or ""),
-                safe_cell(attendance.course if attendance else ""),
-                safe_cell(attendance.instructor if attendance else ""),
+                entry.certificate_number or "",
+                attendance.course if attendance else "",
+                attendance.instructor if attendance else "",
                 f"#{form.form_id}" if form else "",
-                safe_cell(form.signed_by if form else ""),
+                form.signed_by if form else "",
                 _iso(form.signed_at) if form else "",
-                safe_cell(form.signature_note if form else ""),
-                safe_cell("; ".join(f.zip_name for f in form.files) if form else ""),
+                form.signature_note if form else "",
+                "; ".join(f.zip_name for f in form.files) if form else "",
                 decision.state if decision else "",
-                safe_cell(decision.decided_by if decision else ""),
+                decision.decided_by if decision else "",
                 _iso(decision.decided_at) if decision else "",
-                safe_cell(decision.note if decision else ""),
+                decision.note if decision else "",
             ]
         )
-    return out.getvalue()
+    return csv_text(CSV_COLUMNS, rows)
 
 
 # --- ZIP ---------------------------------------------------------------------------------
