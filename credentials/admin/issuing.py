@@ -154,6 +154,7 @@ def _started(model_admin, request, run):
 @admin.register(IssueRun)
 class IssueRunAdmin(RunAdmin, admin.ModelAdmin):
     run_kind = issue_runs.ISSUE_RUNS
+    resume_permission = ADD_ISSUE_RUN  # who may start a run may resume one
     list_display = [
         "year",
         "status",

@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from credentials.models import PacketBuild, PacketBuildItem
+from credentials.permissions import ADD_PACKET_BUILD
 from renewal_portal.composition.packets import services as packets
 from renewal_portal.infra.downloads import download
 from renewal_portal.infra.runs.admin import RunAdmin, RunUnitInline
@@ -27,6 +28,7 @@ class PacketBuildItemInline(RunUnitInline):
 @admin.register(PacketBuild)
 class PacketBuildAdmin(RunAdmin, admin.ModelAdmin):
     run_kind = packets.PACKET_BUILDS
+    resume_permission = ADD_PACKET_BUILD  # who may start a build may resume one
     list_display = ["title", "status", "progress", "renewals_total", "download", "created_at"]
     list_filter = ["status", "year"]
     fields = readonly_fields = [
