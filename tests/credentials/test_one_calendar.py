@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from credentials.services.reminders import reminder_due_on
 
 from credentials import rules, selectors
 from credentials.models import Credential, RequirementSet
 from credentials.services.renewals import lapse_overdue_credentials
+from renewal_portal.composition.reminders import reminder_due_on
 from tests.factories import ContactProfileFactory, CredentialFactory, credential_type
 from tests.factories.renewal_states import renewal_due
 

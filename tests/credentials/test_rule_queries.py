@@ -7,15 +7,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from credentials.admin.renewals import FollowUpFilter, PhaseFilter
-from credentials.services.reminders import open_renewals_on
 from django.db.models import Q
 
 from cec.models import EntryState, LedgerEntry
 from cec.selectors.ledger import earning_entries_in_window
-from credentials import exports, rules, season, selectors
-from credentials.admin.season_filters import SeasonPhaseFilter
+from credentials import rules, selectors
 from credentials.models import Credential, Renewal
+from renewal_portal.composition import exports, season
+from renewal_portal.composition.admin.renewals import FollowUpFilter, PhaseFilter
+from renewal_portal.composition.admin.season_filters import SeasonPhaseFilter
+from renewal_portal.composition.reminders import open_renewals_on
 from tests.factories import CredentialFactory, HolderFactory, LedgerEntryFactory
 from tests.factories.renewal_states import renewal_due
 
