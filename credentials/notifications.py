@@ -17,6 +17,7 @@ from django.template.exceptions import TemplateDoesNotExist
 from django.template.loader import render_to_string
 
 from credentials.models import OutboxMessage
+from renewal_portal.bulk import insert_rows
 
 logger = logging.getLogger(__name__)
 
@@ -132,23 +133,26 @@ def queue_messages(messages) -> list[int]:
                 kind, {"holder": holder, "renewal": renewal, **(message.get("context") or {})}
             )
         rows.append(
-            OutboxMessage(
-                holder=holder,
-                renewal=renewal,
-                kind=kind,
-                dedupe_key=message["dedupe_key"],
-                to_email=holder.email,
-                attachments=list(message.get("attachments", ())),
+            {
+                "holder_id": holder.pk,
+                # A deferred message may name its renewal by id (the invoice run's).
+                "renewal_id": getattr(renewal, "pk", renewal),
+                "kind": kind,
+                "dedupe_key": message["dedupe_key"],
+                "to_email": holder.email,
+                "attachments": list(message.get("attachments", ())),
                 **content,
-            )
+            }
         )
     if not rows:
         return []
-    # A concurrent caller may take a key meanwhile: its row wins, ours is skipped.
-    OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    # Plain rows (a season is 50,000 of them); a concurrent caller may take a key
+    # meanwhile: its row wins, ours is skipped.
+    insert_rows(OutboxMessage, rows, ignore_conflicts=True)
     ids = list(
         OutboxMessage.objects.filter(
-            dedupe_key__in=[row.dedupe_key for row in rows], status=OutboxMessage.Status.PENDING
+            dedupe_key__in=[row["dedupe_key"] for row in rows],
+            status=OutboxMessage.Status.PENDING,
         ).values_list("pk", flat=True)
     )
     transaction.on_commit(lambda: enqueue_sends(ids), robust=True)
