@@ -107,7 +107,8 @@ def queue_messages(messages) -> list[int]:
     the dedupe keys already used, one bulk insert, one query for the new ids. Each item of
     `messages` is a dict of queue_message's keyword arguments, plus `deferred: True` for a
     kind of DEFERRED_CONTEXTS: its text is then rendered when it is sent, not now (a
-    season's invoice emails). Returns the new ids."""
+    season's invoice emails), which may name the holder by `holder_id` and `to_email`
+    instead of `holder`. Returns the new ids."""
     messages = list(messages)
     for message in messages:
         for spec in message.get("attachments", ()):
@@ -124,7 +125,8 @@ def queue_messages(messages) -> list[int]:
         if message["dedupe_key"] in used:
             continue
         used.add(message["dedupe_key"])
-        holder, kind, renewal = message["holder"], message["kind"], message.get("renewal")
+        # A deferred message may name its holder by id and address (the invoice run's).
+        holder, kind, renewal = message.get("holder"), message["kind"], message.get("renewal")
         if message.get("deferred"):
             # Subject and body stay blank until the send renders and records them.
             content = {"subject": "", "body_text": "", "body_html": ""}
@@ -134,12 +136,12 @@ def queue_messages(messages) -> list[int]:
             )
         rows.append(
             {
-                "holder_id": holder.pk,
+                "holder_id": holder.pk if holder is not None else message["holder_id"],
                 # A deferred message may name its renewal by id (the invoice run's).
                 "renewal_id": getattr(renewal, "pk", renewal),
                 "kind": kind,
                 "dedupe_key": message["dedupe_key"],
-                "to_email": holder.email,
+                "to_email": holder.email if holder is not None else message["to_email"],
                 "attachments": list(message.get("attachments", ())),
                 **content,
             }

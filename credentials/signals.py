@@ -3,7 +3,6 @@ follow a change without the services importing them."""
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.dispatch import Signal
 
@@ -31,7 +30,8 @@ class IssuedRenewal:
 
     renewal_id: int
     year: int
-    holder: Any  # the holder (credentials.User), for their email
+    holder_id: int
+    holder_email: str
     items: tuple[IssuedItem, ...]
 
     @property

@@ -41,7 +41,28 @@ def _to_db(field, connection):
     """How a value of `field` goes to the database: as it is, or through the field's
     get_db_prep_save (dates, Decimals, JSON, UUIDs), as the ORM does."""
     target = field.target_field if field.is_relation else field
-    return None if target.get_internal_type() in _AS_IS else field.get_db_prep_save
+    if target.get_internal_type() in _AS_IS:
+        return None
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _memo(to_db):
+    """`to_db` remembered per value for one insert: a batch repeats the same few
+    timestamps, dates and Decimals thousands of times (`now`, a due date, 8.00 CECs)."""
+    if to_db is None:
+        return None
+    seen = {}
+
+    def convert(value):
+        try:
+            return seen[value]
+        except KeyError:
+            converted = seen[value] = to_db(value)
+            return converted
+        except TypeError:  # unhashable (JSON lists and dicts): convert each time
+            return to_db(value)
+
+    return convert
 
 
 def _rows_per_statement(connection, columns: int) -> int:
@@ -93,7 +114,7 @@ def insert_rows(
     if ignore_conflicts:
         returning_sql = " ON CONFLICT DO NOTHING"
     per_statement = _rows_per_statement(connection, len(columns))
-    plan = [(field.attname, filler, _to_db(field, connection)) for field, filler in columns]
+    plan = [(field.attname, filler, _memo(_to_db(field, connection))) for field, filler in columns]
     ids = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
@@ -108,7 +129,7 @@ def insert_rows(
                     if to_db is None or value is None:
                         params.append(value)
                     else:
-                        params.append(to_db(value, connection))
+                        params.append(to_db(value))
             cursor.execute(
                 f"INSERT INTO {table} ({names}) VALUES "
                 + ", ".join([one] * len(chunk))

@@ -110,7 +110,8 @@ def issued_renewal(renewal: Renewal) -> IssuedRenewal:
     return IssuedRenewal(
         renewal_id=renewal.pk,
         year=renewal.year,
-        holder=renewal.holder,
+        holder_id=renewal.holder_id,
+        holder_email=renewal.holder.email,
         items=tuple(
             IssuedItem(
                 credential_id=item.credential_id,
@@ -145,7 +146,8 @@ def invoice_email(renewal: IssuedRenewal, invoice_id: int) -> dict:
     costs no template rendering.
     """
     return {
-        "holder": renewal.holder,
+        "holder_id": renewal.holder_id,
+        "to_email": renewal.holder_email,
         "kind": "renewal_invoice",
         "dedupe_key": f"renewal_invoice:{renewal.renewal_id}",
         "renewal": renewal.renewal_id,
