@@ -104,7 +104,7 @@ def queue_rendered_message(
 
 def queue_messages(messages) -> list[int]:
     """queue_message for many emails at once (issuing a year's invoices): one query for
-    the dedupe keys already used, one bulk insert, one query for the new ids. Each item of
+    the dedupe keys already used, one bulk insert that returns the new ids. Each item of
     `messages` is a dict of queue_message's keyword arguments, plus `deferred: True` for a
     kind of DEFERRED_CONTEXTS: its text is then rendered when it is sent, not now (a
     season's invoice emails), which may name the holder by `holder_id` and `to_email`
@@ -149,14 +149,8 @@ def queue_messages(messages) -> list[int]:
     if not rows:
         return []
     # Plain rows (a season is 50,000 of them); a concurrent caller may take a key
-    # meanwhile: its row wins, ours is skipped.
-    insert_rows(OutboxMessage, rows, ignore_conflicts=True)
-    ids = list(
-        OutboxMessage.objects.filter(
-            dedupe_key__in=[row["dedupe_key"] for row in rows],
-            status=OutboxMessage.Status.PENDING,
-        ).values_list("pk", flat=True)
-    )
+    # meanwhile: its row wins, ours is skipped, and it sends its own.
+    ids = insert_rows(OutboxMessage, rows, ignore_conflicts=True)
     transaction.on_commit(lambda: enqueue_sends(ids), robust=True)
     return ids
 

@@ -98,7 +98,8 @@ def insert_rows(
     `auto_now`/`auto_now_add` fields the current time; the dicts are completed in place
     with the values written. Returns the new primary keys in the order of `rows` (an
     empty list with `returning=False`). With `ignore_conflicts` a row that would break a
-    unique constraint is skipped (ON CONFLICT DO NOTHING) and nothing is returned."""
+    unique constraint is skipped (ON CONFLICT DO NOTHING) and only the ids of the rows
+    written are returned, in no particular order."""
     if not rows:
         return []
     # The connection itself, not django.db.connection (a proxy that looks it up again on
@@ -109,10 +110,9 @@ def insert_rows(
     table = connection.ops.quote_name(meta.db_table)
     names = ", ".join(connection.ops.quote_name(field.column) for field, _ in columns)
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    returning = returning and not ignore_conflicts
     returning_sql = f" RETURNING {connection.ops.quote_name(meta.pk.column)}" if returning else ""
     if ignore_conflicts:
-        returning_sql = " ON CONFLICT DO NOTHING"
+        returning_sql = " ON CONFLICT DO NOTHING" + returning_sql
     plan = [(field.attname, filler, _memo(_to_db(field, connection))) for field, filler in columns]
     # PostgreSQL: one array per column through UNNEST, as Django's own bulk_create does
     # there (a statement of thousands of placeholders costs psycopg more to parse than
