@@ -22,6 +22,7 @@ def waiting(count):
     waiting_submissions(count)
     Submission.objects.update(submitted_at=timezone.now() - dt.timedelta(days=30))
 
+
 # 3 the framework's (session, user, roles), 2 the reviewer permission, 1 the credential
 # choices of the filters, 1 the count, 1 the page of submissions with holder and renewal,
 # 1 the page's credential codes.
