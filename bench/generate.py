@@ -69,8 +69,23 @@ def _adapter(field):
 
 
 def insert_rows(model, columns, rows, chunk=2000) -> int:
-    """Insert tuples of `columns` (attnames) into `model`'s table without the ORM."""
+    """Insert tuples of `columns` (attnames) into `model`'s table without the ORM.
+
+    Concrete NOT NULL columns the caller does not list get their field's default (a
+    column added to a model later, e.g. a UUID or a blank text, keeps the generator
+    working)."""
     fields = [model._meta.get_field(name) if name != "id" else model._meta.pk for name in columns]
+    extra = [
+        f
+        for f in model._meta.concrete_fields
+        if f not in fields
+        and not f.null
+        and not f.primary_key
+        and (f.has_default() or f.empty_strings_allowed)
+    ]
+    if extra:
+        fields = fields + extra
+        rows = (tuple(row) + tuple(f.get_default() for f in extra) for row in rows)
     table = connection.ops.quote_name(model._meta.db_table)
     cols = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     count = 0

@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 
 from credentials.models import OutboxMessage
 from renewal_portal.infra import background
+from renewal_portal.infra.bulk import insert_rows
 
 # The Celery tasks that send (credentials/tasks.py), by name: they import this module.
 SEND_TASK = "credentials.tasks.send_outbox_message"
@@ -108,10 +109,11 @@ def queue_rendered_message(
 
 def queue_messages(messages) -> list[int]:
     """queue_message for many emails at once (issuing a year's invoices): one query for
-    the dedupe keys already used, one bulk insert, one query for the new ids. Each item of
+    the dedupe keys already used, one bulk insert that returns the new ids. Each item of
     `messages` is a dict of queue_message's keyword arguments, plus `deferred: True` for a
     kind of DEFERRED_CONTEXTS: its text is then rendered when it is sent, not now (a
-    season's invoice emails). Returns the new ids."""
+    season's invoice emails), which may name the holder by `holder_id` and `to_email`
+    instead of `holder`. Returns the new ids."""
     messages = list(messages)
     for message in messages:
         for spec in message.get("attachments", ()):
@@ -128,7 +130,8 @@ def queue_messages(messages) -> list[int]:
         if message["dedupe_key"] in used:
             continue
         used.add(message["dedupe_key"])
-        holder, kind, renewal = message["holder"], message["kind"], message.get("renewal")
+        # A deferred message may name its holder by id and address (the invoice run's).
+        holder, kind, renewal = message.get("holder"), message["kind"], message.get("renewal")
         if message.get("deferred"):
             # Subject and body stay blank until the send renders and records them.
             content = {"subject": "", "body_text": "", "body_html": ""}
@@ -137,25 +140,22 @@ def queue_messages(messages) -> list[int]:
                 kind, {"holder": holder, "renewal": renewal, **(message.get("context") or {})}
             )
         rows.append(
-            OutboxMessage(
-                holder=holder,
-                renewal=renewal,
-                kind=kind,
-                dedupe_key=message["dedupe_key"],
-                to_email=holder.email,
-                attachments=list(message.get("attachments", ())),
+            {
+                "holder_id": holder.pk if holder is not None else message["holder_id"],
+                # A deferred message may name its renewal by id (the invoice run's).
+                "renewal_id": getattr(renewal, "pk", renewal),
+                "kind": kind,
+                "dedupe_key": message["dedupe_key"],
+                "to_email": holder.email if holder is not None else message["to_email"],
+                "attachments": list(message.get("attachments", ())),
                 **content,
-            )
+            }
         )
     if not rows:
         return []
-    # A concurrent caller may take a key meanwhile: its row wins, ours is skipped.
-    OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
-    ids = list(
-        OutboxMessage.objects.filter(
-            dedupe_key__in=[row.dedupe_key for row in rows], status=OutboxMessage.Status.PENDING
-        ).values_list("pk", flat=True)
-    )
+    # Plain rows (a season is 50,000 of them); a concurrent caller may take a key
+    # meanwhile: its row wins, ours is skipped, and it sends its own.
+    ids = insert_rows(OutboxMessage, rows, ignore_conflicts=True)
     transaction.on_commit(lambda: enqueue_sends(ids), robust=True)
     return ids
 

@@ -42,7 +42,12 @@ class Submission(models.Model):
                 name="one_live_submission_per_renewal",
             ),
         ]
-        indexes = [models.Index(fields=["state", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["state", "submitted_at"]),
+            # The review queue's order when it lists every state (issue 19): a page is an
+            # index walk, not a sort of the whole table.
+            models.Index(fields=["submitted_at", "id"], name="cec_submission_queue_order"),
+        ]
 
     def __str__(self):
         return f"CEC submission for {self.renewal}"

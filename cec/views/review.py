@@ -9,9 +9,9 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from cec.forms_review import BulkApproveForm, QueueFilterForm, RejectForm
@@ -33,8 +33,9 @@ def reviewer_required(view):
     return wrapper
 
 
-# The queue is read a page at a time: in season thousands of submissions wait, and a
-# page of them costs the same few queries however many there are.
+# The queue is read a page at a time, by key (after or before a submission), not by
+# offset: in season thousands of submissions wait, and any page of them costs the same
+# few queries however many there are.
 QUEUE_PAGE_SIZE = 50
 
 
@@ -42,20 +43,26 @@ QUEUE_PAGE_SIZE = 50
 @require_GET
 def queue(request):
     filters = QueueFilterForm(request.GET or None)
-    page = Paginator(selectors.review_queue(**filters.filters()), QUEUE_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = selectors.review_queue_page(
+        filters.filters(),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        size=QUEUE_PAGE_SIZE,
     )
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("after", "before", "page"):
+        query.pop(key, None)
     return render(
         request,
         "review/queue.html",
         {
             "filters": filters,
-            "submissions": page.object_list,
+            "submissions": page.rows,
             "page": page,
             "page_query": query.urlencode(),
             "waiting": not request.GET.get("state"),
+            # A submission's page is this prefix and its id (one reverse for the page).
+            "detail_url": reverse("review:queue"),
         },
     )
 

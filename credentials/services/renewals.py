@@ -12,20 +12,23 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from simple_history.utils import bulk_update_with_history
 
 from credentials import rules, selectors
 from credentials.models import Credential, Renewal, RenewalCredential, User
-from credentials.notifications import queue_messages
 from credentials.services.steps import complete_if_done, mark_cec_status_seen
-from credentials.signals import credential_standing_changed
-from renewal_portal.infra.history import (
-    bulk_create_with_history,
-    bulk_update_with_history,
-    save_with_history,
+from credentials.signals import (
+    IssuedItem,
+    IssuedRenewal,
+    credential_standing_changed,
+    reinstatement_fee_due,
+    renewals_issued,
 )
+from renewal_portal.infra.bulk import insert_rows, insert_with_history
 
 __all__ = ["complete_if_done", "issue_renewal_for", "issue_renewals", "mark_cec_status_seen"]
 
@@ -54,12 +57,11 @@ class IssueSummary:
         self.missing_requirement_sets |= other.missing_requirement_sets
 
     def __str__(self) -> str:
-        from renewal_portal.infra.money import format_cents
-
+        amount = Decimal(self.invoiced_cents) / 100
         text = (
             f"{self.year} renewals: {self.issued} issued ({self.reinstatements} with "
             f"reinstatement), {self.already_issued} already issued, {self.nothing_due} with "
-            f"nothing due, of {self.holders} holders; invoiced {format_cents(self.invoiced_cents)}."
+            f"nothing due, of {self.holders} holders; invoiced ${amount:,.2f}."
         )
         if self.missing_requirement_sets:
             codes = ", ".join(sorted(self.missing_requirement_sets))
@@ -134,8 +136,6 @@ def _issue_batch_safely(year, holder_ids, **kwargs) -> IssueSummary:
 
 
 def _issue_batch(year, holder_ids, *, book, on, by) -> IssueSummary:
-    from payments.services.invoices import create_invoices_for
-
     summary = IssueSummary(year=year)
     existing = set(
         Renewal.objects.filter(year=year, holder_id__in=holder_ids).values_list(
@@ -156,6 +156,16 @@ def _issue_batch(year, holder_ids, *, book, on, by) -> IssueSummary:
             valid_through__lt=rules.valid_through_after_renewal(year),
         )
         .select_related("credential_type")
+        # What issuing reads, no more (a season is 100,000 credentials).
+        .only(
+            "holder_id",
+            "number",
+            "valid_through",
+            "lapsed_on",
+            "credential_type__code",
+            "credential_type__name",
+            "credential_type__renews_annually",
+        )
         .order_by("holder_id", "credential_type__code")
     )
     book.load_issued(credentials)  # their statuses below, without a query per credential
@@ -175,73 +185,81 @@ def _issue_batch(year, holder_ids, *, book, on, by) -> IssueSummary:
     if not due:
         return summary
 
-    renewals, items_per_renewal = [], []
+    renewal_rows, item_rows = [], []
     for holder_id, planned in due.items():
         requirements = [selectors.requirement_of(s) for _, s, _ in planned]
         combined = rules.combined_requirement(requirements)
         governing_set = planned[requirements.index(combined)][1]
         calendar = book.calendar_for(governing_set.credential_type_id, year)
         items = [
-            RenewalCredential(
-                credential=credential,
-                cecs_owed=requirement_set.cecs_owed,
-                in_network_min=requirement_set.in_network_min,
-                participation_cap=requirement_set.participation_cap,
-                fee_cents=requirement_set.annual_fee_cents,
-                reinstatement_fee_cents=requirement_set.reinstatement_fee_cents
+            {
+                "credential_id": credential.pk,
+                "cecs_owed": requirement_set.cecs_owed,
+                "in_network_min": requirement_set.in_network_min,
+                "participation_cap": requirement_set.participation_cap,
+                "fee_cents": requirement_set.annual_fee_cents,
+                "reinstatement_fee_cents": requirement_set.reinstatement_fee_cents
                 if rules.needs_reinstatement(status)
                 else 0,
-            )
+            }
             for credential, requirement_set, status in planned
         ]
-        renewals.append(
-            Renewal(
-                holder_id=holder_id,
+        renewal_rows.append(
+            {
+                "holder_id": holder_id,
+                "year": year,
+                "cecs_owed": combined.cecs_owed,
+                "in_network_min": combined.in_network_min,
+                "participation_cap": combined.participation_cap,
+                "governing_type_id": governing_set.credential_type_id,
+                "due_on": calendar.due_on,
+                "grace_ends_on": calendar.grace_ends_on,
+                "reinstatement": any(item["reinstatement_fee_cents"] for item in items),
+            }
+        )
+        item_rows.append(items)
+
+    # Plain rows, not model instances: a season is 50,000 renewals (issue 19).
+    renewal_ids = insert_with_history(Renewal, renewal_rows, by=by, reason=f"{year} renewal issued")
+    for renewal_id, items in zip(renewal_ids, item_rows, strict=True):
+        for item in items:
+            item["renewal_id"] = renewal_id
+    insert_rows(RenewalCredential, [item for items in item_rows for item in items], returning=False)
+
+    emails = dict(
+        User.objects.filter(pk__in=[row["holder_id"] for row in renewal_rows]).values_list(
+            "pk", "email"
+        )
+    )
+    issued = []
+    for renewal_id, row, items in zip(renewal_ids, renewal_rows, item_rows, strict=True):
+        credentials_of = {credential.pk: credential for credential, _, _ in due[row["holder_id"]]}
+        issued.append(
+            IssuedRenewal(
+                renewal_id=renewal_id,
                 year=year,
-                cecs_owed=combined.cecs_owed,
-                in_network_min=combined.in_network_min,
-                participation_cap=combined.participation_cap,
-                governing_type_id=governing_set.credential_type_id,
-                due_on=calendar.due_on,
-                grace_ends_on=calendar.grace_ends_on,
-                reinstatement=any(item.reinstatement_fee_cents for item in items),
+                holder_id=row["holder_id"],
+                holder_email=emails[row["holder_id"]],
+                items=tuple(
+                    IssuedItem(
+                        credential_id=item["credential_id"],
+                        credential_number=credentials_of[item["credential_id"]].number,
+                        type_code=credentials_of[item["credential_id"]].credential_type.code,
+                        type_name=credentials_of[item["credential_id"]].credential_type.name,
+                        cecs_owed=item["cecs_owed"],
+                        fee_cents=item["fee_cents"],
+                        reinstatement_fee_cents=item["reinstatement_fee_cents"],
+                    )
+                    for item in items
+                ),
             )
         )
-        items_per_renewal.append(items)
-
-    renewals = bulk_create_with_history(renewals, Renewal, by=by, why=f"{year} renewal issued")
-    for renewal, items in zip(renewals, items_per_renewal, strict=True):
-        for item in items:
-            item.renewal = renewal
-    RenewalCredential.objects.bulk_create([item for items in items_per_renewal for item in items])
-    invoices = create_invoices_for(zip(renewals, items_per_renewal, strict=True), by=by)
-
-    holders = User.objects.in_bulk([renewal.holder_id for renewal in renewals])
-    emails = []
-    for renewal, invoice in zip(renewals, invoices, strict=True):
-        renewal.holder = holders[renewal.holder_id]
-        emails.append(_invoice_email(renewal, invoice))
         summary.issued += 1
-        summary.reinstatements += int(renewal.reinstatement)
-        summary.invoiced_cents += invoice.total_cents
-    queue_messages(emails)
+        summary.reinstatements += int(row["reinstatement"])
+    summary.invoiced_cents += sum(renewal.fees_cents for renewal in issued)
+    # Payments invoices them and emails each holder the invoice (payments.receivers).
+    renewals_issued.send(sender=Renewal, renewals=issued, by=by)
     return summary
-
-
-def _invoice_email(renewal, invoice) -> dict:
-    """The "renewal_invoice" email (SPEC: Celery sends renewal invoices with the PDF).
-
-    Only the row is written now: its text is rendered when it is sent (see
-    invoice_email_context), so issuing a season's invoices costs no template rendering.
-    """
-    return {
-        "holder": renewal.holder,
-        "kind": "renewal_invoice",
-        "dedupe_key": f"renewal_invoice:{renewal.pk}",
-        "renewal": renewal,
-        "deferred": True,
-        "attachments": [{"document": "invoice_pdf", "id": invoice.pk}],
-    }
 
 
 def invoice_email_context(message) -> dict:
@@ -311,10 +329,9 @@ def lapse_overdue_credentials(on: dt.date | None = None, *, by=None, holder_ids=
 
 
 def _add_reinstatement_fee(credential, book, *, by=None):
-    """Renewing a lapsed credential costs the reinstatement fee: add it to the open
-    invoice of the renewal that includes it, if there is one and it is unpaid."""
-    from payments.models import Invoice, InvoiceLine, InvoiceStatus, LineKind
-
+    """Renewing a lapsed credential costs the reinstatement fee: the renewal that includes
+    it records the fee when payments charged it (on the renewal's open, unpaid invoice:
+    payments.receivers); with nothing open to charge, nothing changes."""
     item = (
         RenewalCredential.objects.filter(
             credential=credential,
@@ -327,38 +344,19 @@ def _add_reinstatement_fee(credential, book, *, by=None):
     )
     if item is None:
         return
-    invoice = (
-        Invoice.objects.select_for_update()
-        .filter(renewal=item.renewal, status=InvoiceStatus.OPEN)
-        .first()
-    )
     requirement_set = book.set_for(credential.credential_type_id, item.renewal.year)
-    if invoice is None or requirement_set is None or not requirement_set.reinstatement_fee_cents:
+    if requirement_set is None or not requirement_set.reinstatement_fee_cents:
         return
     fee = requirement_set.reinstatement_fee_cents
+    responses = reinstatement_fee_due.send(
+        sender=Renewal, renewal=item.renewal, credential=credential, fee_cents=fee, by=by
+    )
+    if not any(charged for _, charged in responses):
+        return
     item.reinstatement_fee_cents = fee
     item.save(update_fields=["reinstatement_fee_cents"])
     renewal = item.renewal
     renewal.reinstatement = True
-    save_with_history(
-        renewal,
-        by=by,
-        why=f"{credential.credential_type.code} lapsed: reinstatement fee added",
-        update_fields=["reinstatement"],
-    )
-    InvoiceLine.objects.create(
-        invoice=invoice,
-        kind=LineKind.REINSTATEMENT_FEE,
-        description=f"Reinstatement of lapsed {credential.credential_type.code} "
-        f"(credential {credential.number})",
-        credential=credential,
-        amount_cents=fee,
-        position=invoice.lines.count() + 1,
-    )
-    invoice.total_cents += fee
-    save_with_history(
-        invoice,
-        by=by,
-        why=f"Reinstatement fee added: {credential.credential_type.code} lapsed",
-        update_fields=["total_cents"],
-    )
+    renewal._change_reason = f"{credential.credential_type.code} lapsed: reinstatement fee added"
+    renewal._history_user = by
+    renewal.save(update_fields=["reinstatement"])

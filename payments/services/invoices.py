@@ -7,8 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from credentials.models import Renewal
-from payments.models import Invoice, InvoiceLine, InvoiceNumberSequence, LineKind
-from renewal_portal.infra.history import bulk_create_with_history
+from credentials.notifications import queue_messages
+from credentials.signals import IssuedItem, IssuedRenewal
+from payments.models import Invoice, InvoiceLine, InvoiceNumberSequence, InvoiceStatus, LineKind
+from renewal_portal.infra.bulk import insert_rows, insert_with_history
 
 
 def format_invoice_number(year: int, number: int) -> str:
@@ -33,82 +35,159 @@ def take_invoice_numbers(year: int, count: int) -> list[str]:
     return [format_invoice_number(year, n) for n in range(first, first + count)]
 
 
-def invoice_lines_for(renewal: Renewal, items) -> list[InvoiceLine]:
-    """The lines of a renewal's invoice, from the fees the renewal copied when issued."""
-    lines = []
-    for item in items:
-        ctype = item.credential.credential_type
-        lines.append(
-            InvoiceLine(
-                kind=LineKind.RENEWAL_FEE,
-                description=f"{ctype.code} {ctype.name}: {renewal.year} renewal "
-                f"(credential {item.credential.number})",
-                credential=item.credential,
-                cecs_owed=item.cecs_owed,
-                amount_cents=item.fee_cents,
-            )
-        )
-    for item in items:
-        if item.reinstatement_fee_cents:
-            ctype = item.credential.credential_type
-            lines.append(
-                InvoiceLine(
-                    kind=LineKind.REINSTATEMENT_FEE,
-                    description=f"Reinstatement of lapsed {ctype.code} "
-                    f"(credential {item.credential.number})",
-                    credential=item.credential,
-                    amount_cents=item.reinstatement_fee_cents,
-                )
-            )
+def invoice_lines_for(renewal: IssuedRenewal) -> list[dict]:
+    """The lines of a renewal's invoice (rows of InvoiceLine, without the invoice), from
+    the fees the renewal copied when issued: one per credential, then one reinstatement
+    line per lapsed credential."""
+    lines = [
+        {
+            "kind": LineKind.RENEWAL_FEE,
+            "description": f"{item.type_code} {item.type_name}: {renewal.year} renewal "
+            f"(credential {item.credential_number})",
+            "credential_id": item.credential_id,
+            "cecs_owed": item.cecs_owed,
+            "amount_cents": item.fee_cents,
+        }
+        for item in renewal.items
+    ]
+    lines += [
+        {
+            "kind": LineKind.REINSTATEMENT_FEE,
+            "description": reinstatement_description(item.type_code, item.credential_number),
+            "credential_id": item.credential_id,
+            "cecs_owed": None,
+            "amount_cents": item.reinstatement_fee_cents,
+        }
+        for item in renewal.items
+        if item.reinstatement_fee_cents
+    ]
     for position, line in enumerate(lines, start=1):
-        line.position = position
+        line["position"] = position
     return lines
 
 
-def create_invoices_for(renewals_with_items, *, by=None) -> list[Invoice]:
-    """Invoice many new renewals at once: a block of numbers, then bulk inserts.
+def reinstatement_description(type_code: str, credential_number: str) -> str:
+    return f"Reinstatement of lapsed {type_code} (credential {credential_number})"
 
-    `renewals_with_items` is a list of (renewal, [RenewalCredential, ...]) with the
-    credentials and their types loaded.
-    """
-    renewals_with_items = list(renewals_with_items)
-    if not renewals_with_items:
+
+def create_invoices_for(renewals: list[IssuedRenewal], *, by=None) -> list[int]:
+    """Invoice many new renewals at once (credentials.signals.IssuedRenewal): a block of
+    numbers, then multi-row inserts of the invoices, their history and their lines.
+    Returns the new invoices' ids, in the order of `renewals`."""
+    renewals = list(renewals)
+    if not renewals:
         return []
     issued_on = timezone.localdate()
-    invoices, lines_per_invoice = [], []
     with transaction.atomic():
         by_year = {}
-        for renewal, _ in renewals_with_items:
-            by_year.setdefault(renewal.year, 0)
-            by_year[renewal.year] += 1
+        for renewal in renewals:
+            by_year[renewal.year] = by_year.get(renewal.year, 0) + 1
         numbers = {year: iter(take_invoice_numbers(year, n)) for year, n in by_year.items()}
-        for renewal, items in renewals_with_items:
-            lines = invoice_lines_for(renewal, items)
+        invoices, lines_per_invoice = [], []
+        for renewal in renewals:
+            lines = invoice_lines_for(renewal)
             invoices.append(
-                Invoice(
-                    renewal=renewal,
-                    number=next(numbers[renewal.year]),
-                    issued_on=issued_on,
-                    total_cents=sum(line.amount_cents for line in lines),
-                )
+                {
+                    "renewal_id": renewal.renewal_id,
+                    "number": next(numbers[renewal.year]),
+                    "issued_on": issued_on,
+                    "total_cents": sum(line["amount_cents"] for line in lines),
+                }
             )
             lines_per_invoice.append(lines)
-        invoices = bulk_create_with_history(invoices, Invoice, by=by, why="Renewal invoice issued")
+        ids = insert_with_history(Invoice, invoices, by=by, reason="Renewal invoice issued")
         all_lines = []
-        for invoice, lines in zip(invoices, lines_per_invoice, strict=True):
+        for invoice_id, lines in zip(ids, lines_per_invoice, strict=True):
             for line in lines:
-                line.invoice = invoice
+                line["invoice_id"] = invoice_id
             all_lines.extend(lines)
-        InvoiceLine.objects.bulk_create(all_lines)
-    return invoices
+        insert_rows(InvoiceLine, all_lines, returning=False)
+    return ids
+
+
+def issued_renewal(renewal: Renewal) -> IssuedRenewal:
+    """An existing renewal as the bulk path sees a new one."""
+    return IssuedRenewal(
+        renewal_id=renewal.pk,
+        year=renewal.year,
+        holder_id=renewal.holder_id,
+        holder_email=renewal.holder.email,
+        items=tuple(
+            IssuedItem(
+                credential_id=item.credential_id,
+                credential_number=item.credential.number,
+                type_code=item.credential.credential_type.code,
+                type_name=item.credential.credential_type.name,
+                cecs_owed=item.cecs_owed,
+                fee_cents=item.fee_cents,
+                reinstatement_fee_cents=item.reinstatement_fee_cents,
+            )
+            for item in renewal.items.select_related("credential__credential_type")
+        ),
+    )
 
 
 def create_invoice_for(renewal: Renewal, *, by=None) -> Invoice:
     """The renewal's invoice, created from its credentials' fees if it has none yet."""
     with transaction.atomic():
-        renewal = Renewal.objects.select_for_update().get(pk=renewal.pk)
+        renewal = Renewal.objects.select_for_update().select_related("holder").get(pk=renewal.pk)
         existing = Invoice.objects.filter(renewal=renewal).first()
         if existing is not None:
             return existing
-        items = list(renewal.items.select_related("credential__credential_type"))
-        return create_invoices_for([(renewal, items)], by=by)[0]
+        (invoice_id,) = create_invoices_for([issued_renewal(renewal)], by=by)
+        return Invoice.objects.get(pk=invoice_id)
+
+
+def invoice_email(renewal: IssuedRenewal, invoice_id: int) -> dict:
+    """The "renewal_invoice" email (SPEC: Celery sends renewal invoices with the PDF).
+
+    Only the row is written now: its text is rendered when it is sent (see
+    credentials.services.renewals.invoice_email_context), so issuing a season's invoices
+    costs no template rendering.
+    """
+    return {
+        "holder_id": renewal.holder_id,
+        "to_email": renewal.holder_email,
+        "kind": "renewal_invoice",
+        "dedupe_key": f"renewal_invoice:{renewal.renewal_id}",
+        "renewal": renewal.renewal_id,
+        "deferred": True,
+        "attachments": [{"document": "invoice_pdf", "id": invoice_id}],
+    }
+
+
+def invoice_issued_renewals(renewals: list[IssuedRenewal], *, by=None) -> list[int]:
+    """Invoice renewals just issued and queue each holder's invoice email, in the
+    issuing transaction (credentials.signals.renewals_issued)."""
+    ids = create_invoices_for(renewals, by=by)
+    queue_messages(
+        invoice_email(renewal, invoice_id)
+        for renewal, invoice_id in zip(renewals, ids, strict=True)
+    )
+    return ids
+
+
+def add_reinstatement_fee(renewal: Renewal, credential, fee_cents: int, *, by=None) -> bool:
+    """Charge a lapsed credential's reinstatement fee on the renewal's open invoice: a
+    line, and the total. False (nothing charged) when the renewal has no open invoice."""
+    invoice = (
+        Invoice.objects.select_for_update()
+        .filter(renewal=renewal, status=InvoiceStatus.OPEN)
+        .first()
+    )
+    if invoice is None:
+        return False
+    code = credential.credential_type.code
+    InvoiceLine.objects.create(
+        invoice=invoice,
+        kind=LineKind.REINSTATEMENT_FEE,
+        description=reinstatement_description(code, credential.number),
+        credential=credential,
+        amount_cents=fee_cents,
+        position=invoice.lines.count() + 1,
+    )
+    invoice.total_cents += fee_cents
+    invoice._change_reason = f"Reinstatement fee added: {code} lapsed"
+    invoice._history_user = by
+    invoice.save(update_fields=["total_cents"])
+    return True
