@@ -177,8 +177,27 @@ def parse_wrk(output: str) -> dict:
     }
 
 
-def _wrk(port, script, connections, duration, timeout_s=30) -> dict:
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _workers_cpu_s(master: int) -> float:
+    """CPU seconds (user + system) the gunicorn master's worker processes have used."""
+    total = 0
+    for pid_dir in Path("/proc").iterdir():
+        if not pid_dir.name.isdigit():
+            continue
+        try:
+            fields = (pid_dir / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:  # ppid
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / _TICK
+
+
+def _wrk(port, script, connections, duration, timeout_s=30, master=None) -> dict:
     threads = min(2, connections)
+    cpu_before = _workers_cpu_s(master) if master else None
     output = subprocess.run(
         [
             "wrk",
@@ -199,6 +218,8 @@ def _wrk(port, script, connections, duration, timeout_s=30) -> dict:
     ).stdout
     result = parse_wrk(output)
     result["loadavg"] = round(os.getloadavg()[0], 2)
+    if master:
+        result["workers_cpu_s"] = round(_workers_cpu_s(master) - cpu_before, 2)
     return result
 
 
@@ -206,11 +227,16 @@ def _median_run(runs: list[dict]) -> dict:
     def median(key):
         return statistics.median(run[key] for run in runs)
 
+    requests = sum(run["requests"] for run in runs)
+    cpu = sum(run.get("workers_cpu_s", 0) for run in runs)
     return {
         "rps": median("rps"),
         "p50_ms": median("p50_ms"),
         "p99_ms": median("p99_ms"),
-        "requests": sum(run["requests"] for run in runs),
+        # CPU of the gunicorn workers per request, over all slices: what a request costs
+        # the portal's processes, much less sensitive to the machine's other load.
+        "cpu_ms": round(cpu * 1000 / requests, 2) if requests else None,
+        "requests": requests,
         "non_2xx": sum(run["non_2xx"] for run in runs),
         "socket_errors": sum(run["socket_errors"] for run in runs),
         "slices": len(runs),
@@ -279,6 +305,7 @@ def load_run(
 
         # 1. Sign-in, one holder after the other.
         cookies, sign_in_s = [], []
+        cpu_before = _workers_cpu_s(server.pid)
         for email, _ in holders:
             cookie, seconds = sign_in(port, email, BENCH_PASSWORD)
             cookies.append(cookie)
@@ -289,10 +316,13 @@ def load_run(
             "p50_ms": round(statistics.median(ms), 1),
             "p90_ms": round(_quantile(ms, 0.9), 1),
             "max_ms": round(max(ms), 1),
+            # The workers' CPU for one sign-in: the form and the POST.
+            "cpu_ms": round((_workers_cpu_s(server.pid) - cpu_before) * 1000 / len(ms), 1),
         }
         print(
             f"  sign-in: {len(ms)} holders, POST p50 {results['sign_in']['p50_ms']} ms, "
-            f"p90 {results['sign_in']['p90_ms']} ms, max {results['sign_in']['max_ms']} ms",
+            f"p90 {results['sign_in']['p90_ms']} ms, max {results['sign_in']['max_ms']} ms, "
+            f"workers' CPU {results['sign_in']['cpu_ms']} ms a sign-in",
             flush=True,
         )
 
@@ -338,20 +368,24 @@ def load_run(
             slices = {page: [] for page in PAGES}
             for _ in range(ROUNDS):
                 for page in PAGES:
-                    slices[page].append(_wrk(port, page, connections, slice_s))
+                    slices[page].append(_wrk(port, page, connections, slice_s, master=server.pid))
             for page in PAGES:
                 run = _median_run(slices[page])
                 results["pages"][page]["runs"][str(connections)] = run
                 print(
                     f"  c={connections:<3} {page:<8} {run['rps']:8.1f} req/s  "
-                    f"p50 {run['p50_ms']:7.1f} ms  p99 {run['p99_ms']:7.1f} ms"
+                    f"p50 {run['p50_ms']:7.1f} ms  p99 {run['p99_ms']:7.1f} ms  "
+                    f"CPU {run['cpu_ms']} ms/request"
                     + (f"  NON-2XX {run['non_2xx']}" if run["non_2xx"] else ""),
                     flush=True,
                 )
 
         # 3. SESSIONS concurrent signed-in sessions across the holder pages, one run.
-        run = _wrk(port, "sessions", SESSIONS, sessions_duration, timeout_s=10)
+        run = _wrk(port, "sessions", SESSIONS, sessions_duration, timeout_s=10, master=server.pid)
         run.update(
+            cpu_ms=round(run["workers_cpu_s"] * 1000 / run["requests"], 2)
+            if run["requests"]
+            else None,
             connections=SESSIONS,
             holders=len(cookies),
             pages=[paths[p]("…") for p in SESSION_PAGES],
@@ -362,7 +396,7 @@ def load_run(
         print(
             f"  {SESSIONS} sessions: {run['rps']:.1f} req/s, p50 {run['p50_ms']:.0f} ms, "
             f"p99 {run['p99_ms']:.0f} ms, non-2xx {run['non_2xx']}, socket errors "
-            f"{run['socket_errors']}",
+            f"{run['socket_errors']}, workers' CPU {run['cpu_ms']} ms/request",
             flush=True,
         )
         results["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]

@@ -48,12 +48,17 @@ with_redis() {
   return $status
 }
 
+step() {
+  echo "-- $(date -u +%H:%M:%S) $*"
+  $PY -m bench "$@"
+}
+
 one_database() {
-  $PY -m bench fresh
-  $PY -m bench calibrate
-  $PY -m bench generate --holders "$HOLDERS" --forms "$FORMS"
-  $PY -m bench invoices
-  $PY -m bench load --duration "$DURATION" --concurrency "$CONCURRENCY" \
+  step fresh
+  step calibrate
+  step generate --holders "$HOLDERS" --forms "$FORMS"
+  step invoices
+  step load --duration "$DURATION" --concurrency "$CONCURRENCY" \
     --sessions-duration "$SESSIONS_DURATION"
 }
 
@@ -67,11 +72,13 @@ if ! command -v wrk >/dev/null; then
 fi
 
 started=$(date +%s)
+# The static files where production has them (whitenoise indexes them at start-up).
+DJANGO_SETTINGS_MODULE=bench.settings $PY -m django collectstatic --noinput -v0
 echo "== SQLite: $HOLDERS holders"
 with_redis one_database
-$PY -m bench pdf --runs 30
+step pdf --runs 30
 echo "== PostgreSQL: $HOLDERS holders"
 scripts/with-postgres.sh bash bench/run.sh --one-database
 command="make bench"
 [[ $HOLDERS != 50000 ]] && command="BENCH_HOLDERS=$HOLDERS make bench"
-$PY -m bench report --command "$command" --seconds $(( $(date +%s) - started ))
+step report --command "$command" --seconds $(( $(date +%s) - started ))
