@@ -46,7 +46,7 @@ def main(argv=None):
     inv = sub.add_parser("invoices", help="time the invoice run, then queue submissions")
     inv.add_argument("--profile", help="write a pyinstrument profile of the run here")
     load = sub.add_parser("load", help="gunicorn on loopback, wrk against each page")
-    load.add_argument("--duration", type=int, default=15, help="seconds per page and level")
+    load.add_argument("--duration", type=int, default=20, help="seconds per page and level")
     load.add_argument("--concurrency", default="1", help="connections, comma separated")
     load.add_argument(
         "--sessions-duration", type=int, default=30, help="seconds of the 100-sessions run"

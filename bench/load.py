@@ -356,8 +356,8 @@ def load_run(
                 status, _, content, _ = _request(port, "GET", path, dict([cookie.split("=", 1)]))
                 if status != 200:
                     raise SystemExit(f"{page} ({path}) answered {status}, not 200")
-            results["pages"].setdefault(page, {"path": pairs[0][1], "runs": {}})
-            results["pages"][page]["bytes"] = len(content)
+            if page in PAGES:
+                results["pages"][page] = {"path": pairs[0][1], "bytes": len(content), "runs": {}}
         for page in PAGES:  # warm every worker's caches
             _wrk(port, page, 2, 2)
 
