@@ -72,27 +72,21 @@ def _adapter(field):
 def insert_rows(model, columns, rows, chunk=2000) -> int:
     """Insert tuples of `columns` (attnames) into `model`'s table without the ORM.
 
-    Every other column the model has gets its field's default (evaluated per row when it
-    is callable, as a uuid4 must be) or NULL, so a field added to a model later does not
-    break the bench: it only has to name the columns whose values matter to the pages."""
+    Concrete NOT NULL columns the caller does not list get their field's default (a
+    column added to a model later, e.g. a UUID or a blank text, keeps the generator
+    working)."""
     fields = [model._meta.get_field(name) if name != "id" else model._meta.pk for name in columns]
-    named = {f.column for f in fields}
-    extra = [f for f in model._meta.concrete_fields if f.column not in named and not f.primary_key]
+    extra = [
+        f
+        for f in model._meta.concrete_fields
+        if f not in fields
+        and not f.null
+        and not f.primary_key
+        and (f.has_default() or f.empty_strings_allowed)
+    ]
     if extra:
-        fields += extra
-        given = rows
-        now = timezone.now()
-
-        def default(field):
-            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                return now
-            return field.get_default()  # "" for a text field without one, else None
-
-        def with_defaults():
-            for row in given:
-                yield (*row, *(default(f) for f in extra))
-
-        rows = with_defaults()
+        fields = fields + extra
+        rows = (tuple(row) + tuple(f.get_default() for f in extra) for row in rows)
     table = connection.ops.quote_name(model._meta.db_table)
     cols = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     count = 0
