@@ -21,7 +21,9 @@ from credentials.models import OutboxMessage, Renewal, RenewalCredential
 from credentials.services.renewals import issue_renewals
 from payments.models import Invoice, InvoiceLine
 
-SUBMISSION_EVERY = 5  # one holder in five has a submission waiting for NAAEI
+# The reviewer's queue: 10,000 submissions waiting for NAAEI (one renewal in five at
+# 50,000 holders; every renewal when there are fewer than 10,000).
+SUBMISSIONS_WAITING = 10_000
 
 
 def _counts():
@@ -83,14 +85,16 @@ def invoice_run(profile: str | None = None) -> dict:
 
 
 def queue_submissions() -> int:
-    """Every fifth renewal gets a CEC submission waiting for review, of three entries."""
+    """SUBMISSIONS_WAITING renewals, spread evenly over the holders, get a CEC submission
+    waiting for review, of up to six credited entries each."""
     year = selectors.current_renewal_year()
     first, last = rules.earning_window(year)
+    every = max(1, Renewal.objects.filter(year=year).count() // SUBMISSIONS_WAITING)
     renewals = list(
         Renewal.objects.filter(year=year)
         .order_by("holder_id")
-        .values_list("pk", "holder_id", "cecs_owed")[::SUBMISSION_EVERY]
-    )
+        .values_list("pk", "holder_id", "cecs_owed")[::every]
+    )[:SUBMISSIONS_WAITING]
     holder_ids = [holder_id for _, holder_id, _ in renewals]
     entries: dict[int, list] = {}
     for pk, holder_id, hours, in_network in (

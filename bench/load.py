@@ -1,14 +1,27 @@
-"""Load run: the portal under gunicorn on loopback, wrk against signed-in pages and the
-framework floor (a bare view on the same middleware stack), in the same run.
+"""Load run: the portal under gunicorn on loopback, in one run and on the same server:
 
-Sessions are created in the database for 200 holders (each request takes the next
-holder's cookie, so pages are not one holder's over and over) and for the reviewer.
+1. **Sign-in**: SIGNED_IN holders sign in one after the other through the real sign-in
+   form (GET the form, POST email and password; the stored hash is the production
+   hasher's), each POST timed from the first byte sent to the last byte read: the
+   server's time, since loopback adds a fraction of a millisecond. Those sign-ins make
+   the holders' session cookies used below, whatever session engine is configured.
+2. **Pages at c=1 (and any other --concurrency)**: wrk against the signed-in floor (a
+   bare view behind the full middleware stack, bench/urls.py), the holder's renewal
+   page, the CEC ledger, the invoice page and the reviewer queue, each request taking
+   the next holder's cookie. Each page's time is split into ROUNDS slices taken in turn
+   with the other pages'; the median slice is reported.
+3. **100 concurrent sessions**: wrk with SESSIONS connections across the holders'
+   pages (renewal, ledger, invoice, credentials), every request the next of the
+   SIGNED_IN holders' cookies and the next page: errors (non-2xx and socket errors),
+   p50/p99 and the throughput of the workers at that mix.
+
 Every page is checked to answer 200 to a signed-in request before it is measured: wrk
 counts redirects as answers.
 """
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import shutil
@@ -18,53 +31,110 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
+import urllib.parse
+from importlib import import_module
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
-from bench.generate import REVIEWER_EMAIL
+from bench.generate import BENCH_PASSWORD, REVIEWER_EMAIL
 from credentials import selectors
 from credentials.models import Renewal, User
 
 ROOT = Path(__file__).resolve().parent.parent
 WRK_DIR = ROOT / "var" / "bench" / "wrk"
-HOLDERS_SIGNED_IN = 200
+SIGNED_IN = 100  # holders signed in through the form; their cookies are used everywhere
+SESSIONS = 100  # wrk connections of the concurrent-sessions run
 PAGES = ["floor", "renewal", "ledger", "invoice", "review"]
+SESSION_PAGES = ["renewal", "ledger", "invoice", "credentials"]
 ROUNDS = 5
+LOGIN_PATH = "/accounts/login/"
 
 
-def _session_for(user) -> str:
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    return session.session_key
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
-def _targets() -> dict[str, list[tuple[str, str]]]:
-    """(cookie, path) pairs for each page."""
-    year = selectors.current_renewal_year()
-    renewals = list(
-        Renewal.objects.filter(year=year, holder__email__endswith="@bench.example.org")
-        .select_related("holder", "invoice")
-        .order_by("holder_id")[:: max(1, Renewal.objects.filter(year=year).count() // 200)][
-            :HOLDERS_SIGNED_IN
-        ]
+def _request(port, method, path, cookies: dict, body: dict | None = None):
+    """One request on a fresh connection (gunicorn's sync workers close after each):
+    (status, headers, body bytes, seconds from sending to the last byte read)."""
+    headers = {"Host": "127.0.0.1"}
+    if cookies:
+        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    data = None
+    if body is not None:
+        data = urllib.parse.urlencode(body).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        headers["Referer"] = f"http://127.0.0.1:{port}{path}"
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        started = time.perf_counter()
+        connection.request(method, path, body=data, headers=headers)
+        response = connection.getresponse()
+        content = response.read()
+        seconds = time.perf_counter() - started
+        return response.status, response.getheaders(), content, seconds
+    finally:
+        connection.close()
+
+
+def _set_cookies(headers) -> dict:
+    out = {}
+    for name, value in headers:
+        if name.lower() == "set-cookie":
+            key, _, rest = value.partition("=")
+            out[key.strip()] = rest.split(";", 1)[0]
+    return out
+
+
+def sign_in(port, email: str, password: str) -> tuple[str, float]:
+    """Sign in through the form as a browser does; returns (session cookie, POST seconds)."""
+    status, headers, content, _ = _request(port, "GET", LOGIN_PATH, {})
+    if status != 200:
+        raise SystemExit(f"the sign-in form answered {status}")
+    cookies = _set_cookies(headers)
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', content)
+    if not token:
+        raise SystemExit("no CSRF token on the sign-in form")
+    status, headers, content, seconds = _request(
+        port,
+        "POST",
+        LOGIN_PATH,
+        cookies,
+        {"csrfmiddlewaretoken": token.group(1).decode(), "login": email, "password": password},
     )
-    name = settings.SESSION_COOKIE_NAME
-    holders = [(f"{name}={_session_for(r.holder)}", r.invoice.number) for r in renewals]
-    reviewer = f"{name}={_session_for(User.objects.get(email=REVIEWER_EMAIL))}"
-    return {
-        "floor": [(cookie, "/bench/floor/") for cookie, _ in holders],
-        "renewal": [(cookie, "/renewal/") for cookie, _ in holders],
-        "ledger": [(cookie, "/cec/") for cookie, _ in holders],
-        "invoice": [(cookie, f"/payments/invoices/{number}/") for cookie, number in holders],
-        "review": [(reviewer, "/review/")],
-    }
+    session = _set_cookies(headers).get(settings.SESSION_COOKIE_NAME)
+    location = dict((k.lower(), v) for k, v in headers).get("location", "")
+    # Signed in: redirected out of the accounts pages (not to "verify your email").
+    if status != 302 or not session or location.startswith("/accounts/"):
+        raise SystemExit(f"signing in {email} answered {status} {location}: not signed in")
+    return f"{settings.SESSION_COOKIE_NAME}={session}", seconds
+
+
+def _office_session(user) -> str:
+    """The reviewer's session, made with the configured session engine (an office
+    account signs in with a second factor, which a load run cannot type)."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+
+
+def _holders() -> list[tuple[str, str]]:
+    """(email, invoice number) of SIGNED_IN holders spread evenly over the data set."""
+    year = selectors.current_renewal_year()
+    renewals = Renewal.objects.filter(
+        year=year, holder__email__endswith="@bench.example.org"
+    ).select_related("holder", "invoice")
+    every = max(1, renewals.count() // SIGNED_IN)
+    return [(r.holder.email, r.invoice.number) for r in renewals.order_by("holder_id")[::every]][
+        :SIGNED_IN
+    ]
 
 
 def _lua(pairs) -> str:
@@ -79,27 +149,6 @@ def _lua(pairs) -> str:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get(port, path, cookie):
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Cookie": cookie})
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    opener = urllib.request.build_opener(NoRedirect)
-    try:
-        with opener.open(request, timeout=60) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, b""
-
-
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
@@ -112,20 +161,43 @@ def parse_wrk(output: str) -> dict:
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     latency = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", output, re.M))
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    socket_errors = re.search(r"Socket errors: (.*)", output)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
     requests = int(re.search(r"(\d+) requests in", output).group(1))
     return {
         "rps": rps,
         "p50_ms": _ms(latency["50"]),
+        "p90_ms": _ms(latency["90"]),
         "p99_ms": _ms(latency["99"]),
         "requests": requests,
         "non_2xx": int(errors.group(1)) if errors else 0,
-        "socket_errors": socket_errors.group(1) if socket_errors else "",
+        "socket_errors": sum(int(n) for n in socket_errors.groups()) if socket_errors else 0,
+        "socket_errors_detail": socket_errors.group(0) if socket_errors else "",
     }
 
 
-def _wrk(port, page, connections, duration) -> dict:
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _workers_cpu_s(master: int) -> float:
+    """CPU seconds (user + system) the gunicorn master's worker processes have used."""
+    total = 0
+    for pid_dir in Path("/proc").iterdir():
+        if not pid_dir.name.isdigit():
+            continue
+        try:
+            fields = (pid_dir / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:  # ppid
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / _TICK
+
+
+def _wrk(port, script, connections, duration, timeout_s=30, master=None) -> dict:
     threads = min(2, connections)
+    cpu_before = _workers_cpu_s(master) if master else None
     output = subprocess.run(
         [
             "wrk",
@@ -134,9 +206,9 @@ def _wrk(port, page, connections, duration) -> dict:
             f"-d{duration}s",
             "--latency",
             "--timeout",
-            "30s",
+            f"{timeout_s}s",
             "-s",
-            str(WRK_DIR / f"{page}.lua"),
+            str(WRK_DIR / f"{script}.lua"),
             f"http://127.0.0.1:{port}",
         ],
         capture_output=True,
@@ -144,34 +216,42 @@ def _wrk(port, page, connections, duration) -> dict:
         check=True,
         timeout=duration + 60,
     ).stdout
-    return parse_wrk(output)
+    result = parse_wrk(output)
+    result["loadavg"] = round(os.getloadavg()[0], 2)
+    if master:
+        result["workers_cpu_s"] = round(_workers_cpu_s(master) - cpu_before, 2)
+    return result
 
 
 def _median_run(runs: list[dict]) -> dict:
     def median(key):
         return statistics.median(run[key] for run in runs)
 
+    requests = sum(run["requests"] for run in runs)
+    cpu = sum(run.get("workers_cpu_s", 0) for run in runs)
     return {
         "rps": median("rps"),
         "p50_ms": median("p50_ms"),
         "p99_ms": median("p99_ms"),
-        "requests": sum(run["requests"] for run in runs),
+        # CPU of the gunicorn workers per request, over all slices: what a request costs
+        # the portal's processes, much less sensitive to the machine's other load.
+        "cpu_ms": round(cpu * 1000 / requests, 2) if requests else None,
+        "requests": requests,
         "non_2xx": sum(run["non_2xx"] for run in runs),
-        "socket_errors": "; ".join(run["socket_errors"] for run in runs if run["socket_errors"]),
+        "socket_errors": sum(run["socket_errors"] for run in runs),
         "slices": len(runs),
+        "loadavg": median("loadavg"),
     }
 
 
-def load_run(duration: int, concurrency: list[int], workers: int) -> dict:
-    if not shutil.which("wrk"):
-        raise SystemExit("wrk is not installed: apt-get install wrk")
-    WRK_DIR.mkdir(parents=True, exist_ok=True)
-    targets = _targets()
-    for page, pairs in targets.items():
-        (WRK_DIR / f"{page}.lua").write_text(_lua(pairs))
-    port = _free_port()
+def _quantile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _start_gunicorn(port, workers):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
-    server = subprocess.Popen(
+    return subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
             "bench.wsgi:application",
@@ -190,47 +270,136 @@ def load_run(duration: int, concurrency: list[int], workers: int) -> dict:
         env=env,
         start_new_session=True,
     )
+
+
+def load_run(
+    duration: int, concurrency: list[int], workers: int, sessions_duration: int = 30
+) -> dict:
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+    WRK_DIR.mkdir(parents=True, exist_ok=True)
+    holders = _holders()
+    port = _free_port()
+    server = _start_gunicorn(port, workers)
     # Stopped from outside (SIGTERM), still stop gunicorn: the finally below runs.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     results: dict = {
         "db_conn_max_age": settings.DATABASES["default"]["CONN_MAX_AGE"],
+        "session_engine": settings.SESSION_ENGINE,
+        "cache_backend": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
         "workers": workers,
         "duration_s": duration,
         "rounds": ROUNDS,
+        "loadavg_start": [round(x, 2) for x in os.getloadavg()],
         "pages": {},
     }
     try:
-        for _ in range(120):
+        for _ in range(240):
             try:
-                if _get(port, "/bench/floor/", "")[0] == 200:
+                if _request(port, "GET", "/bench/floor/", {})[0] == 200:
                     break
             except OSError:
                 time.sleep(0.25)
+        _request(port, "GET", LOGIN_PATH, {})  # each worker's first request loads code
+        _request(port, "GET", LOGIN_PATH, {})
+
+        # 1. Sign-in, one holder after the other.
+        cookies, sign_in_s = [], []
+        cpu_before = _workers_cpu_s(server.pid)
+        for email, _ in holders:
+            cookie, seconds = sign_in(port, email, BENCH_PASSWORD)
+            cookies.append(cookie)
+            sign_in_s.append(seconds)
+        ms = [s * 1000 for s in sign_in_s]
+        results["sign_in"] = {
+            "count": len(ms),
+            "p50_ms": round(statistics.median(ms), 1),
+            "p90_ms": round(_quantile(ms, 0.9), 1),
+            "max_ms": round(max(ms), 1),
+            # The workers' CPU for one sign-in: the form and the POST.
+            "cpu_ms": round((_workers_cpu_s(server.pid) - cpu_before) * 1000 / len(ms), 1),
+        }
+        print(
+            f"  sign-in: {len(ms)} holders, POST p50 {results['sign_in']['p50_ms']} ms, "
+            f"p90 {results['sign_in']['p90_ms']} ms, max {results['sign_in']['max_ms']} ms, "
+            f"workers' CPU {results['sign_in']['cpu_ms']} ms a sign-in",
+            flush=True,
+        )
+
+        reviewer = _office_session(User.objects.get(email=REVIEWER_EMAIL))
+        numbers = [number for _, number in holders]
+        paths = {
+            "floor": lambda n: "/bench/floor/",
+            "renewal": lambda n: "/renewal/",
+            "ledger": lambda n: "/cec/",
+            "invoice": lambda n: f"/payments/invoices/{n}/",
+            "credentials": lambda n: "/credentials/",
+        }
+        targets = {
+            page: [(c, paths[page](n)) for c, n in zip(cookies, numbers, strict=True)]
+            for page in paths
+        }
+        targets["review"] = [(reviewer, "/review/")]
         for page, pairs in targets.items():
-            status, body = _get(port, pairs[0][1], pairs[0][0])
-            if status != 200:
-                raise SystemExit(f"{page} ({pairs[0][1]}) answered {status}, not 200")
-            results["pages"][page] = {"path": pairs[0][1], "bytes": len(body), "runs": {}}
+            (WRK_DIR / f"{page}.lua").write_text(_lua(pairs))
+        mix = [
+            (cookie, paths[page](number))
+            for k, (cookie, number) in enumerate(zip(cookies, numbers, strict=True))
+            for page in SESSION_PAGES[k % 4 :] + SESSION_PAGES[: k % 4]
+        ]
+        (WRK_DIR / "sessions.lua").write_text(_lua(mix))
+
+        # Every session answers 200 on the renewal page and its own invoice, and every
+        # page answers 200 to a signed-in request.
+        for page, pairs in targets.items():
+            for cookie, path in pairs if page in ("renewal", "invoice") else pairs[:1]:
+                status, _, content, _ = _request(port, "GET", path, dict([cookie.split("=", 1)]))
+                if status != 200:
+                    raise SystemExit(f"{page} ({path}) answered {status}, not 200")
+            if page in PAGES:
+                results["pages"][page] = {"path": pairs[0][1], "bytes": len(content), "runs": {}}
         for page in PAGES:  # warm every worker's caches
             _wrk(port, page, 2, 2)
-        # The machine is shared: each measurement is split into ROUNDS slices taken in
-        # turn with the other pages', and the median slice is kept, so a burst of outside
-        # load lands on every page alike instead of on whichever page was running.
+
+        # 2. Pages at each concurrency, interleaved slices. The machine is shared: a burst
+        # of outside load lands on every page alike instead of on whichever page was running.
         slice_s = max(2, round(duration / ROUNDS))
         for connections in concurrency:
             slices = {page: [] for page in PAGES}
             for _ in range(ROUNDS):
                 for page in PAGES:
-                    slices[page].append(_wrk(port, page, connections, slice_s))
+                    slices[page].append(_wrk(port, page, connections, slice_s, master=server.pid))
             for page in PAGES:
                 run = _median_run(slices[page])
                 results["pages"][page]["runs"][str(connections)] = run
                 print(
                     f"  c={connections:<3} {page:<8} {run['rps']:8.1f} req/s  "
-                    f"p50 {run['p50_ms']:7.1f} ms  p99 {run['p99_ms']:7.1f} ms"
+                    f"p50 {run['p50_ms']:7.1f} ms  p99 {run['p99_ms']:7.1f} ms  "
+                    f"CPU {run['cpu_ms']} ms/request"
                     + (f"  NON-2XX {run['non_2xx']}" if run["non_2xx"] else ""),
                     flush=True,
                 )
+
+        # 3. SESSIONS concurrent signed-in sessions across the holder pages, one run.
+        run = _wrk(port, "sessions", SESSIONS, sessions_duration, timeout_s=10, master=server.pid)
+        run.update(
+            cpu_ms=round(run["workers_cpu_s"] * 1000 / run["requests"], 2)
+            if run["requests"]
+            else None,
+            connections=SESSIONS,
+            holders=len(cookies),
+            pages=[paths[p]("…") for p in SESSION_PAGES],
+            duration_s=sessions_duration,
+            timeout_s=10,
+        )
+        results["sessions"] = run
+        print(
+            f"  {SESSIONS} sessions: {run['rps']:.1f} req/s, p50 {run['p50_ms']:.0f} ms, "
+            f"p99 {run['p99_ms']:.0f} ms, non-2xx {run['non_2xx']}, socket errors "
+            f"{run['socket_errors']}, workers' CPU {run['cpu_ms']} ms/request",
+            flush=True,
+        )
+        results["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
