@@ -6,7 +6,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from payments import webhooks
 from payments.models import InvoiceStatus, Payment, PaymentMethod, PaymentStatus
+from payments.providers import CardSetup, NotFound, Succeeded
+from payments.services import payments as payment_services
 from tests.factories import HolderFactory, PaymentFactory, StaffFactory
 from tests.factories.renewal_states import pay_by_cheque, renewal_due
 from tests.payments.helpers import post_event
@@ -88,3 +91,116 @@ def test_the_renewals_list_shows_its_counts_without_a_server_error(query):
     assert response.status_code == 200
     if "season_phase" not in query:
         assert renewal.invoice.number in response.content.decode()
+
+
+# --- The card payment's three phases: what happens while the provider is charging -------
+
+
+class MidChargeProvider:
+    """A provider whose charge runs `during_charge` while the portal waits for its answer
+    (no lock is held then): the webhook, a clerk or a second tab acting mid-confirmation."""
+
+    during_charge = None
+
+    def csp_sources(self):
+        return {}
+
+    def create_customer(self, *, email, name, holder_id):
+        return f"cus_{holder_id}"
+
+    def create_card_setup(self, *, customer, invoice_number, payment_id):
+        return CardSetup(reference=f"seti_{payment_id}", customer=customer, open=True)
+
+    def is_card_setup_reference(self, value):
+        return str(value).startswith("seti_")
+
+    def card_setup(self, reference):
+        customer = Payment.objects.get(pk=int(reference[5:])).stripe_customer
+        return CardSetup(reference=reference, customer=customer, card="pm_1", ready=True)
+
+    def charge_card(
+        self, *, amount_cents, currency, customer, card, invoice_number, payment_id, idempotency_key
+    ):
+        charge = Succeeded(
+            reference=f"pi_{payment_id}",
+            amount_cents=amount_cents,
+            currency=currency,
+            customer=customer,
+            invoice_number=invoice_number,
+            payment_id=payment_id,
+        )
+        if MidChargeProvider.during_charge:
+            MidChargeProvider.during_charge(charge)
+        return charge
+
+    def charge(self, reference):
+        raise NotFound(reference)
+
+
+@pytest.fixture
+def mid_charge(settings):
+    settings.PAYMENT_PROVIDER = f"{__name__}.MidChargeProvider"
+    yield MidChargeProvider
+    MidChargeProvider.during_charge = None
+
+
+def _start(holder):
+    renewal = renewal_due(holder)
+    attempt = payment_services.start_card_payment(renewal.invoice, holder)
+    return renewal.invoice, attempt.payment
+
+
+def test_the_webhook_arriving_while_the_charge_is_made_pays_the_invoice_once(mid_charge):
+    holder = HolderFactory()
+    invoice, payment = _start(holder)
+    mid_charge.during_charge = webhooks.payment_succeeded
+
+    attempt = payment_services.confirm_card_payment(payment, f"seti_{payment.pk}", by=holder)
+
+    invoice.refresh_from_db()
+    assert attempt.payment.status == PaymentStatus.SUCCEEDED
+    assert invoice.status == InvoiceStatus.PAID
+    assert Payment.objects.filter(invoice=invoice, status=PaymentStatus.SUCCEEDED).count() == 1
+
+
+def test_a_cheque_recorded_while_the_card_is_charged_leaves_the_card_flagged(mid_charge):
+    holder, clerk = HolderFactory(), StaffFactory()
+    invoice, payment = _start(holder)
+    renewal = invoice.renewal
+
+    def clerk_records_a_cheque_then_the_webhook_comes(charge):
+        pay_by_cheque(renewal, clerk)
+        webhooks.payment_succeeded(charge)
+
+    mid_charge.during_charge = clerk_records_a_cheque_then_the_webhook_comes
+
+    payment_services.confirm_card_payment(payment, f"seti_{payment.pk}", by=holder)
+
+    payment.refresh_from_db()
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.PAID
+    assert payment.status == PaymentStatus.FLAGGED and "refund" in payment.flag_reason
+    assert Payment.objects.filter(invoice=invoice, status=PaymentStatus.SUCCEEDED).count() == 1
+
+
+def test_a_second_confirmation_while_the_first_is_charging_charges_nothing(mid_charge):
+    holder = HolderFactory()
+    invoice, payment = _start(holder)
+    charges = []
+
+    def second_tab(charge):
+        charges.append(charge)
+        if len(charges) == 1:
+            payment_services.CHARGE_WAIT_SECONDS, wait = 0, payment_services.CHARGE_WAIT_SECONDS
+            try:
+                payment_services.confirm_card_payment(payment, f"seti_{payment.pk}", by=holder)
+            finally:
+                payment_services.CHARGE_WAIT_SECONDS = wait
+
+    mid_charge.during_charge = second_tab
+
+    payment_services.confirm_card_payment(payment, f"seti_{payment.pk}", by=holder)
+
+    assert len(charges) == 1
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.PROCESSING
