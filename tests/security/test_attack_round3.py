@@ -13,6 +13,8 @@ from payments.services import payments as payment_services
 from tests.factories import HolderFactory, PaymentFactory, StaffFactory
 from tests.factories.renewal_states import pay_by_cheque, renewal_due
 from tests.payments.helpers import post_event
+from tests.security.test_access_matrix import MATRIX, ROLES, _client
+from tests.security.world import build_world
 from tests.support.localstripe import WEBHOOK_SECRET
 
 pytestmark = pytest.mark.django_db
@@ -204,3 +206,27 @@ def test_a_second_confirmation_while_the_first_is_charging_charges_nothing(mid_c
     assert len(charges) == 1
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.PROCESSING
+
+
+# --- CSP: every page keeps the site's policy; only the card form names the provider -------
+
+
+def test_every_page_answers_with_the_sites_csp_and_only_the_card_form_widens_it(settings):
+    settings.STRIPE_JS_URL = "https://js.provider.example/v3/"
+    settings.STRIPE_API_BASE = "https://api.provider.example"
+    world = build_world()
+    missing, widened = [], []
+    for name, (kwargs_for, _on_get, _on_post) in sorted(MATRIX.items()):
+        url = reverse(name, kwargs=kwargs_for(world) if kwargs_for else None)
+        for role in ROLES:
+            client = _client(world, role)
+            client.raise_request_exception = False
+            response = client.get(url)
+            if not response.get("Content-Type", "").startswith("text/html"):
+                continue
+            policy = response.get("Content-Security-Policy", "")
+            if "script-src 'self'" not in policy or "frame-ancestors 'self'" not in policy:
+                missing.append((role, name, response.status_code))
+            if "provider.example" in policy and name != "payments:card_frame":
+                widened.append((role, name))
+    assert missing == [] and widened == []
