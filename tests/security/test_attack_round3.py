@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from payments import webhooks
 from payments.models import InvoiceStatus, Payment, PaymentMethod, PaymentStatus
-from payments.providers import CardSetup, NotFound, Succeeded
+from payments.providers import CardSetup, NotFound, Refunded, Succeeded
 from payments.services import payments as payment_services
 from tests.factories import HolderFactory, PaymentFactory, StaffFactory
 from tests.factories.renewal_states import pay_by_cheque, renewal_due
@@ -230,3 +230,31 @@ def test_every_page_answers_with_the_sites_csp_and_only_the_card_form_widens_it(
             if "provider.example" in policy and name != "payments:card_frame":
                 widened.append((role, name))
     assert missing == [] and widened == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Open (docs/changes/s.md): a refund notice that arrives before the portal has "
+    "stored the charge's reference is ignored; the later success notice pays the invoice.",
+)
+def test_a_refund_told_while_the_charge_is_made_never_pays_the_invoice(mid_charge):
+    holder = HolderFactory()
+    invoice, payment = _start(holder)
+    made = []
+
+    def refunded_at_once(charge):
+        made.append(charge)
+        webhooks.refunded(
+            Refunded(
+                charge=charge.reference,
+                amount_cents=charge.amount_cents,
+                amount_refunded_cents=charge.amount_cents,
+            )
+        )
+
+    mid_charge.during_charge = refunded_at_once
+    payment_services.confirm_card_payment(payment, f"seti_{payment.pk}", by=holder)
+    webhooks.payment_succeeded(made[0])
+
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.OPEN
