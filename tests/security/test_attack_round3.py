@@ -3,6 +3,7 @@ the composition layer, background runs): each test is one attack with the answer
 portal must give. docs/changes/s.md lists every attack tried and its result."""
 
 import pytest
+from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
@@ -10,7 +11,7 @@ from payments import webhooks
 from payments.models import InvoiceStatus, Payment, PaymentMethod, PaymentStatus
 from payments.providers import CardSetup, NotFound, Refunded, Succeeded
 from payments.services import payments as payment_services
-from tests.factories import HolderFactory, PaymentFactory, StaffFactory
+from tests.factories import HolderFactory, PaymentFactory, StaffFactory, SuperuserFactory
 from tests.factories.renewal_states import pay_by_cheque, renewal_due
 from tests.payments.helpers import post_event
 from tests.security.test_access_matrix import MATRIX, ROLES, _client
@@ -258,3 +259,20 @@ def test_a_refund_told_while_the_charge_is_made_never_pays_the_invoice(mid_charg
 
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.OPEN
+
+
+def test_every_admin_list_shows_its_counts_without_a_server_error():
+    """?_facets (Django's "Show counts") on every admin list, with a record of every kind."""
+    world = build_world()
+    pay_by_cheque(renewal_due(HolderFactory()), world.staff)
+    client = Client()
+    client.force_login(SuperuserFactory())
+    client.raise_request_exception = False
+    failures = []
+    for model in admin.site._registry:
+        opts = model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        status = client.get(f"{url}?_facets=1").status_code
+        if status >= 500:
+            failures.append((url, status))
+    assert failures == []
