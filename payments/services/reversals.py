@@ -199,6 +199,17 @@ def _dispute_opened(invoice, payment, notice, *, by):
 def _dispute_won(invoice, payment, notice, *, by):
     if payment.status != PaymentStatus.DISPUTED:
         return  # never recorded as disputed (an inquiry, or an event we missed)
+    if invoice.payments.filter(status=PaymentStatus.SUCCEEDED).exclude(pk=payment.pk).exists():
+        # Disputed before it was confirmed, and the invoice was paid another way meanwhile:
+        # the office keeps this money too, so it pays nothing and staff refund it.
+        payment.status = PaymentStatus.FLAGGED
+        payment.flag_reason = (
+            f"Dispute won, but invoice {invoice.number} was already paid by another payment; "
+            "refund this one."
+        )[:300]
+        _save(payment, "Dispute won on an invoice already paid: left for staff", by=by)
+        _tell(payment, "dispute_won", ref=notice.dispute, office_only=True)
+        return
     payment.status = PaymentStatus.SUCCEEDED
     save_with_history(payment, by=by, why="Dispute won: the payment stands")
     if invoice.status == InvoiceStatus.DISPUTED:

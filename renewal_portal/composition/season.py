@@ -54,8 +54,12 @@ def _waiting_submission():
 def progress_by_renewal(renewals) -> dict[int, rules.CecProgress]:
     """Earned vs owed of each renewal (rules.cec_progress, with the in-network minimum and
     the participation cap), from one query for all their holders' entries per year."""
+    # Without the joins and prefetches of the caller's query (the admin list's, when it
+    # counts its filter's choices): they cannot go with only().
     renewals = list(
-        renewals.only("pk", "holder_id", "year", "cecs_owed", "in_network_min", "participation_cap")
+        renewals.select_related(None)
+        .prefetch_related(None)
+        .only("pk", "holder_id", "year", "cecs_owed", "in_network_min", "participation_cap")
     )
     by_year = defaultdict(list)
     for renewal in renewals:
