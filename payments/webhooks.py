@@ -28,7 +28,23 @@ from payments.services import reversals
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["InvalidWebhook", "handle_webhook"]
+__all__ = ["InvalidWebhook", "RetryLater", "handle_webhook"]
+
+
+class RetryLater(Exception):
+    """This notice cannot be handled yet; the endpoint answers 503 so the provider sends
+    it again later (nothing of it is stored meanwhile)."""
+
+
+def _not_ours_yet(charge_reference: str) -> str:
+    """What to do with a refund or dispute of a charge we do not know: if a charge of ours
+    is in flight (asked of the provider, its reference not recorded yet), it may be that
+    one, so wait for it; otherwise it is not ours."""
+    if payment_services.charge_in_flight():
+        raise RetryLater(
+            f"{charge_reference} may be a charge of ours still being recorded: try again later"
+        )
+    return f"ignored: {charge_reference} is no payment of ours"
 
 
 def handle_webhook(payload: bytes, headers) -> str:
@@ -82,7 +98,7 @@ def payment_failed(charge: Declined) -> str:
 def refunded(notice: Refunded) -> str:
     payment = reversals.record_refund(notice)
     if payment is None:
-        return f"ignored: {notice.charge} is no payment of ours"
+        return _not_ours_yet(notice.charge)
     return (
         f"payment {payment.pk}: {payment.status}, "
         f"{payment.amount_refunded_cents} cents refunded of {payment.amount_cents}"
@@ -92,7 +108,7 @@ def refunded(notice: Refunded) -> str:
 def disputed(notice: Disputed) -> str:
     payment = reversals.record_dispute(notice)
     if payment is None:
-        return f"ignored: {notice.charge} is no payment of ours"
+        return _not_ours_yet(notice.charge)
     return f"payment {payment.pk}: dispute {notice.stage}, payment {payment.status}"
 
 

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -353,6 +353,29 @@ def refresh_card_payment(payment: Payment) -> Payment:
             if payment.status in OPEN_ATTEMPT:
                 _apply_charge(payment, outcome)
     return payment
+
+
+# How long after asking the provider to charge a card its notices about an unknown charge
+# are answered "try again later": long enough for the success notice of a charge whose
+# request died mid-way to arrive, short enough that a stranger's charge is not retried
+# for days.
+CHARGE_IN_FLIGHT_WINDOW = dt.timedelta(hours=1)
+
+
+def charge_in_flight(now=None) -> bool:
+    """A card charge of ours has been asked of the provider and its reference is not
+    recorded yet: a refund or dispute notice about a charge we do not know may be about
+    it, so it must wait until the charge is recorded (SPEC rule 11)."""
+    now = now or timezone.now()
+    return (
+        Payment.objects.filter(
+            method=PaymentMethod.CARD,
+            status__in=OPEN_ATTEMPT,
+            charge_requested_at__gte=now - CHARGE_IN_FLIGHT_WINDOW,
+        )
+        .filter(Q(stripe_payment_intent__isnull=True) | Q(stripe_payment_intent=""))
+        .exists()
+    )
 
 
 def payment_for_charge(charge: Charge) -> Payment | None:

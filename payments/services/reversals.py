@@ -207,7 +207,9 @@ def _dispute_won(invoice, payment, notice, *, by):
             f"Dispute won, but invoice {invoice.number} was already paid by another payment; "
             "refund this one."
         )[:300]
-        _save(payment, "Dispute won on an invoice already paid: left for staff", by=by)
+        save_with_history(
+            payment, by=by, why="Dispute won on an invoice already paid: left for staff"
+        )
         _tell(payment, "dispute_won", ref=notice.dispute, office_only=True)
         return
     payment.status = PaymentStatus.SUCCEEDED

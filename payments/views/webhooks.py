@@ -15,4 +15,9 @@ def stripe_webhook(request):
         outcome = webhooks.handle_webhook(request.body, request.headers)
     except webhooks.InvalidWebhook:
         return HttpResponseBadRequest("Invalid webhook signature.")
+    except webhooks.RetryLater as exc:
+        # The provider retries a delivery that was not answered 2xx.
+        response = JsonResponse({"received": False, "retry": str(exc)}, status=503)
+        response["Retry-After"] = "60"
+        return response
     return JsonResponse({"received": True, "outcome": outcome})
