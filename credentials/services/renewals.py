@@ -16,7 +16,6 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from simple_history.utils import bulk_update_with_history
 
 from credentials import rules, selectors
 from credentials.models import Credential, Renewal, RenewalCredential, User
@@ -29,6 +28,7 @@ from credentials.signals import (
     renewals_issued,
 )
 from renewal_portal.infra.bulk import insert_rows, insert_with_history
+from renewal_portal.infra.history import bulk_update_with_history, save_with_history
 
 __all__ = ["complete_if_done", "issue_renewal_for", "issue_renewals", "mark_cec_status_seen"]
 
@@ -357,6 +357,9 @@ def _add_reinstatement_fee(credential, book, *, by=None):
     item.save(update_fields=["reinstatement_fee_cents"])
     renewal = item.renewal
     renewal.reinstatement = True
-    renewal._change_reason = f"{credential.credential_type.code} lapsed: reinstatement fee added"
-    renewal._history_user = by
-    renewal.save(update_fields=["reinstatement"])
+    save_with_history(
+        renewal,
+        by=by,
+        why=f"{credential.credential_type.code} lapsed: reinstatement fee added",
+        update_fields=["reinstatement"],
+    )

@@ -11,6 +11,7 @@ from credentials.notifications import queue_messages
 from credentials.signals import IssuedItem, IssuedRenewal
 from payments.models import Invoice, InvoiceLine, InvoiceNumberSequence, InvoiceStatus, LineKind
 from renewal_portal.infra.bulk import insert_rows, insert_with_history
+from renewal_portal.infra.history import save_with_history
 
 
 def format_invoice_number(year: int, number: int) -> str:
@@ -187,7 +188,7 @@ def add_reinstatement_fee(renewal: Renewal, credential, fee_cents: int, *, by=No
         position=invoice.lines.count() + 1,
     )
     invoice.total_cents += fee_cents
-    invoice._change_reason = f"Reinstatement fee added: {code} lapsed"
-    invoice._history_user = by
-    invoice.save(update_fields=["total_cents"])
+    save_with_history(
+        invoice, by=by, why=f"Reinstatement fee added: {code} lapsed", update_fields=["total_cents"]
+    )
     return True
