@@ -133,7 +133,7 @@ def remember_role_facts(user):
         )
         if member
     }
-    user._two_factor = user.role_two_factor
+    user._two_factor = bool(user.role_two_factor)
     return user
 
 

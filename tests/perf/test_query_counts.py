@@ -45,8 +45,9 @@ HOLDER_PAGES = {
     # the invoice's lines.
     "renewal": ("credentials:renewal", FRAMEWORK + 5),
     "contact details": ("credentials:profile", FRAMEWORK + 2),
-    # The close-the-gap list leaves out courses taken this earning year (one query).
-    "ledger": ("cec:ledger", FRAMEWORK + 7),
+    # The renewal, the whole ledger once (progress, close-the-gap and years from it), the
+    # upcoming classes.
+    "ledger": ("cec:ledger", FRAMEWORK + 3),
     "reporting forms": ("cec_forms:list", FRAMEWORK + 2),
     "new reporting form": ("cec_forms:create", FRAMEWORK + 0),
     "submission": ("cec_submission:start", FRAMEWORK + 5),
