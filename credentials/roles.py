@@ -11,8 +11,10 @@ credits CECs to their own ledger (separation of duties), and only a superuser ch
 what a scheduled task runs.
 """
 
+from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.contrib.auth.models import Group
+from django.db.models import Exists, OuterRef, Q
 
 from credentials.permissions import (
     CHANGE_OUTBOX_MESSAGE,
@@ -125,6 +127,51 @@ def _role_names(user) -> set:
         cache = set(user.groups.values_list("name", flat=True)) if user.pk else set()
         user._role_names = cache
     return cache
+
+
+# --- The facts every request asks, loaded with the user (issue 19) -------------------------
+
+# Stands for membership of a group other than the two roles: it makes an office account.
+_OTHER_GROUP = "(another group)"
+
+
+def with_role_facts(users):
+    """`users` (a User queryset) with what every signed-in request asks about its user,
+    computed by the database in the same query: membership of each role's group, of any
+    other group, and whether two-factor authentication is set up. Read at every request
+    (credentials.backends), so they are never stale and nothing has to invalidate them."""
+    member_of = Group.objects.filter(user=OuterRef("pk"))
+    return users.annotate(
+        role_aasc_staff=Exists(member_of.filter(name=AASC_STAFF)),
+        role_naaei_reviewer=Exists(member_of.filter(name=NAAEI_REVIEWER)),
+        role_other_group=Exists(member_of.exclude(name__in=[AASC_STAFF, NAAEI_REVIEWER])),
+        role_two_factor=Exists(Authenticator.objects.filter(user=OuterRef("pk"))),
+    )
+
+
+def remember_role_facts(user):
+    """Keep the facts of `with_role_facts` on `user`, where the role checks below and
+    `has_two_factor` read them instead of asking the database."""
+    user._role_names = {
+        name
+        for name, member in (
+            (AASC_STAFF, user.role_aasc_staff),
+            (NAAEI_REVIEWER, user.role_naaei_reviewer),
+            (_OTHER_GROUP, user.role_other_group),
+        )
+        if member
+    }
+    user._two_factor = bool(user.role_two_factor)
+    return user
+
+
+def has_two_factor(user) -> bool:
+    """Whether the user has set up two-factor authentication (any allauth authenticator,
+    as allauth's is_mfa_enabled says)."""
+    known = getattr(user, "_two_factor", None)
+    if known is None:
+        known = Authenticator.objects.filter(user_id=user.pk).exists()
+    return known
 
 
 def _in_group(user, name):

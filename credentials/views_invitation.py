@@ -12,7 +12,7 @@ class AcceptInvitationView(auth_views.PasswordResetConfirmView):
     template_name = "credentials/invitation.html"
     token_generator = invitation_tokens
     post_reset_login = True
-    post_reset_login_backend = "allauth.account.auth_backends.AuthenticationBackend"
+    post_reset_login_backend = "credentials.backends.PortalAuthenticationBackend"
     success_url = reverse_lazy("credentials:home")
     reset_url_token = "set-password"
 

@@ -47,6 +47,5 @@ class OfficeTwoFactorMiddleware:
         office = user.is_staff or roles.is_aasc_staff(user) or roles.is_naaei_reviewer(user)
         if not office:
             return False
-        from allauth.mfa.utils import is_mfa_enabled
-
-        return not is_mfa_enabled(user)
+        # Loaded with the user (credentials.backends): no query of its own.
+        return not roles.has_two_factor(user)

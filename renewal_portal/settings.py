@@ -128,9 +128,12 @@ DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "credentials.User"
+# Django's and allauth's backends, loading the signed-in user with its roles and whether
+# two-factor is set up in one query (issue 19). A session records its backend's path:
+# sessions signed in before these paths were set (the stock backends) sign in again once.
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "credentials.backends.PortalModelBackend",
+    "credentials.backends.PortalAuthenticationBackend",
 ]
 # Argon2id (argon2-cffi) with OWASP's parameters (renewal_portal/infra/passwords.py): a sign-in
 # costs about 50 ms where PBKDF2 at a million iterations took seconds. The hashers after
@@ -293,6 +296,16 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
+# Sessions read from the shared cache, written through to the database (issue 19): with
+# Redis a signed-in request reads its session without a query. Without Redis the cache
+# is a database table, so the session table is read directly (the same one query).
+# Signing out and a password change still end sessions: sign-out deletes the cache entry
+# with the row, and the user (with its password hash) is read from the database each time.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {}
     if REDIS_URL

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import combinations
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from cec.models import Category, ClassSession, EntryState, LedgerEntry, Submission, SubmissionState
@@ -48,6 +48,33 @@ def progress_for_renewal(renewal) -> rules.CecProgress:
         "hours", "in_network", "participation"
     )
     return rules.cec_progress(renewal_requirement(renewal), as_credits(entries))
+
+
+def holder_ledger(holder) -> list[LedgerEntry]:
+    """Every entry of the holder, newest first, each with the course of the class it
+    records (`course_id`, None for other activities): the one read of the ledger that the
+    ledger page computes its progress, its close-the-gap list and its years from."""
+    return list(
+        entries_for(holder)
+        .annotate(course_id=F("attendance__session__course_id"))
+        .order_by("-earned_on", "-id")
+    )
+
+
+def earning_in_window(entries, renewal_year) -> list[LedgerEntry]:
+    """`entries` that earn CECs in the renewal year's window: earning_entries_in_window
+    applied to entries already read."""
+    first, last = rules.earning_window(renewal_year)
+    return [e for e in entries if e.state in EARNING_STATES and first <= e.earned_on <= last]
+
+
+def progress_from(renewal, entries, *, approved_only=False) -> rules.CecProgress:
+    """progress_for_renewal (or approved_progress_for_renewal) from the holder's entries
+    already read (holder_ledger)."""
+    earning = earning_in_window(entries, renewal.year)
+    if approved_only:
+        earning = [e for e in earning if e.state == EntryState.APPROVED]
+    return rules.cec_progress(renewal_requirement(renewal), as_credits(earning))
 
 
 def approved_progress_for_renewal(renewal) -> rules.CecProgress:
@@ -160,12 +187,14 @@ def _ledger_row(entry, renewal_year, allowance, cap) -> LedgerRow:
 
 
 def ledger_years(
-    holder, renewal_year: int | None, participation_cap: Decimal | None = None
+    holder, renewal_year: int | None, participation_cap: Decimal | None = None, entries=None
 ) -> list[LedgerYear]:
-    """Every entry of the holder, newest year first, each marked for `renewal_year`, with
-    participation entries trimmed to the renewal's participation cap."""
+    """Every entry of the holder (or `entries`, holder_ledger's list), newest year first,
+    each marked for `renewal_year`, with participation entries trimmed to the renewal's
+    participation cap."""
     by_year: dict[int, list[LedgerRow]] = defaultdict(list)
-    entries = list(entries_for(holder).order_by("-earned_on", "-id"))
+    if entries is None:
+        entries = list(entries_for(holder).order_by("-earned_on", "-id"))
     allowance = _participation_allowance(entries, renewal_year, participation_cap)
     for entry in entries:
         row = _ledger_row(entry, renewal_year, allowance, participation_cap)
@@ -337,13 +366,15 @@ def _plan(requirement, credits, sessions) -> tuple[ClassSession, ...]:
     return ()
 
 
-def close_the_gap(renewal, progress: rules.CecProgress, on=None, limit=12) -> Gap:
+def close_the_gap(renewal, progress: rules.CecProgress, on=None, limit=12, entries=None) -> Gap:
     """AASC sessions from `on` to the end of the earning window, of courses the holder has
     not taken this earning year, each with what it would add, and the fewest of them that
     would make the progress complete (both the total and the in-network minimum).
 
     A course already taken in the earning year is not suggested again: the plan counts on
-    new classes only, so it never relies on a repeat."""
+    new classes only, so it never relies on a repeat.
+
+    `entries`: the holder's entries already read (holder_ledger), else they are queried."""
     on = on or timezone.localdate()
     first, last = rules.earning_window(renewal.year)
     if on > last:
@@ -354,7 +385,13 @@ def close_the_gap(renewal, progress: rules.CecProgress, on=None, limit=12) -> Ga
             window_over=True,
             counts_toward=rules.renewal_year_of_entry(on),
         )
-    taken = courses_taken_in_window(renewal)
+    if entries is None:
+        taken = courses_taken_in_window(renewal)
+        credits = as_credits(earning_entries_in_window(renewal.holder_id, renewal.year))
+    else:
+        earning = earning_in_window(entries, renewal.year)
+        taken = {e.course_id for e in earning if e.course_id is not None}
+        credits = as_credits(earning)
     upcoming = ClassSession.objects.filter(
         course__category=Category.AASC_CLASS, date__gte=max(on, first), date__lte=last
     ).exclude(attendances__holder_id=renewal.holder_id)
@@ -364,7 +401,6 @@ def close_the_gap(renewal, progress: rules.CecProgress, on=None, limit=12) -> Ga
         .order_by("date", "start_time")[:limit]
     )
     requirement = renewal_requirement(renewal)
-    credits = as_credits(earning_entries_in_window(renewal.holder_id, renewal.year))
     plan = () if progress.complete else _plan(requirement, credits, sessions)
     rows = []
     for session in sessions:

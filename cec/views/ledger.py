@@ -29,15 +29,19 @@ def ledger(request):
     Seeing this page is step 3 of the renewal (CEC status checked)."""
     holder = request.user
     renewal = credential_selectors.open_renewal_for(holder)
+    # One read of the ledger for the progress, the close-the-gap list and the years.
+    entries = selectors.holder_ledger(holder)
     context = {"renewal": renewal}
     if renewal is not None:
         renewal_year = renewal.year
-        progress = selectors.progress_for_renewal(renewal)
+        progress = selectors.progress_from(renewal, entries)
         context.update(
             progress=progress,
-            approved=selectors.approved_progress_for_renewal(renewal),
+            approved=selectors.progress_from(renewal, entries, approved_only=True),
             window=rules.earning_window(renewal.year),
-            gap=None if progress.complete else selectors.close_the_gap(renewal, progress),
+            gap=None
+            if progress.complete
+            else selectors.close_the_gap(renewal, progress, entries=entries),
         )
         # Only the first visit writes: a write (a lock on SQLite) on every view of the
         # ledger would serialise the holders' page views in renewal season.
@@ -49,7 +53,8 @@ def ledger(request):
         context["window"] = rules.earning_window(renewal_year)
     cap = renewal.participation_cap if renewal is not None else None
     context.update(
-        renewal_year=renewal_year, years=selectors.ledger_years(holder, renewal_year, cap)
+        renewal_year=renewal_year,
+        years=selectors.ledger_years(holder, renewal_year, cap, entries=entries),
     )
     return render(request, "cec/ledger.html", context)
 

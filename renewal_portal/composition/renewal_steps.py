@@ -107,9 +107,12 @@ def _submission_detail(submission) -> str:
 
 
 def _approved_and_latest_submissions(renewal):
-    """approved_submission_of and latest_submission_of in one query: a renewal has a
-    handful of submissions at most (one live, and the rejected ones before it)."""
-    submissions = list(renewal.submissions.order_by("-submitted_at", "-pk"))
+    """approved_submission_of and latest_submission_of in one query, or none when the
+    renewals were fetched with prefetch_related("submissions") (the renewals changelist): a
+    renewal has a handful of submissions at most (one live, the rejected ones before it)."""
+    submissions = sorted(
+        renewal.submissions.all(), key=lambda s: (s.submitted_at, s.pk), reverse=True
+    )
     approved = [s for s in submissions if s.state == "approved"]
     approved.sort(key=lambda s: (s.decided_at is not None, s.decided_at), reverse=True)
     return (approved[0] if approved else None), (submissions[0] if submissions else None)

@@ -23,10 +23,10 @@ def waiting(count):
     Submission.objects.update(submitted_at=timezone.now() - dt.timedelta(days=30))
 
 
-# 3 the framework's (session, user, roles), 2 the reviewer permission, 1 the credential
-# choices of the filters, 1 the count, 1 the page of submissions with holder and renewal,
-# 1 the page's credential codes.
-REVIEW_QUEUE = 9
+# 2 the framework's (session; the user with its roles, credentials.backends), 2 the
+# reviewer permission, 1 the credential choices of the filters, 1 the count, 1 the page of
+# submissions with holder and renewal, 1 the page's credential codes.
+REVIEW_QUEUE = 8
 QUEUE = reverse("review:queue")
 
 

@@ -203,7 +203,12 @@ class RenewalAdmin(HistoryAdmin):
     change_list_template = "admin/credentials/renewal/change_list.html"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("items__credential__credential_type")
+        # The steps column reads each renewal's submissions: one query for the page's rows.
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("items__credential__credential_type", "submissions")
+        )
 
     def has_add_permission(self, request):
         return False  # renewals are issued (below), never typed in

@@ -1,0 +1,310 @@
+"""Where a holder page's time goes, in-process (issue 19): each holder page and the
+framework floor through the Django test client, signed in and warm, with the product's
+settings and middleware (bench.settings), on a fresh in-memory test database holding a
+realistic holder: three credentials due, their renewal and open invoice, 40 ledger
+entries, reporting forms, and a cheque payment (for the receipt page).
+
+    .venv/bin/python -m bench.profile_pages                  # figures + profiles
+    .venv/bin/python -m bench.profile_pages --middleware     # + what each middleware costs
+    .venv/bin/python -m bench.profile_pages --redis URL      # cache and sessions in Redis
+
+Writes bench/profiles/<page>.txt (pyinstrument, text) and prints, per page, the median
+req/s of several interleaved rounds (wall clock, and from the process's CPU time per
+request, which other work on a shared machine does not inflate), each as a share of the
+floor's measured in the same run, and the queries one request makes. --middleware
+writes bench/profiles/middleware.txt: the floor served through the first k middleware
+of settings.MIDDLEWARE, k = 0..n; a middleware's cost is the difference between its
+prefix and the one before.
+"""
+
+import argparse
+import contextlib
+import datetime as dt
+import os
+import statistics
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+
+PROFILES = Path(__file__).resolve().parent / "profiles"
+DENVER = ZoneInfo("America/Denver")
+
+
+def _parse():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--iterations", type=int, default=300, help="requests per round")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved timing rounds")
+    parser.add_argument("--middleware", action="store_true", help="measure each middleware")
+    parser.add_argument("--redis", default="", help="REDIS_URL: cache and sessions in Redis")
+    parser.add_argument("--out", default=str(PROFILES), help="directory of the profiles")
+    parser.add_argument("--pages", default="", help="comma-separated page names (default all)")
+    parser.add_argument("--no-profiles", action="store_true", help="figures only")
+    parser.add_argument(
+        "--travel",
+        action="store_true",
+        help="run on November 25, 2026 (time-machine; its patched clock costs CPU)",
+    )
+    return parser.parse_args()
+
+
+ARGS = _parse() if __name__ == "__main__" else None
+if ARGS and ARGS.redis:
+    os.environ["REDIS_URL"] = ARGS.redis
+
+import django  # noqa: E402
+
+django.setup()
+
+import time_machine  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+
+def build_holder(email="bench-holder@example.org"):
+    """A holder as the season sees many: three credentials due at the end of 2026, the
+    2027 renewal and its open invoice, 40 ledger entries over four years, three
+    reporting forms (a draft, one sent with evidence, one returned)."""
+    from cec.models import EntryState, Source
+    from credentials.services.renewals import issue_renewal_for
+    from tests.factories import (
+        ContactProfileFactory,
+        CredentialFactory,
+        HolderFactory,
+        LedgerEntryFactory,
+        ReportingFormFactory,
+        credential_type,
+    )
+    from tests.factories.cec_forms import sent_form
+
+    holder = HolderFactory(email=email)
+    ContactProfileFactory(user=holder)
+    for code in ("CAM", "CALP", "CAPS"):
+        CredentialFactory(
+            holder=holder,
+            credential_type=credential_type(code),
+            valid_through=dt.date(2026, 12, 31),
+        )
+    renewal = issue_renewal_for(holder, 2027)
+    for n in range(40):
+        LedgerEntryFactory(
+            holder=holder,
+            earned_on=dt.date(2026 - n % 4, 1 + n % 12, 1 + n % 28),
+            hours=Decimal("1.50"),
+            title=f"Class {n}",
+            source=Source.COMMITTEE if n % 10 == 9 else Source.AASC_CLASS,
+            participation=n % 10 == 9,
+            in_network=n % 10 != 9,
+            state=EntryState.WITHDRAWN if n % 20 == 7 else EntryState.CREDITED,
+        )
+    ReportingFormFactory(holder=holder)
+    ReportingFormFactory(holder=holder, returned=True)
+    sent_form(holder=holder)
+    return holder, renewal
+
+
+def pages(renewal, paid_renewal, payment):
+    """Page name -> address; the receipt is the paid holder's (see main)."""
+    invoice = renewal.invoice.number
+    return {
+        "floor": reverse("bench_floor"),
+        "home": reverse("credentials:home"),
+        "renewal": reverse("credentials:renewal"),
+        "contact_details": reverse("credentials:profile"),
+        "ledger": reverse("cec:ledger"),
+        "forms": reverse("cec_forms:list"),
+        "form_new": reverse("cec_forms:create"),
+        "submission": reverse("cec_submission:start"),
+        "invoice": reverse("payments:invoice", args=[invoice]),
+        "receipt": reverse("payments:receipt", args=[paid_renewal.invoice.number, payment.pk]),
+        "credentials": reverse("credentials:credentials"),
+    }
+
+
+def timed(client, url, n):
+    """(requests a second by the wall clock, ms of this process's CPU a request). On a
+    shared machine the wall clock counts other work too; the CPU time does not."""
+    start, cpu = time.perf_counter(), time.process_time()
+    for _ in range(n):
+        response = client.get(url)
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    assert response.status_code == 200, (url, response.status_code)
+    return n / elapsed, 1000 * cpu / n
+
+
+def queries_of(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def profile_text(client, url, n):
+    from pyinstrument import Profiler
+
+    # Wall-clock samples: on a shared machine the process is also descheduled, but at
+    # random points, so each function's share of the samples stays its share of the CPU.
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    for _ in range(n):
+        client.get(url)
+    profiler.stop()
+    flat = profiler.output_text(unicode=True, color=False, flat=True, show_all=True)
+    flat = "\n".join(flat.splitlines()[:50])
+    tree = profiler.output_text(unicode=True, color=False)
+    return f"Where the time is spent (self time, top functions):\n{flat}\n\nCall tree:\n{tree}"
+
+
+def measure_pages(clients, urls, iterations, rounds):
+    for name, url in urls.items():  # warm: templates compiled, caches filled, step 3 seen
+        for _ in range(20):
+            assert clients[name].get(url).status_code == 200, url
+    if not rounds:
+        return {name: 1.0 for name in urls}, {name: 1.0 for name in urls}
+    walls, cpus = {name: [] for name in urls}, {name: [] for name in urls}
+    for _ in range(rounds):
+        for name, url in urls.items():
+            wall, cpu = timed(clients[name], url, iterations)
+            walls[name].append(wall)
+            cpus[name].append(cpu)
+    return (
+        {name: statistics.median(values) for name, values in walls.items()},
+        {name: statistics.median(values) for name, values in cpus.items()},
+    )
+
+
+def measure_middleware(holder, iterations, rounds):
+    """The floor through the first k middleware, k = 0..n (medians of `rounds`)."""
+    stack = list(settings.MIDDLEWARE)
+    url = reverse("bench_floor")
+    clients = []
+    for k in range(len(stack) + 1):
+        with override_settings(MIDDLEWARE=stack[:k]):
+            client = Client()
+            if "django.contrib.sessions.middleware.SessionMiddleware" in stack[:k]:
+                client.force_login(holder)
+            for _ in range(20):
+                client.get(url)
+            clients.append(client)
+    times = [[] for _ in clients]
+    for _ in range(rounds):
+        for k, client in enumerate(clients):
+            with override_settings(MIDDLEWARE=stack[:k]):
+                times[k].append(timed(client, url, iterations)[1])
+    medians = [statistics.median(t) for t in times]
+    lines = [
+        "What each middleware costs on the signed-in floor (bench/profile_pages.py --middleware):",
+        "the floor view served through the first k middleware of settings.MIDDLEWARE; a",
+        "middleware's cost is its prefix's median CPU ms per request minus the previous",
+        "prefix's (CPU time of the process: the machine is shared).",
+        f"{iterations} requests per round, median of {rounds} rounds; queries per request.",
+        "",
+        f"{'middleware':<58} {'CPU ms':>10} {'cost ms':>8} {'share':>6} {'queries':>7}",
+    ]
+    total = medians[-1]
+    for k in range(len(stack) + 1):
+        name = "(none: the view through Django's handler)" if k == 0 else stack[k - 1]
+        with override_settings(MIDDLEWARE=stack[:k]):
+            n_queries = len(queries_of(clients[k], url))
+        cost = medians[k] - (medians[k - 1] if k else 0)
+        lines.append(
+            f"{name:<58} {medians[k]:>10.3f} {cost:>8.3f} {cost / total:>6.0%} {n_queries:>7}"
+        )
+    lines.append(f"{'whole stack':<58} {total:>10.3f}")
+    return "\n".join(lines) + "\n"
+
+
+def _clock(travel):
+    """The data is dated for the 2027 renewal season (November 2026 to March 2027): run
+    on today's date inside it, else on November 25, 2026 through time-machine."""
+    if travel or not dt.date(2026, 11, 1) <= dt.date.today() <= dt.date(2027, 3, 31):
+        return time_machine.travel(dt.datetime(2026, 11, 25, 10, 0, tzinfo=DENVER), tick=True)
+    return contextlib.nullcontext()
+
+
+def main():
+    args = ARGS
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    # Not django.test.utils.setup_test_environment(): it instruments template rendering
+    # (a signal and a copy of the context per template), which gunicorn does not pay.
+    media = tempfile.mkdtemp(prefix="profile-pages-media-")
+    with (
+        _clock(args.travel),
+        override_settings(
+            ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+            MEDIA_ROOT=media,
+            BADGE_KEY_DIR=media,
+            BADGE_PRIVATE_KEY="",
+        ),
+    ):
+        old_name = connection.creation.create_test_db(verbosity=0, keepdb=False)
+        try:
+            from django.core.cache import cache
+
+            cache.clear()
+            from tests.factories import StaffFactory
+            from tests.factories.renewal_states import pay_by_cheque
+
+            holder, renewal = build_holder()
+            # The receipt page needs a payment, and a cheque pays the whole invoice: a
+            # second holder, the same data, paid.
+            paid_holder, paid_renewal = build_holder("bench-paid@example.org")
+            payment = pay_by_cheque(paid_renewal, StaffFactory(email="bench-clerk@example.org"))
+            client, paid_client = Client(), Client()
+            client.force_login(holder)
+            paid_client.force_login(paid_holder)
+            urls = pages(renewal, paid_renewal, payment)
+            wanted = [p for p in args.pages.split(",") if p] or list(urls)
+            urls = {name: url for name, url in urls.items() if name in wanted or name == "floor"}
+            clients = {name: paid_client if name == "receipt" else client for name in urls}
+            rates, cpu = measure_pages(clients, urls, args.iterations, args.rounds)
+            header = (
+                f"{'page':<16} {'req/s':>7} {'vs floor':>8} {'CPU ms':>7} {'CPU req/s':>9} "
+                f"{'vs floor':>8} {'queries':>7}\n{'-' * 70}"
+            )
+            rows = [header]
+            for name, url in urls.items():
+                n_queries = len(queries_of(clients[name], url))
+                rows.append(
+                    f"{name:<16} {rates[name]:>7.1f} {rates[name] / rates['floor']:>8.0%} "
+                    f"{cpu[name]:>7.2f} {1000 / cpu[name]:>9.1f} "
+                    f"{cpu['floor'] / cpu[name]:>8.0%} {n_queries:>7}"
+                )
+            table = "\n".join(rows)
+            print(f"cache: {settings.CACHES['default']['BACKEND']}")
+            print(f"sessions: {settings.SESSION_ENGINE}")
+            print(table)
+            if not args.no_profiles:
+                for name, url in urls.items():
+                    sql = queries_of(clients[name], url)
+                    text = profile_text(clients[name], url, args.iterations)
+                    (out / f"{name}.txt").write_text(
+                        f"{name}: GET {url}, {args.iterations} requests, signed in, warm "
+                        f"(bench/profile_pages.py)\n{len(sql)} queries a request:\n"
+                        + "".join(f"  {q[:200]}\n" for q in sql)
+                        + "\n"
+                        + text
+                    )
+            (out / "pages.txt").write_text(
+                f"cache: {settings.CACHES['default']['BACKEND']}; sessions: "
+                f"{settings.SESSION_ENGINE}; median of {args.rounds} rounds of "
+                f"{args.iterations} requests\n{table}\n"
+            )
+            if args.middleware:
+                text = measure_middleware(holder, args.iterations, args.rounds)
+                (out / "middleware.txt").write_text(text)
+                print(text)
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

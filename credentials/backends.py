@@ -1,0 +1,50 @@
+"""The authentication backends of settings.AUTHENTICATION_BACKENDS: Django's and
+allauth's, except that the signed-in user is loaded with the facts every request asks
+about it (its office roles, whether two-factor is set up) in the same query (issue 19).
+
+The facts are read from the database at every request, with the user, so a role granted
+or taken away and an authenticator added or removed count from the next request on:
+nothing is cached across requests and nothing has to be invalidated."""
+
+import functools
+
+from allauth.account.auth_backends import AuthenticationBackend
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+
+from credentials import roles
+
+# Any id: it marks where the user's id goes among the compiled query's parameters.
+_SOME_ID = -20_261_204
+
+
+@functools.cache
+def _user_with_role_facts_sql(vendor):
+    """The SQL and parameters of with_role_facts for one user, compiled once per process
+    and database: compiling its four subqueries costs more than the user query and the
+    roles query it replaces, so only running it is paid per request."""
+    users = roles.with_role_facts(get_user_model()._default_manager.filter(pk=_SOME_ID))
+    sql, params = users.query.sql_with_params()
+    if params[-1] != _SOME_ID or _SOME_ID in params[:-1]:
+        raise ImproperlyConfigured("The user's id is not the last parameter of its query.")
+    return sql, params[:-1]
+
+
+class RoleFactsMixin:
+    def get_user(self, user_id):
+        sql, params = _user_with_role_facts_sql(connection.vendor)
+        manager = get_user_model()._default_manager
+        user = next(iter(manager.raw(sql, [*params, user_id])), None)
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        return roles.remember_role_facts(user)
+
+
+class PortalModelBackend(RoleFactsMixin, ModelBackend):
+    """Django's model backend (force_login, admin sign-in)."""
+
+
+class PortalAuthenticationBackend(RoleFactsMixin, AuthenticationBackend):
+    """allauth's backend (sign-in by email)."""
