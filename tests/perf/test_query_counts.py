@@ -6,10 +6,8 @@ new query per row (an N+1) or per page shows up here first."""
 import datetime as dt
 import uuid
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,9 +16,8 @@ from credentials.models import Credential, Renewal, RenewalCredential, User
 from credentials.services.renewals import issue_renewal_for
 from tests.factories import CredentialFactory, HolderFactory, credential_type
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(2026, 11, 25)]
 
-DENVER = ZoneInfo("America/Denver")
 FIVE_CODES = ["CAM", "CAPS", "CALP", "CAS", "AIME"]
 
 # Queries per page, of which 3 are the framework's on every signed-in request (session,
@@ -33,12 +30,6 @@ CREDENTIALS_PAGE = 6
 # The invoice names the office's address from its contact details (one query).
 INVOICE_PAGE = 8
 REVIEW_QUEUE = 11
-
-
-@pytest.fixture(autouse=True)
-def late_november_2026():
-    with time_machine.travel(dt.datetime(2026, 11, 25, 10, 0, tzinfo=DENVER), tick=False):
-        yield
 
 
 def holder_with(codes, entries):
