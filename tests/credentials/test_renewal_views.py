@@ -10,6 +10,7 @@ from django.urls import reverse
 from credentials.models import IssueRun, Renewal
 from credentials.services.renewals import issue_renewal_for
 from tests.factories import CredentialFactory, HolderFactory, credential_type
+from tests.factories import renewal_states as states
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(2026, 11, 25)]
 
@@ -91,10 +92,8 @@ def test_the_renewal_page_asks_anonymous_visitors_to_sign_in(client):
     assert reverse("account_login") in response["Location"]
 
 
-def test_a_completed_renewal_says_so(holder_client, renewal):
-    Renewal.objects.filter(pk=renewal.pk).update(
-        completed_at=dt.datetime(2026, 11, 25, tzinfo=DENVER)
-    )
+def test_a_completed_renewal_says_so(holder_client, renewal, staff, reviewer):
+    states.complete(renewal, staff, reviewer)
     page = holder_client.get(reverse("credentials:renewal")).content.decode()
     assert "Your 2027 renewal is complete" in page
 
