@@ -1,12 +1,15 @@
-"""The suite's own promises (issue 16 item 8): people made by the factories are hashed with
-the fast test hasher, in the test process and in the live server the browser tests use;
-and the one clock stops where a test says."""
+"""The suite's own promises (issue 16 items 2 and 8): people made by the factories are
+hashed with the fast test hasher, in the test process and in the live server the browser
+tests use; the one clock stops where a test says; and no test sets a renewal's step
+fields itself: state that matters goes through the services (tests/factories/
+renewal_states.py)."""
 
 import datetime as dt
 import http.cookiejar
 import re
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.hashers import get_hasher
@@ -53,3 +56,27 @@ def test_the_clock_stops_at_the_marked_moment_in_denver(clock):
     assert timezone.localdate() == dt.date(2027, 4, 1)
     clock.shift(dt.timedelta(days=1))
     assert clock.today() == dt.date(2027, 4, 2)
+
+
+TESTS = Path(__file__).resolve().parent
+# Writing a step's record by hand: the renewal's fields, an update() or a factory keyword,
+# or an invoice marked paid without the payments service.
+STEP_WRITES = re.compile(
+    r"\b(contact_confirmed_at|cec_status_seen_at|completed_at)\s*=(?!=)"
+    r"|\binvoice\.status\s*=(?!=)"
+    r"|\bstatus\s*=\s*(InvoiceStatus\.PAID|\"paid\")"
+)
+# Last year's invoice of the browser tests' world: a receipt to look at, not a step of the
+# renewal under test (paying it through the card service would call Stripe after commit).
+KNOWN = {"tests/support/portal_world.py": 1}
+
+
+def test_no_test_sets_a_renewal_step_by_hand():
+    found = {}
+    for path in TESTS.rglob("*.py"):
+        if "node_modules" in path.parts or path == Path(__file__).resolve():
+            continue
+        hits = [line for line in path.read_text().splitlines() if STEP_WRITES.search(line)]
+        if hits:
+            found[str(path.relative_to(TESTS.parent))] = len(hits)
+    assert found == KNOWN
