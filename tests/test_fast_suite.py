@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.hashers import get_hasher
+from django.contrib.sites.models import Site
 from django.utils import timezone
 
 from tests.conftest import DENVER
@@ -29,8 +30,13 @@ def test_factory_people_are_hashed_with_the_fast_test_hasher():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_live_server_signs_in_with_the_fast_hasher_and_keeps_it(live_server):
+def test_the_live_server_signs_in_with_the_fast_hasher_and_keeps_it(live_server, settings):
     # Were the live server on the portal's Argon2id, signing in would re-hash the password.
+    # The sign-in page reads the Site, which an earlier transaction=True test's flush may
+    # have emptied (the browser tests restore theirs with serialized_rollback).
+    Site.objects.get_or_create(
+        pk=settings.SITE_ID, defaults={"domain": "localhost", "name": "Renewal portal"}
+    )
     holder = HolderFactory(email="live@example.org")
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
