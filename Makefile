@@ -15,10 +15,18 @@ install: $(VENV)/bin/python system-deps
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[demo]'
 
-install-test: $(VENV)/bin/python
-	bash scripts/install-system-deps.sh --test
+# pip runs only when pyproject.toml changed since the last install: the stamp's name
+# carries the file's hash (a new hash, a new stamp; the old ones are removed).
+TEST_STAMP := $(VENV)/.installed-test-$(shell sha256sum pyproject.toml | cut -c1-16)
+
+$(TEST_STAMP): | $(VENV)/bin/python
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[demo,test]'
+	rm -f $(VENV)/.installed-test-*
+	touch $@
+
+install-test: $(VENV)/bin/python $(TEST_STAMP)
+	bash scripts/install-system-deps.sh --test
 	@# axe-core for the accessibility tests, from the npm registry (tests/browser/package.json).
 	[ -d tests/browser/node_modules/axe-core ] || npm --prefix tests/browser install --no-audit --no-fund --loglevel=error
 	@# Digital Bazaar's VC verifier, the independent check of our Open Badges (tests/badges/package.json).

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the whole test suite on SQLite, then the database-sensitive tests (marker
+# Runs the whole test suite on SQLite (two processes), then the database-sensitive tests (marker
 # `postgres`: locking, concurrency, constraints) again on a throwaway PostgreSQL cluster.
 # pytest exits 5 when it collected no tests: that is a failure too.
 set -uo pipefail
@@ -17,8 +17,15 @@ fail_on_no_tests() {
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null || {
   echo "Migrations are not up to date: run manage.py makemigrations" >&2; exit 1; }
 
+# The whole suite in two processes (pytest-xdist, one per core): each has its own SQLite
+# test database, memory cache, media folder, Chromium, localstripe and Redis on free
+# ports. `--dist load` hands tests out in collection order, which pytest-django sorts
+# rollback tests before flushing (transaction=True) ones: in each process, as in one, no
+# test runs after a flush has emptied the data the migrations seed. PYTEST_WORKERS=0
+# runs it in this one process; arguments after `make test` or scripts/test.sh go to
+# pytest (a later -n wins). A failure still fails the run; so does collecting nothing.
 echo "== Whole suite on SQLite"
-.venv/bin/pytest "$@"
+.venv/bin/pytest -n "${PYTEST_WORKERS:-2}" --dist load "$@"
 fail_on_no_tests $? || exit $?
 
 echo "== Database-sensitive tests on PostgreSQL"

@@ -1,4 +1,8 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.conf import settings as django_settings
 from django.test import Client, override_settings
 
@@ -44,6 +48,58 @@ def _media_in_tmp(settings, tmp_path):
     # Nor do Open Badges signing keys (issue 20) come from or land in var/badge-keys.
     settings.BADGE_KEY_DIR = str(tmp_path / "badge-keys")
     settings.BADGE_PRIVATE_KEY = ""
+
+
+DENVER = ZoneInfo("America/Denver")
+
+
+def moment(year, month, day, hour=10, minute=0) -> dt.datetime:
+    """A moment in the office's time (Colorado Springs), where the portal's days turn."""
+    return dt.datetime(year, month, day, hour, minute, tzinfo=DENVER)
+
+
+class Clock:
+    """The portal's clock in a test: stopped (no tick) at a moment the test chose, and
+    moved only when the test says so."""
+
+    def __init__(self, traveller):
+        self._traveller = traveller
+
+    def move_to(self, *when):
+        """`clock.move_to(2027, 2, 1)` (10:00 in Denver; hour and minute optional), or
+        `clock.move_to(a_datetime)`."""
+        target = when[0] if len(when) == 1 else moment(*when)
+        self._traveller.move_to(target)
+        return target
+
+    def shift(self, delta: dt.timedelta):
+        self._traveller.shift(delta)
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(tz=DENVER)
+
+    def today(self) -> dt.date:
+        return self.now().date()
+
+
+@pytest.fixture
+def clock(request):
+    """The one clock of the suite. Mark a test, a class or a module with
+    `pytest.mark.clock(2026, 11, 25)` (hour 10 in Denver unless given, or a datetime) and
+    it runs at that moment, stopped; ask for `clock` to move it during the test."""
+    marker = request.node.get_closest_marker("clock")
+    if marker is None:
+        pytest.fail("A test that asks for `clock` says when: @pytest.mark.clock(y, m, d)")
+    start = marker.args[0] if len(marker.args) == 1 else moment(*marker.args)
+    with time_machine.travel(start, tick=False) as traveller:
+        yield Clock(traveller)
+
+
+@pytest.fixture(autouse=True)
+def _clock_from_marker(request):
+    # A test marked `clock` runs on the clock, whether or not it asks for it.
+    if request.node.get_closest_marker("clock") is not None:
+        request.getfixturevalue("clock")
 
 
 @pytest.fixture

@@ -12,12 +12,15 @@ from pypdf import PdfReader
 
 from cec.pdf import certificate_context, qr_code_data_uri, verification_url
 from cec.services.ledger import record_attendance, remove_attendance
+from cec.services.submissions import approve_submission, submit_cecs
 from tests.factories import (
     ClassSessionFactory,
     CredentialFactory,
     HolderFactory,
     LedgerEntryFactory,
+    ReviewerFactory,
 )
+from tests.factories import renewal_states as states
 
 pytestmark = pytest.mark.django_db
 
@@ -149,6 +152,13 @@ def test_odd_certificate_addresses_answer_not_found(holder_client, client):
 # --- Reviewers: only certificates of submissions in their queue (issue 15.13) ------------
 
 
+def submitted_with(entry):
+    """The holder's 2027 renewal issued and `entry` submitted with it to NAAEI, through the
+    services (with enough other CECs to cover what the renewal owes)."""
+    renewal = states.renewal_due(entry.holder)
+    return submit_cecs(renewal, [entry, *states.earn_enough(renewal)], by=entry.holder)
+
+
 def _certificate(client, entry):
     return client.get(reverse("cec:certificate", args=[entry.pk]))
 
@@ -157,38 +167,24 @@ def test_a_reviewer_cannot_walk_ids_to_certificates_never_submitted(reviewer_cli
     assert _certificate(reviewer_client, entry).status_code == 404
 
 
+@pytest.mark.clock(2026, 11, 25)
 def test_a_reviewer_reads_certificates_of_a_submission_waiting_in_the_queue(reviewer_client, entry):
-    from tests.factories import SubmissionFactory
-
-    SubmissionFactory(renewal__holder=entry.holder, entries=[entry])
+    submitted_with(entry)
     assert _certificate(reviewer_client, entry).status_code == 200
 
 
+@pytest.mark.clock(2026, 11, 25)
 def test_a_reviewer_reads_certificates_of_a_submission_they_decided(
     reviewer_client, reviewer, entry
 ):
-    from cec.models import SubmissionState
-    from tests.factories import SubmissionFactory
-
-    SubmissionFactory(
-        renewal__holder=entry.holder,
-        entries=[entry],
-        state=SubmissionState.APPROVED,
-        decided_by=reviewer,
-    )
+    approve_submission(submitted_with(entry), by=reviewer)
     assert _certificate(reviewer_client, entry).status_code == 200
 
 
+@pytest.mark.clock(2026, 11, 25)
 def test_a_reviewer_cannot_read_certificates_of_another_reviewers_decision(reviewer_client, entry):
-    from cec.models import SubmissionState
-    from tests.factories import ReviewerFactory, SubmissionFactory
-
-    SubmissionFactory(
-        renewal__holder=entry.holder,
-        entries=[entry],
-        state=SubmissionState.REJECTED,
-        decided_by=ReviewerFactory(email="other-reviewer@example.org"),
-    )
+    other_reviewer = ReviewerFactory(email="other-reviewer@example.org")
+    states.reject(submitted_with(entry), other_reviewer)
     assert _certificate(reviewer_client, entry).status_code == 404
 
 

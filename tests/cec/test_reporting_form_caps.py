@@ -7,7 +7,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -18,7 +17,10 @@ from cec.services.forms import create_form, return_form, update_form, verify_for
 from cec.uploads import check_evidence
 from tests.factories import pdf_bytes, sent_form
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.clock(dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)),
+]
 
 CREATE = reverse("cec_forms:create")
 FIELDS = {
@@ -54,12 +56,6 @@ def upload(name="letter.pdf", padding=0):
 
 def checked(name="letter.pdf", padding=0):
     return check_evidence(upload(name, padding))
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC), tick=False):
-        yield
 
 
 # --- Drafts ------------------------------------------------------------------------------
@@ -234,10 +230,11 @@ def test_the_page_says_the_years_evidence_allowance_is_used_next_to_the_field(
     assert Evidence.objects.count() == 1
 
 
-def test_last_years_evidence_does_not_count_for_this_year(holder, settings):
+def test_last_years_evidence_does_not_count_for_this_year(clock, holder, settings):
     settings.EVIDENCE_MAX_BYTES_PER_HOLDER_YEAR = 2000
-    with time_machine.travel(dt.datetime(2025, 12, 30, 12, tzinfo=dt.UTC), tick=False):
-        create_form(holder=holder, fields=FIELDS, evidence=[checked(padding=1000)])
+    clock.move_to(dt.datetime(2025, 12, 30, 12, tzinfo=dt.UTC))
+    create_form(holder=holder, fields=FIELDS, evidence=[checked(padding=1000)])
+    clock.move_to(dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC))
     assert timezone.localdate().year == 2026
     form = create_form(holder=holder, fields=FIELDS, evidence=[checked(padding=1000)])
     assert form.evidence.count() == 1

@@ -5,10 +5,8 @@ and after a rejection gives the reason and what to fix. States are driven throug
 services (tests/factories/renewal_states.py)."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from credentials.models import OutboxMessage
@@ -17,15 +15,7 @@ from renewal_portal.composition import holder_status
 from tests.factories import CredentialFactory, credential_type
 from tests.factories import renewal_states as states
 
-pytestmark = pytest.mark.django_db
-
-DENVER = ZoneInfo("America/Denver")
-
-
-@pytest.fixture(autouse=True)
-def first_of_december_2026():
-    with time_machine.travel(dt.datetime(2026, 12, 1, 10, 0, tzinfo=DENVER), tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(2026, 12, 1)]
 
 
 def page(client, name):
@@ -60,12 +50,12 @@ def test_a_renewal_due_asks_for_the_first_step_not_done(holder, holder_client, s
     assert "Due January 1, 2027" in home
 
 
-def test_in_grace_the_next_action_warns_of_the_lapse(holder, client):
+def test_in_grace_the_next_action_warns_of_the_lapse(clock, holder, client):
     states.renewal_due(holder)
-    with time_machine.travel(dt.datetime(2027, 2, 1, 10, 0, tzinfo=DENVER), tick=False):
-        client.force_login(holder)
-        action = holder_status.next_action_for(holder)
-        home = page(client, "credentials:home")
+    clock.move_to(2027, 2, 1)
+    client.force_login(holder)
+    action = holder_status.next_action_for(holder)
+    home = page(client, "credentials:home")
     assert action.tone == "warning"
     assert "you are in the grace period. Finish all four steps by March 31, 2027" in home
 

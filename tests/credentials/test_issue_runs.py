@@ -3,10 +3,8 @@ a chunk that runs twice issues nothing twice (tasks run eagerly here; the real w
 and Redis are in tests/integration/)."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from credentials import tasks
@@ -14,15 +12,7 @@ from credentials.models import IssueRun, OutboxMessage, Renewal
 from credentials.services import issue_runs
 from tests.factories import CredentialFactory, HolderFactory, credential_type
 
-pytestmark = pytest.mark.django_db
-
-DENVER = ZoneInfo("America/Denver")
-
-
-@pytest.fixture(autouse=True)
-def season_opening():
-    with time_machine.travel(dt.datetime(2026, 11, 1, 6, 0, tzinfo=DENVER), tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(2026, 11, 1, 6)]
 
 
 @pytest.fixture

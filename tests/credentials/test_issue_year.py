@@ -4,10 +4,8 @@ progress shows by itself, from admin and from `manage.py issue_renewals` alike."
 
 import datetime as dt
 from io import StringIO
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -19,7 +17,7 @@ from credentials.services import issue_runs
 from credentials.services.renewals import issue_renewal_for
 from tests.factories import CredentialFactory, HolderFactory, credential_type
 
-DENVER = ZoneInfo("America/Denver")
+pytestmark = pytest.mark.clock(2026, 12, 1, 9)
 
 
 # --- The rule (SPEC rule 12) -------------------------------------------------------------
@@ -55,12 +53,6 @@ def test_a_past_year_is_refused_with_where_its_holders_renew():
 
 
 # --- The run, the admin and the command --------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def first_of_december_2026():
-    with time_machine.travel(dt.datetime(2026, 12, 1, 9, 0, tzinfo=DENVER), tick=False):
-        yield
 
 
 @pytest.fixture

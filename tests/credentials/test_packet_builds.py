@@ -3,13 +3,10 @@ renewals in admin and start a build; one task per renewal writes its packet, the
 puts them into one archive, progress shows in admin, and a task run twice builds nothing
 twice (Celery runs eagerly here)."""
 
-import datetime as dt
 import io
 import zipfile
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.files.storage import default_storage
 from django.urls import reverse
@@ -18,15 +15,7 @@ from credentials.models import PacketBuild, Renewal
 from renewal_portal.composition.packets import services as packets
 from tests.factories import HolderFactory, LedgerEntryFactory, RenewalFactory
 
-pytestmark = pytest.mark.django_db
-
-DENVER = ZoneInfo("America/Denver")
-
-
-@pytest.fixture(autouse=True)
-def december_2026():
-    with time_machine.travel(dt.datetime(2026, 12, 1, 10, 0, tzinfo=DENVER), tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(2026, 12, 1)]
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core import mail
-from django.utils import timezone
 
 from credentials import tasks
 from credentials.models import OutboxMessage, RequirementSet
@@ -16,6 +15,7 @@ from credentials.services.renewals import issue_renewal_for
 from renewal_portal.composition import tasks as composition_tasks
 from renewal_portal.composition.reminders import CATCH_UP_DAYS, send_due_reminders
 from tests.factories import CredentialFactory, credential_type
+from tests.factories import renewal_states as states
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +50,17 @@ def reminders():
 
 def reminder_keys():
     return [message.dedupe_key.rsplit(":", 1)[1] for message in reminders()]
+
+
+def completed_on(renewal, day, staff, reviewer, *, minute=0):
+    """All four steps through their services on `day` (from 8:00), NAAEI's approval last."""
+    with time_machine.travel(
+        dt.datetime(day.year, day.month, day.day, 8, minute, tzinfo=DENVER), tick=False
+    ):
+        states.complete(renewal, staff, reviewer)
+    renewal.refresh_from_db()
+    assert renewal.completed_at is not None
+    return renewal
 
 
 def run_on(day):
@@ -109,18 +120,16 @@ def test_a_season_of_daily_runs_sends_each_reminder_once_in_order(renewal):
     assert reminder_keys() == ["due-60", "due-30", "due-7", "grace-30", "grace-75"]
 
 
-def test_a_completed_renewal_gets_no_reminder(renewal):
-    renewal.completed_at = timezone.now()
-    renewal.save(update_fields=["completed_at"])
+def test_a_completed_renewal_gets_no_reminder(renewal, staff, reviewer):
+    completed_on(renewal, dt.date(2026, 11, 2), staff, reviewer)
     for day in (DUE - dt.timedelta(days=30), DUE + dt.timedelta(days=30)):
         run_on(day)
     assert reminders() == []
 
 
-def test_a_renewal_completed_after_one_reminder_gets_no_more(renewal):
+def test_a_renewal_completed_after_one_reminder_gets_no_more(renewal, staff, reviewer):
     run_on(DUE - dt.timedelta(days=60))
-    renewal.completed_at = timezone.now()
-    renewal.save(update_fields=["completed_at"])
+    completed_on(renewal, DUE - dt.timedelta(days=59), staff, reviewer)
     run_on(DUE - dt.timedelta(days=30))
     run_on(DUE - dt.timedelta(days=7))
     assert reminder_keys() == ["due-60"]
@@ -169,10 +178,9 @@ def test_reminder_days_come_from_the_governing_requirement_set(holder):
     assert reminder_keys() == ["due-45", "due-14", "grace-10"]
 
 
-def test_reminders_go_only_to_holders_whose_renewal_is_open(renewal, other_holder):
+def test_reminders_go_only_to_holders_whose_renewal_is_open(renewal, other_holder, staff, reviewer):
     done = issued_on(other_holder, dt.date(2026, 11, 1))
-    done.completed_at = timezone.now()
-    done.save(update_fields=["completed_at"])
+    completed_on(done, dt.date(2026, 11, 1), staff, reviewer)
     run_on(DUE - dt.timedelta(days=60))
     assert [message.holder for message in reminders()] == [renewal.holder]
 
@@ -207,11 +215,10 @@ def test_the_daily_task_sends_todays_reminders(renewal):
     assert reminder_keys() == ["due-7"]
 
 
-def test_a_reminder_queued_before_the_renewal_was_completed_is_not_sent(renewal):
+def test_a_reminder_queued_before_the_renewal_was_completed_is_not_sent(renewal, staff, reviewer):
     # Queued at 8:00; the holder finished at 8:01, before a busy worker got to it.
     run_on(DUE - dt.timedelta(days=30))
-    renewal.completed_at = timezone.now()
-    renewal.save(update_fields=["completed_at"])
+    completed_on(renewal, DUE - dt.timedelta(days=30), staff, reviewer, minute=1)
     [message] = reminders()
     assert tasks.send_outbox_message.delay(message.pk).get() is False
     message.refresh_from_db()

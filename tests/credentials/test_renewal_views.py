@@ -5,22 +5,16 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from credentials.models import IssueRun, Renewal
 from credentials.services.renewals import issue_renewal_for
 from tests.factories import CredentialFactory, HolderFactory, credential_type
+from tests.factories import renewal_states as states
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(2026, 11, 25)]
 
 DENVER = ZoneInfo("America/Denver")
-
-
-@pytest.fixture(autouse=True)
-def late_november_2026():
-    with time_machine.travel(dt.datetime(2026, 11, 25, 10, 0, tzinfo=DENVER), tick=False):
-        yield
 
 
 def holding(holder, *codes, valid_through=dt.date(2026, 12, 31)):
@@ -98,18 +92,16 @@ def test_the_renewal_page_asks_anonymous_visitors_to_sign_in(client):
     assert reverse("account_login") in response["Location"]
 
 
-def test_a_completed_renewal_says_so(holder_client, renewal):
-    Renewal.objects.filter(pk=renewal.pk).update(
-        completed_at=dt.datetime(2026, 11, 25, tzinfo=DENVER)
-    )
+def test_a_completed_renewal_says_so(holder_client, renewal, staff, reviewer):
+    states.complete(renewal, staff, reviewer)
     page = holder_client.get(reverse("credentials:renewal")).content.decode()
     assert "Your 2027 renewal is complete" in page
 
 
-def test_a_renewal_in_grace_warns_of_the_lapse(client, holder, renewal):
-    with time_machine.travel(dt.datetime(2027, 2, 1, 10, 0, tzinfo=DENVER), tick=False):
-        client.force_login(holder)
-        page = client.get(reverse("credentials:renewal")).content.decode()
+def test_a_renewal_in_grace_warns_of_the_lapse(clock, client, holder, renewal):
+    clock.move_to(2027, 2, 1)
+    client.force_login(holder)
+    page = client.get(reverse("credentials:renewal")).content.decode()
     assert "In grace" in page
     assert "March 31, 2027" in page
 
@@ -238,13 +230,14 @@ def test_the_invoice_pdf_downloads_as_a_pdf(holder_client, renewal):
 # Admin
 
 
-def test_staff_see_renewals_in_grace_with_cecs_missing(staff_client, staff, renewal):
+def test_staff_see_renewals_in_grace_with_cecs_missing(clock, staff_client, staff, renewal):
     url = reverse("admin:credentials_renewal_changelist")
-    with time_machine.travel(dt.datetime(2027, 2, 1, 10, 0, tzinfo=DENVER), tick=False):
-        staff_client.force_login(staff)
-        in_grace = staff_client.get(url, {"follow_up": "grace_cecs_missing"})
+    clock.move_to(2027, 2, 1)
+    staff_client.force_login(staff)
+    in_grace = staff_client.get(url, {"follow_up": "grace_cecs_missing"})
     assert in_grace.status_code == 200
     assert renewal.invoice.number in in_grace.content.decode()
+    clock.move_to(2026, 11, 25)  # back before the due date
     staff_client.force_login(staff)
     now = staff_client.get(url, {"follow_up": "grace_cecs_missing"})
     assert renewal.invoice.number not in now.content.decode()

@@ -3,10 +3,8 @@ through 31 December of the renewal year and confirms it to the holder, once."""
 
 import datetime as dt
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -25,15 +23,7 @@ from tests.factories import (
     credential_type,
 )
 
-pytestmark = pytest.mark.django_db
-
-DENVER = ZoneInfo("America/Denver")
-
-
-@pytest.fixture(autouse=True)
-def late_november_2026():
-    with time_machine.travel(dt.datetime(2026, 11, 25, 10, 0, tzinfo=DENVER), tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(2026, 11, 25)]
 
 
 @pytest.fixture

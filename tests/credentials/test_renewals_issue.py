@@ -3,10 +3,8 @@
 import datetime as dt
 from decimal import Decimal
 from io import StringIO
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
@@ -18,15 +16,7 @@ from credentials.services.renewals import issue_renewal_for, issue_renewals
 from payments.models import Invoice, LineKind
 from tests.factories import CredentialFactory, HolderFactory, credential_type
 
-pytestmark = pytest.mark.django_db
-
-DENVER = ZoneInfo("America/Denver")
-
-
-@pytest.fixture(autouse=True)
-def late_november_2026():
-    with time_machine.travel(dt.datetime(2026, 11, 25, 10, 0, tzinfo=DENVER), tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(2026, 11, 25)]
 
 
 def holding(holder, *codes, valid_through=dt.date(2026, 12, 31)):
@@ -105,18 +95,18 @@ def test_a_lapsed_credential_adds_the_reinstatement_fee_line(holder):
     assert invoice.total_cents == 12500
 
 
-def test_a_credential_in_grace_is_renewed_without_a_reinstatement_fee(holder):
+def test_a_credential_in_grace_is_renewed_without_a_reinstatement_fee(clock, holder):
     holding(holder, "CAM", valid_through=dt.date(2026, 12, 31))
-    with time_machine.travel(dt.datetime(2027, 3, 31, 12, 0, tzinfo=DENVER), tick=False):
-        renewal = issue_renewal_for(holder, 2027)
+    clock.move_to(2027, 3, 31, 12)
+    renewal = issue_renewal_for(holder, 2027)
     assert not renewal.reinstatement
     assert renewal.invoice.total_cents == 15000
 
 
-def test_the_reinstatement_fee_applies_from_the_day_after_grace_ends(holder):
+def test_the_reinstatement_fee_applies_from_the_day_after_grace_ends(clock, holder):
     holding(holder, "CAM", valid_through=dt.date(2026, 12, 31))
-    with time_machine.travel(dt.datetime(2027, 4, 1, 12, 0, tzinfo=DENVER), tick=False):
-        renewal = issue_renewal_for(holder, 2027)
+    clock.move_to(2027, 4, 1, 12)
+    renewal = issue_renewal_for(holder, 2027)
     assert renewal.reinstatement
     assert renewal.invoice.total_cents == 15000 + 5000
 
@@ -145,10 +135,10 @@ def test_changing_the_catalog_next_year_does_not_change_last_years_invoice(holde
     assert renewal.invoice.lines.get().cecs_owed == Decimal("8")
 
 
-def test_the_2021_renewal_is_judged_by_the_old_requirement_set(holder):
+def test_the_2021_renewal_is_judged_by_the_old_requirement_set(clock, holder):
     holding(holder, "CAM", "CALP", valid_through=dt.date(2020, 12, 31))
-    with time_machine.travel(dt.datetime(2020, 11, 2, 12, 0, tzinfo=DENVER), tick=False):
-        renewal = issue_renewal_for(holder, 2021)
+    clock.move_to(2020, 11, 2, 12)
+    renewal = issue_renewal_for(holder, 2021)
     assert renewal.cecs_owed == Decimal("6")  # CAM + NALP owes 6, not 9
 
 

@@ -12,6 +12,7 @@ from credentials.models import Credential
 from credentials.services.renewals import issue_renewal_for, lapse_overdue_credentials
 from payments.models import InvoiceStatus, LineKind
 from tests.factories import CredentialFactory, HolderFactory, credential_type
+from tests.factories import renewal_states as states
 
 pytestmark = pytest.mark.django_db
 
@@ -57,10 +58,11 @@ def test_a_lapse_adds_the_reinstatement_fee_to_the_open_invoice(holder):
     assert renewal.items.get().reinstatement_fee_cents == 5000
 
 
-def test_a_paid_invoice_is_not_changed_by_a_lapse(holder):
+def test_a_paid_invoice_is_not_changed_by_a_lapse(holder, staff):
     renewal = issue_2027_renewal(holder)
-    renewal.invoice.status = InvoiceStatus.PAID
-    renewal.invoice.save()
+    states.pay_by_cheque(renewal, staff)
+    renewal.invoice.refresh_from_db()
+    assert renewal.invoice.status == InvoiceStatus.PAID
     lapse_overdue_credentials(on=dt.date(2027, 4, 1))
     renewal.invoice.refresh_from_db()
     assert renewal.invoice.total_cents == 15000

@@ -153,7 +153,7 @@ class SmtpSink:
             if address in recipients and subject_contains.lower() in message["subject"].lower()
         ]
 
-    def wait_for(self, condition, timeout, interval=0.5):
+    def wait_for(self, condition, timeout, interval=0.1):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if condition():

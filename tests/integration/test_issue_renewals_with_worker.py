@@ -77,7 +77,9 @@ def all_sent(year):
 
 def wait_until_all_sent(year, workers):
     try:
-        wait_for(lambda: all_sent(year), timeout=TIMEOUT, interval=1, message="200 invoice emails")
+        wait_for(
+            lambda: all_sent(year), timeout=TIMEOUT, interval=0.25, message="200 invoice emails"
+        )
     except TimeoutError as exc:
         counts = {
             status: invoice_emails(year).filter(status=status).count()

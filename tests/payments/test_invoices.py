@@ -3,10 +3,8 @@ that states the fees, the CECs owed, the earning window and how to pay."""
 
 import datetime as dt
 import io
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.db import transaction
 from pypdf import PdfReader
 
@@ -23,15 +21,7 @@ from tests.factories import (
     credential_type,
 )
 
-pytestmark = pytest.mark.django_db
-
-DENVER = ZoneInfo("America/Denver")
-
-
-@pytest.fixture(autouse=True)
-def late_november_2026():
-    with time_machine.travel(dt.datetime(2026, 11, 25, 10, 0, tzinfo=DENVER), tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(2026, 11, 25)]
 
 
 def renewal_of(holder, *codes, valid_through=dt.date(2026, 12, 31)):

@@ -7,10 +7,8 @@ query per row (an N+1) or per page shows up here first."""
 import datetime as dt
 import uuid
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,9 +26,8 @@ from tests.factories import (
 from tests.factories.cec_forms import sent_form
 from tests.factories.renewal_states import pay_by_cheque
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(2026, 11, 25)]
 
-DENVER = ZoneInfo("America/Denver")
 FIVE_CODES = ["CAM", "CAPS", "CALP", "CAS", "AIME"]
 FORMS_OF_A_BIG_HOLDER = 30
 
@@ -72,12 +69,6 @@ OFFICE_CHANGELISTS = {
     "class sessions": ("admin:cec_classsession_changelist", FRAMEWORK + 9),
 }
 REVIEW_QUEUE = 8  # 11 before the keyset queue and the roles loaded with the user (issue 19)
-
-
-@pytest.fixture(autouse=True)
-def late_november_2026():
-    with time_machine.travel(dt.datetime(2026, 11, 25, 10, 0, tzinfo=DENVER), tick=False):
-        yield
 
 
 def holder_with(codes, entries, forms=1):

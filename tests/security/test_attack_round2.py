@@ -12,10 +12,11 @@ from django.urls import reverse
 
 from credentials import roles
 from credentials.models import User
+from payments import provider
 from payments.models import InvoiceStatus, Payment, PaymentMethod, PaymentStatus
-from payments.services.payments import PaymentError, record_offline_payment
+from payments.services.payments import PaymentError, record_offline_payment, record_payment
 from payments.services.reversals import record_cheque_refund, refund_payment
-from tests.factories import HolderFactory, PaymentFactory, StaffFactory, SuperuserFactory
+from tests.factories import HolderFactory, StaffFactory, SuperuserFactory
 from tests.factories.credentials import PASSWORD, credential_type
 from tests.factories.renewal_states import pay_by_cheque, renewal_due
 from tests.support.admin_forms import admin_post_data
@@ -85,12 +86,14 @@ def test_staff_cannot_record_a_refund_of_their_own_cheque(clerk_with_a_renewal):
 
 def test_staff_cannot_refund_their_own_card_payment_through_stripe(clerk_with_a_renewal):
     clerk, renewal = clerk_with_a_renewal
-    payment = PaymentFactory(
-        invoice=renewal.invoice,
-        method=PaymentMethod.CARD,
-        status=PaymentStatus.SUCCEEDED,
-        stripe_payment_intent="pi_own",
+    invoice = renewal.invoice
+    payment = record_payment(
+        invoice,
+        provider.IntentState(
+            id="pi_own", status="succeeded", amount_cents=invoice.total_cents, currency="usd"
+        ),
     )
+    assert payment.method == PaymentMethod.CARD and payment.status == PaymentStatus.SUCCEEDED
     # Refused before Stripe is asked (no Stripe server runs in this test).
     with pytest.raises(PaymentError, match="their own invoice"):
         refund_payment(payment, by=clerk)

@@ -5,7 +5,6 @@ a 404 or a message, never a server error (it was a 500 on SQLite: integer overfl
 import datetime as dt
 
 import pytest
-import time_machine
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.test import Client
@@ -16,7 +15,7 @@ from cec.services.ledger import record_attendance
 from tests.factories import StaffFactory
 from tests.security.world import build_world
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC))]
 
 HUGE = "99999999999999999999"
 HOSTILE = [
@@ -34,12 +33,6 @@ HOSTILE = [
     "1 OR 1=1",
     "",
 ]
-
-
-@pytest.fixture(autouse=True)
-def season():
-    with time_machine.travel(dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC), tick=False):
-        yield
 
 
 @pytest.fixture

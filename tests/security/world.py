@@ -8,12 +8,13 @@ from cec.models import ClassSession, Evidence, LedgerEntry, ReportingForm, Submi
 from cec.services.ledger import record_attendance
 from credentials.models import Renewal, User
 from credentials.services.renewals import issue_renewal_for
-from payments.models import Invoice, Payment, PaymentMethod, PaymentStatus
+from payments import provider
+from payments.models import Invoice, Payment
+from payments.services.payments import record_payment
 from tests.factories import (
     ClassSessionFactory,
     CredentialFactory,
     HolderFactory,
-    PaymentFactory,
     ReviewerFactory,
     StaffFactory,
     SubmissionFactory,
@@ -54,13 +55,15 @@ def build_world() -> World:
     )
     form = verified_form(staff, holder=holder_a)
     submission = SubmissionFactory(renewal=renewal, entries=[entry, *form.ledger_entries.all()])
-    renewal.invoice.status = "paid"
-    renewal.invoice.save(update_fields=["status"])
-    payment = PaymentFactory(
-        invoice=renewal.invoice,
-        method=PaymentMethod.CARD,
-        status=PaymentStatus.SUCCEEDED,
-        stripe_payment_intent="pi_world",
+    # Step 2 through the payments service: Stripe says holder A's card was charged.
+    payment = record_payment(
+        renewal.invoice,
+        provider.IntentState(
+            id="pi_world",
+            status="succeeded",
+            amount_cents=renewal.invoice.total_cents,
+            currency="usd",
+        ),
     )
     return World(
         holder_a=holder_a,

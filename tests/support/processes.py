@@ -60,7 +60,7 @@ def _kill_leftovers(pgid):
         time.sleep(0.1)
 
 
-def wait_for(condition, *, timeout, interval=0.5, message="condition"):
+def wait_for(condition, *, timeout, interval=0.1, message="condition"):
     """Poll `condition()` until it returns a truthy value, which is returned."""
     deadline = time.monotonic() + timeout
     while True:
