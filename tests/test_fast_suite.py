@@ -68,7 +68,7 @@ TESTS = Path(__file__).resolve().parent
 # Writing a step's record by hand: the renewal's fields, an update() or a factory keyword,
 # or an invoice marked paid without the payments service.
 STEP_WRITES = re.compile(
-    r"\b(contact_confirmed_at|cec_status_seen_at|completed_at)\s*=(?!=)"
+    r"\b(contact_confirmed_at|paid_at|cec_status_seen_at|cecs_approved_at|completed_at)\s*=(?!=)"
     r"|\binvoice\.status\s*=(?!=)"
     r"|\bstatus\s*=\s*(InvoiceStatus\.PAID|\"paid\")"
 )

@@ -16,7 +16,8 @@ from credentials import signals
 from credentials.models import OutboxMessage, Renewal
 from credentials.services.renewals import issue_renewals, lapse_overdue_credentials
 from payments.models import Invoice, InvoiceStatus, LineKind
-from tests.factories import CredentialFactory, HolderFactory, credential_type
+from tests.factories import CredentialFactory, HolderFactory, StaffFactory, credential_type
+from tests.factories.renewal_states import pay_by_cheque
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +122,7 @@ def test_a_lapse_with_the_invoice_paid_records_no_reinstatement_fee_anywhere():
     holder = holder_of("CAM")
     issue_renewals(2027, holder_ids=[holder.pk])
     renewal = Renewal.objects.get()
-    Invoice.objects.filter(renewal=renewal).update(status=InvoiceStatus.PAID)
+    pay_by_cheque(renewal, StaffFactory())
     lapse_overdue_credentials(on=dt.date(2027, 4, 1))
     renewal.refresh_from_db()
     assert not renewal.reinstatement
