@@ -3,7 +3,7 @@ ledger entries, Reporting Forms and class attendance move with the holder; a mer
 refused when both records attended the same session (the CECs would count twice)."""
 
 from cec.models import Attendance, LedgerEntry, ReportingForm
-from credentials.services.merges import MergePart, move_rows
+from credentials.services.merges import MergePart, move_rows, register_merge_part
 
 
 def refusal(source, into) -> str:
@@ -27,3 +27,8 @@ def move(source, into, *, by, why) -> dict[str, int]:
 
 
 PART = MergePart(refusal=refusal, move=move)
+
+
+def register() -> None:
+    """cec's part of every holder merge (credentials.services.merges)."""
+    register_merge_part(PART)
