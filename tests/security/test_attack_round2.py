@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from credentials import roles
 from credentials.models import User
-from payments import provider
 from payments.models import InvoiceStatus, Payment, PaymentMethod, PaymentStatus
+from payments.providers import Succeeded
 from payments.services.payments import PaymentError, record_offline_payment, record_payment
 from payments.services.reversals import record_cheque_refund, refund_payment
 from tests.factories import HolderFactory, StaffFactory, SuperuserFactory
@@ -89,9 +89,7 @@ def test_staff_cannot_refund_their_own_card_payment_through_stripe(clerk_with_a_
     invoice = renewal.invoice
     payment = record_payment(
         invoice,
-        provider.IntentState(
-            id="pi_own", status="succeeded", amount_cents=invoice.total_cents, currency="usd"
-        ),
+        Succeeded(reference="pi_own", amount_cents=invoice.total_cents, currency="usd"),
     )
     assert payment.method == PaymentMethod.CARD and payment.status == PaymentStatus.SUCCEEDED
     # Refused before Stripe is asked (no Stripe server runs in this test).

@@ -8,8 +8,8 @@ from cec.models import ClassSession, Evidence, LedgerEntry, ReportingForm, Submi
 from cec.services.ledger import record_attendance
 from credentials.models import Renewal, User
 from credentials.services.renewals import issue_renewal_for
-from payments import provider
 from payments.models import Invoice, Payment
+from payments.providers import Succeeded
 from payments.services.payments import record_payment
 from tests.factories import (
     ClassSessionFactory,
@@ -58,12 +58,7 @@ def build_world() -> World:
     # Step 2 through the payments service: Stripe says holder A's card was charged.
     payment = record_payment(
         renewal.invoice,
-        provider.IntentState(
-            id="pi_world",
-            status="succeeded",
-            amount_cents=renewal.invoice.total_cents,
-            currency="usd",
-        ),
+        Succeeded(reference="pi_world", amount_cents=renewal.invoice.total_cents, currency="usd"),
     )
     return World(
         holder_a=holder_a,
