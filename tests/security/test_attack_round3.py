@@ -1,6 +1,6 @@
 """The outside attack repeated on round 3's code (moved code: payments behind a provider,
 the composition layer, background runs): each test is one attack with the answer the
-portal must give. docs/changes/s.md lists every attack tried and its result."""
+portal must give. docs/round-3/outside-attack-round-3.md lists every attack tried and its result."""
 
 import pytest
 from django.contrib import admin
