@@ -24,6 +24,16 @@ fail_on_no_tests() {
 # test runs after a flush has emptied the data the migrations seed. PYTEST_WORKERS=0
 # runs it in this one process; arguments after `make test` or scripts/test.sh go to
 # pytest (a later -n wins). A failure still fails the run; so does collecting nothing.
+# The production shape (PostgreSQL, Redis, gunicorn, two Celery workers and beat, SMTP,
+# localstripe) started on loopback and driven over HTTP: about a minute, mostly waiting
+# on processes, so it runs beside the suite (its own free ports and data directory) and
+# its report is printed, and judged, after the suite's.
+mkdir -p var
+smoke_log=var/prod-smoke.log
+.venv/bin/python scripts/prod_smoke.py >"$smoke_log" 2>&1 &
+smoke_pid=$!
+trap 'kill "$smoke_pid" 2>/dev/null' EXIT
+
 echo "== Whole suite on SQLite"
 .venv/bin/pytest -n "${PYTEST_WORKERS:-2}" --dist load "$@"
 fail_on_no_tests $? || exit $?
@@ -32,7 +42,9 @@ echo "== Database-sensitive tests on PostgreSQL"
 scripts/with-postgres.sh .venv/bin/pytest -m postgres -p no:cacheprovider "$@"
 fail_on_no_tests $? || exit $?
 
-# The production shape (PostgreSQL, Redis, gunicorn, two Celery workers and beat, SMTP,
-# localstripe) started on loopback and driven over HTTP: about a minute.
-echo "== Production smoke run"
-.venv/bin/python scripts/prod_smoke.py || exit $?
+echo "== Production smoke run (ran beside the suite)"
+wait "$smoke_pid"
+smoke_status=$?
+trap - EXIT
+cat "$smoke_log"
+exit "$smoke_status"
