@@ -24,7 +24,7 @@ from credentials.models import ImportBatch
 from credentials.permissions import IMPORT_RECORDS, INVITE_HOLDERS
 from credentials.services import imports
 from credentials.tasks import run_import_batch
-from renewal_portal.infra.runs.admin import progress_bar, progress_json
+from renewal_portal.infra.runs.admin import progress_bar_of, progress_json
 
 SAMPLES = [
     ("holders", "Holders", "samples/holders.csv", "samples/holders.xlsx"),
@@ -248,16 +248,10 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     @admin.display(description="progress")
     def progress(self, batch):
-        p = self._progress(batch)
-        return progress_bar(
-            percent=p["percent"],
-            done=p["done"],
-            total=p["total"],
+        return progress_bar_of(
+            self._progress(batch),
             noun="rows written",
-            failing=p["failing"],
-            summary=p["summary"],
             url=reverse("admin:credentials_importbatch_progress", args=[batch.pk]),
-            finished=p["finished"],
         )
 
     @admin.display(description="file")

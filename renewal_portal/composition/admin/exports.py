@@ -17,7 +17,7 @@ from renewal_portal.composition import export_runs as export_services
 from renewal_portal.composition.exports import FORMATS
 from renewal_portal.infra.admin_display import short_datetime
 from renewal_portal.infra.downloads import download
-from renewal_portal.infra.runs.admin import progress_bar, progress_json
+from renewal_portal.infra.runs.admin import progress_bar_of, progress_json
 
 
 class SeasonExportForm(forms.ModelForm):
@@ -121,16 +121,10 @@ class SeasonExportAdmin(admin.ModelAdmin):
 
     @admin.display(description="progress")
     def progress(self, obj):
-        p = export_services.progress(obj)
-        return progress_bar(
-            percent=p["percent"],
-            done=p["done"],
-            total=p["total"],
+        return progress_bar_of(
+            export_services.progress(obj),
             noun="rows",
-            failing=p["failing"],
-            summary=p["summary"],
             url=reverse("admin:credentials_seasonexport_progress", args=[obj.pk]),
-            finished=p["finished"],
         )
 
     @admin.display(description="file")

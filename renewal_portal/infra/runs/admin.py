@@ -50,6 +50,21 @@ def progress_bar(*, percent, done, total, noun, failing=0, summary="", url="", f
     )
 
 
+def progress_bar_of(progress: dict, *, noun, url) -> str:
+    """progress_bar for a progress snapshot (percent, done, total, failing, summary,
+    finished), as runs, imports and season exports report it."""
+    return progress_bar(
+        percent=progress["percent"],
+        done=progress["done"],
+        total=progress["total"],
+        noun=noun,
+        failing=progress["failing"],
+        summary=progress["summary"],
+        url=url,
+        finished=progress["finished"],
+    )
+
+
 def progress_json(progress: dict, *, done_key, total_key, noun) -> JsonResponse:
     """The JSON the script polls: what the bar, the count and the sentence show."""
     return JsonResponse(
@@ -142,16 +157,8 @@ class RunAdmin:
 
     @admin.display(description="progress")
     def progress(self, obj):
-        p = self.run_progress(obj)
-        return progress_bar(
-            percent=p["percent"],
-            done=p["done"],
-            total=p["total"],
-            noun=self.run_kind.noun,
-            failing=p["failing"],
-            summary=p["summary"],
-            url=self.progress_url(obj),
-            finished=p["finished"],
+        return progress_bar_of(
+            self.run_progress(obj), noun=self.run_kind.noun, url=self.progress_url(obj)
         )
 
     @admin.action(
