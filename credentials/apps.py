@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 
 from renewal_portal.infra import admin_dates, autocomplete, ids
 
@@ -19,6 +20,7 @@ class CredentialsConfig(AppConfig):
         content_versions.declare()
         pre_migrate.connect(content_versions.drop_before_migrate, sender=self)
         post_migrate.connect(content_versions.install_after_migrate, sender=self)
+        checks.register(content_versions.triggers_check, checks.Tags.database, deploy=True)
         # Keep each role's permissions in step with roles.py after every migrate.
         post_migrate.connect(roles.sync_roles_after_migrate)
         # The Site (allauth's emails) names the office and SITE_URL, after every migrate.

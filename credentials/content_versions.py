@@ -12,6 +12,7 @@ by renewal_portal.infra.content_versions from what each app declares for its own
 belong to a user). The signed-in user carries its three versions (credentials.backends,
 `with_content_versions`), at no extra query."""
 
+from django.core import checks
 from django.db import connections
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -133,3 +134,23 @@ def drop_before_migrate(using="default", **kwargs):
     """SQLite cannot rebuild a table another table's trigger reads: the triggers go
     before a migrate and come back after it (install_after_migrate)."""
     REGISTRY.drop_for_migrate(connections[using])
+
+
+def triggers_check(app_configs=None, databases=None, **kwargs):
+    """System check: every declared trigger exists. Without one, a write goes uncounted
+    and a cached page stays stale. Registered for `manage.py check --deploy --database
+    default` (credentials.apps), not before `migrate`, which is what installs them."""
+    errors = []
+    for alias in databases or ():
+        missing = REGISTRY.missing(connections[alias])
+        if missing:
+            more = ", ..." if len(missing) > 5 else ""
+            errors.append(
+                checks.Error(
+                    f"The database {alias!r} lacks {len(missing)} content version "
+                    f"trigger(s): {', '.join(missing[:5])}{more}",
+                    hint="Run `manage.py migrate`: it installs them after every migration.",
+                    id="portal.E002",
+                )
+            )
+    return errors
