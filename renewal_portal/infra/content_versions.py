@@ -162,8 +162,8 @@ def trigger_name(table: str, event: str) -> str:
     return name
 
 
-def _keys_select(bumps: list[Bump], event: str, row_source) -> str:
-    """A SELECT of the (scope, key) pairs an event moves, as a UNION (distinct pairs).
+def _keys_select(bumps: list[Bump], event: str, row_source, union="UNION") -> str:
+    """A SELECT of the (scope, key) pairs an event moves, the parts joined by `union`.
     `row_source(row)` is the FROM clause of the rows before or after ("" for a row-level
     trigger, whose OLD and NEW need none)."""
     parts = []
@@ -172,7 +172,7 @@ def _keys_select(bumps: list[Bump], event: str, row_source) -> str:
             scope = f"'{bump.scope}'"
             source, alias = row_source(row, bump)
             parts.append(f"SELECT {scope} AS scope, {bump.key_of(alias)} AS key{source}")
-    return "\n    UNION ".join(parts)
+    return f"\n    {union} ".join(parts)
 
 
 def sqlite_trigger_sql(counter_table: str, name: str, table: str, event: str, bumps) -> str:
@@ -199,13 +199,13 @@ def postgresql_trigger_sql(counter_table: str, name: str, table: str, event: str
         # A constant key: once per statement that wrote any row.
         return f" WHERE EXISTS (SELECT 1 FROM {transition})", ""
 
-    keys = _keys_select(bumps, event, row_source)
+    keys = _keys_select(bumps, event, row_source, union="UNION ALL")
     referencing = " ".join(f"{row} TABLE AS {_PG_TRANSITION[row]}" for row in _ROWS_OF_EVENT[event])
     function = (
         f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $body$\n"
         f"BEGIN\n"
         f'  INSERT INTO "{counter_table}" AS counter ("scope", "key", "version")\n'
-        f"  SELECT bump.scope, bump.key, 1 FROM (\n    {keys}\n  ) AS bump\n"
+        f"  SELECT DISTINCT bump.scope, bump.key, 1 FROM (\n    {keys}\n  ) AS bump\n"
         f"  WHERE bump.key IS NOT NULL ORDER BY bump.scope, bump.key\n"
         f'  ON CONFLICT ("scope", "key") DO UPDATE SET "version" = counter."version" + 1;\n'
         f"  RETURN NULL;\n"
