@@ -296,6 +296,28 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
+# Whole holder pages and the reviewer queue, cached under the content versions of what
+# they show (renewal_portal/infra/page_cache.py, issue 19). PAGE_CACHE=off renders every
+# page fresh (the bench measures both). Entries live PAGE_CACHE_SECONDS at most; a page
+# whose data, date or release changed is never served, whatever its age. In their own
+# cache: Redis under its own key prefix, or their own table, whose culling (a third of it
+# past MAX_ENTRIES) never drops the shared cache's throttling counts.
+PAGE_CACHE = env.bool("PAGE_CACHE", default=True)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=15 * 60)
+PAGE_CACHE_ALIAS = "pages"
+if REDIS_URL:
+    CACHES[PAGE_CACHE_ALIAS] = {
+        **CACHES["default"],
+        "KEY_PREFIX": "portal-pages",
+        "TIMEOUT": PAGE_CACHE_SECONDS,
+    }
+else:
+    CACHES[PAGE_CACHE_ALIAS] = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "portal_page_cache",
+        "TIMEOUT": PAGE_CACHE_SECONDS,
+        "OPTIONS": {"MAX_ENTRIES": env.int("PAGE_CACHE_MAX_ENTRIES", default=20_000)},
+    }
 # Sessions read from the shared cache, written through to the database (issue 19): with
 # Redis a signed-in request reads its session without a query. Without Redis the cache
 # is a database table, so the session table is read directly (the same one query).
