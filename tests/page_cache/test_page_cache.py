@@ -151,7 +151,6 @@ def test_the_csrf_token_of_a_cached_page_works_after_signing_in_again(holder):
     assert "confirmed" in browser.get(response.url).content.decode()
 
 
-@pytest.mark.xfail(reason="confirming moves the holder's version: wt-v's triggers", strict=False)
 def test_a_pending_message_bypasses_the_cache_and_shows_once(holder_client, renewal):
     profile = reverse("credentials:profile")
     holder_client.get(profile)
