@@ -91,10 +91,6 @@ def _key_for(request, versions_of) -> str | None:
     versions = versions_of(request)
     if versions is None:
         return None
-    # The page holds CSRF tokens: keyed on the browser's secret (a new visitor gets one
-    # here, and its cookie from the middleware, exactly as when the page renders).
-    get_token(request)
-    csrf_secret = request.META.get("CSRF_COOKIE", "")
     parts = (
         release(),
         request.scheme,
@@ -104,10 +100,23 @@ def _key_for(request, versions_of) -> str | None:
         tuple(versions),
         timezone.localdate().isoformat(),
         translation.get_language(),
-        csrf_secret,
+        _csrf_secret(request),
     )
     digest = hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
     return f"page:{digest}"
+
+
+def _csrf_secret(request) -> str:
+    """The browser's CSRF secret, which the page's tokens are masked from. As when the page
+    renders (get_token), the middleware then sends the cookie: a new visitor gets a new
+    secret, a known one has its cookie renewed. Masking a token for the key would only
+    cost a random string."""
+    secret = request.META.get("CSRF_COOKIE")
+    if secret:
+        request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True  # what get_token does for it
+        return secret
+    get_token(request)
+    return request.META["CSRF_COOKIE"]
 
 
 def _has_messages(request) -> bool:
