@@ -305,11 +305,17 @@ else:
 PAGE_CACHE = env.bool("PAGE_CACHE", default=True)
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=15 * 60)
 PAGE_CACHE_ALIAS = "pages"
-if REDIS_URL:
+# A Redis of their own if wanted (e.g. with maxmemory and allkeys-lru, which the Redis of
+# the task queue must never have); by default the one of REDIS_URL.
+PAGE_CACHE_REDIS_URL = env("PAGE_CACHE_REDIS_URL", default=REDIS_URL)
+if PAGE_CACHE_REDIS_URL:
     CACHES[PAGE_CACHE_ALIAS] = {
-        **CACHES["default"],
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": PAGE_CACHE_REDIS_URL,
         "KEY_PREFIX": "portal-pages",
         "TIMEOUT": PAGE_CACHE_SECONDS,
+        # A page cache that does not answer within a second is skipped (page_cache.py).
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
 else:
     CACHES[PAGE_CACHE_ALIAS] = {
