@@ -43,7 +43,9 @@ QUEUE_PAGE_SIZE = 50
 
 @reviewer_required
 @require_GET
-@cache_page_by_version(page_versions.review_queue_page)
+@cache_page_by_version(
+    page_versions.review_queue_page, query=("state", "year", "credential", "after", "before")
+)
 def queue(request):
     filters = QueueFilterForm(request.GET or None)
     page = selectors.review_queue_page(

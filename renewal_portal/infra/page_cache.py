@@ -46,6 +46,8 @@ logger = logging.getLogger(__name__)
 
 # Bodies smaller than this are stored as they are: compressing them saves little.
 COMPRESS_FROM_BYTES = 2048
+# A longer query string is never a link of the portal's own: rendered, not stored.
+MAX_QUERY_CHARS = 512
 # What a stored entry starts with, so a format change never misreads an older entry.
 _FORMAT = 1
 # The attributes every HttpResponse has; anything more is a marker set by a decorator
@@ -55,15 +57,20 @@ _PLAIN_RESPONSE_ATTRIBUTES = frozenset(vars(HttpResponse()))
 _CACHEABLE_METHODS = ("GET", "HEAD")
 
 
-def cache_page_by_version(versions_of):
+def cache_page_by_version(versions_of, query=()):
     """Serve the wrapped view's page from the page cache while the versions
     `versions_of(request)` returns (None: do not cache) and everything else in the key
-    are unchanged. Put it inside the sign-in and permission decorators."""
+    are unchanged. Put it inside the sign-in and permission decorators.
+
+    `query`: the names of the query parameters the page reads. A request with any other
+    parameter, or a query string longer than MAX_QUERY_CHARS, is rendered and not stored,
+    so nobody fills the cache with copies of one page under made-up addresses."""
+    allowed = frozenset(query)
 
     def decorator(view):
         @functools.wraps(view)
         def cached_view(request, *args, **kwargs):
-            key = _key_for(request, versions_of)
+            key = _key_for(request, versions_of) if _cacheable_query(request, allowed) else None
             if key is None:
                 return view(request, *args, **kwargs)
             cache = caches[settings.PAGE_CACHE_ALIAS]
@@ -80,6 +87,13 @@ def cache_page_by_version(versions_of):
         return cached_view
 
     return decorator
+
+
+def _cacheable_query(request, allowed) -> bool:
+    query_string = request.META.get("QUERY_STRING", "")
+    if not query_string:
+        return True
+    return len(query_string) <= MAX_QUERY_CHARS and all(name in allowed for name in request.GET)
 
 
 def _key_for(request, versions_of) -> str | None:

@@ -49,7 +49,9 @@ class CountingView:
         self.renders = 0
         self.answer = answer
         self.versions = versions
-        self.view = cache_page_by_version(lambda request: self.versions)(self._render)
+        self.view = cache_page_by_version(lambda request: self.versions, query=("year",))(
+            self._render
+        )
 
     def _render(self, request):
         self.renders += 1
@@ -310,3 +312,19 @@ def test_office_accounts_are_not_cached_as_holders(staff, reviewer):
     # The age filter counts from the time of day: that queue is always fresh.
     aged = make_request(path="/review/?age=3", user=reviewer)
     assert page_versions.review_queue_page(aged) is None
+
+
+def test_only_the_query_parameters_a_page_reads_are_cached():
+    renders = []
+
+    @cache_page_by_version(lambda request: (1,), query=("year",))
+    def view(request):
+        renders.append(request.get_full_path())
+        return HttpResponse(PAGE)
+
+    for path in ("/review/?year=2027", "/review/?year=2027"):
+        view(make_request(path=path, csrf_secret=SECRET))
+    assert len(renders) == 1
+    for path in ("/review/?year=2027&x=1", "/review/?year=2027&x=1", "/review/?year=" + "9" * 600):
+        view(make_request(path=path, csrf_secret=SECRET))
+    assert len(renders) == 4
