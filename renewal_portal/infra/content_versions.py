@@ -42,19 +42,37 @@ _PG_NAME_MAX = 63
 
 @dataclass(frozen=True)
 class Bump:
-    """A row of `table` written moves the counter (`scope`, `key`): `key` is an SQL
-    expression over the row, named `{row}` (e.g. `{row}.holder_id`), or a constant (`0`)."""
+    """A row of `table` written moves the counter (`scope`, `key`).
+
+    `key` is an SQL expression over the row, named `{row}` (`{row}.holder_id`), or a
+    constant (`0`). `through` follows foreign keys first, each step a (column, parent
+    table) pair whose parent's primary key is `id`: with `through=(("invoice_id",
+    "payments_invoice"), ("renewal_id", "credentials_renewal"))`, `{row}` in `key` is the
+    renewal of the invoice of the row. `when` (SQL over the row written, `{row}`) moves
+    the counter only for the rows it holds for."""
 
     table: str
     scope: str
     key: str
+    through: tuple[tuple[str, str], ...] = ()
+    when: str | None = None
 
     @property
     def per_row(self) -> bool:
         return "{row}" in self.key
 
-    def key_of(self, row: str) -> str:
-        return self.key.replace("{row}", row)
+
+def _over(sql: str, row: str) -> str:
+    return sql.replace("{row}", row)
+
+
+def _joins(bump: Bump, row: str) -> tuple[str, str]:
+    """The JOIN clauses of `bump.through` from the row `row`, and the last alias."""
+    joins, alias = [], row
+    for step, (column, parent) in enumerate(bump.through, start=1):
+        joins.append(f'JOIN "{parent}" AS step{step} ON step{step}.id = {alias}.{column}')
+        alias = f"step{step}"
+    return " ".join(joins), alias
 
 
 @dataclass(frozen=True)
@@ -162,22 +180,44 @@ def trigger_name(table: str, event: str) -> str:
     return name
 
 
-def _keys_select(bumps: list[Bump], event: str, row_source) -> str:
-    """A SELECT of the (scope, key) pairs an event moves, as a UNION (distinct pairs).
-    `row_source(row)` is the FROM clause of the rows before or after ("" for a row-level
-    trigger, whose OLD and NEW need none)."""
-    parts = []
-    for row in _ROWS_OF_EVENT[event]:
-        for bump in bumps:
-            scope = f"'{bump.scope}'"
-            source, alias = row_source(row, bump)
-            parts.append(f"SELECT {scope} AS scope, {bump.key_of(alias)} AS key{source}")
-    return "\n    UNION ".join(parts)
+def _sqlite_part(bump: Bump, row: str) -> str:
+    """The (scope, key) a row-level trigger moves for `bump`, the row being NEW or OLD."""
+    if bump.through and bump.per_row:
+        (column, parent), *rest = bump.through
+        source = f'"{parent}" AS step1'
+        for step, (next_column, next_parent) in enumerate(rest, start=2):
+            on = f"step{step}.id = step{step - 1}.{next_column}"
+            source += f' JOIN "{next_parent}" AS step{step} ON {on}'
+        last = f"step{len(bump.through)}"
+        key = f"(SELECT {_over(bump.key, last)} FROM {source} WHERE step1.id = {row}.{column})"
+    else:
+        key = _over(bump.key, row)
+    where = f" WHERE {_over(bump.when, row)}" if bump.when else ""
+    return f"SELECT '{bump.scope}' AS scope, {key} AS key{where}"
+
+
+def _postgresql_part(bump: Bump, transition: str) -> str:
+    """The (scope, key) pairs a statement-level trigger moves for `bump`: one per row of
+    the transition table `transition`, or one for the statement when the key is constant."""
+    when = f" WHERE {_over(bump.when, 'changed')}" if bump.when else ""
+    if not bump.per_row:
+        return (
+            f"SELECT '{bump.scope}' AS scope, {bump.key} AS key "
+            f"WHERE EXISTS (SELECT 1 FROM {transition} AS changed{when})"
+        )
+    joins, last = _joins(bump, "changed")
+    joins = f" {joins}" if joins else ""
+    return (
+        f"SELECT '{bump.scope}' AS scope, {_over(bump.key, last)} AS key "
+        f"FROM {transition} AS changed{joins}{when}"
+    )
 
 
 def sqlite_trigger_sql(counter_table: str, name: str, table: str, event: str, bumps) -> str:
     """A row-level trigger: one upsert of the keys of the row written."""
-    keys = _keys_select(bumps, event, lambda row, bump: ("", row))
+    keys = "\n    UNION ".join(
+        _sqlite_part(bump, row) for row in _ROWS_OF_EVENT[event] for bump in bumps
+    )
     return (
         f'CREATE TRIGGER {name} AFTER {event} ON "{table}" FOR EACH ROW BEGIN\n'
         f'  INSERT INTO "{counter_table}" ("scope", "key", "version")\n'
@@ -190,24 +230,24 @@ def sqlite_trigger_sql(counter_table: str, name: str, table: str, event: str, bu
 def postgresql_trigger_sql(counter_table: str, name: str, table: str, event: str, bumps):
     """A trigger function and a statement-level trigger reading the transition tables:
     one upsert of the statement's distinct keys, in key order (two transactions moving
-    the same counters lock them in the same order)."""
-
-    def row_source(row, bump):
-        transition = _PG_TRANSITION[row]
-        if bump.per_row:
-            return f" FROM {transition} AS changed", "changed"
-        # A constant key: once per statement that wrote any row.
-        return f" WHERE EXISTS (SELECT 1 FROM {transition})", ""
-
-    keys = _keys_select(bumps, event, row_source)
+    the same counters lock them in the same order). The upsert is planned at each
+    statement (EXECUTE): a plan kept from the first, small batch of a bulk run (a scan
+    of a table then nearly empty) would cost more with every batch after it."""
+    keys = "\n    UNION ALL ".join(
+        _postgresql_part(bump, _PG_TRANSITION[row])
+        for row in _ROWS_OF_EVENT[event]
+        for bump in bumps
+    )
     referencing = " ".join(f"{row} TABLE AS {_PG_TRANSITION[row]}" for row in _ROWS_OF_EVENT[event])
     function = (
         f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $body$\n"
         f"BEGIN\n"
+        f"  EXECUTE $upsert$\n"
         f'  INSERT INTO "{counter_table}" AS counter ("scope", "key", "version")\n'
-        f"  SELECT bump.scope, bump.key, 1 FROM (\n    {keys}\n  ) AS bump\n"
+        f"  SELECT DISTINCT bump.scope, bump.key, 1 FROM (\n    {keys}\n  ) AS bump\n"
         f"  WHERE bump.key IS NOT NULL ORDER BY bump.scope, bump.key\n"
-        f'  ON CONFLICT ("scope", "key") DO UPDATE SET "version" = counter."version" + 1;\n'
+        f'  ON CONFLICT ("scope", "key") DO UPDATE SET "version" = counter."version" + 1\n'
+        f"  $upsert$;\n"
         f"  RETURN NULL;\n"
         f"END\n$body$"
     )
