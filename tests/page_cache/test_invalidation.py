@@ -119,6 +119,13 @@ def test_a_submission_and_the_reviewers_decision_show_to_holder_and_reviewer(
     assert holder.last_name not in fresh(reviewer_browser, QUEUE)
 
 
+def test_a_submission_shows_on_the_submission_page(holder_client, renewal):
+    url = reverse("cec_submission:start")
+    cached(holder_client, url)
+    submit(renewal)
+    assert "Waiting for NAAEI review" in fresh(holder_client, url)
+
+
 def test_an_approval_shows_to_the_holder(holder_client, renewal, reviewer):
     submission = submit(renewal)
     cached(holder_client, RENEWAL)

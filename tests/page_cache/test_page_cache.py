@@ -47,6 +47,7 @@ def holder_pages(renewal, payment):
         reverse("credentials:profile"),
         LEDGER,
         reverse("cec_forms:list"),
+        reverse("cec_submission:start"),
         reverse("payments:invoice", args=[invoice.number]),
         reverse("payments:receipt", args=[invoice.number, payment.pk]),
     ]

@@ -31,6 +31,7 @@ def holder_page_urls(renewal, payment):
         "contact details": reverse("credentials:profile"),
         "ledger": reverse("cec:ledger"),
         "reporting forms": reverse("cec_forms:list"),
+        "submission": reverse("cec_submission:start"),
         "invoice": reverse("payments:invoice", args=[invoice.number]),
         "receipt": reverse("payments:receipt", args=[invoice.number, payment.pk]),
     }
@@ -57,6 +58,7 @@ def warm(client, url):
         "contact details",
         "ledger",
         "reporting forms",
+        "submission",
         "invoice",
         "receipt",
     ],
