@@ -24,7 +24,8 @@ from tests.factories.renewal_states import (
 )
 from tests.support.admin_forms import admin_post_data
 
-pytestmark = [pytest.mark.django_db, pytest.mark.clock(2026, 11, 25)]
+# Also run on PostgreSQL (`make test`'s postgres stage): its triggers are other code.
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(2026, 11, 25), pytest.mark.postgres]
 
 RENEWAL = reverse("credentials:renewal")
 LEDGER = reverse("cec:ledger")

@@ -11,7 +11,7 @@ from django.urls import reverse
 from tests.factories import ReviewerFactory
 from tests.factories.renewal_states import pay_by_cheque, renewal_due, submit
 
-pytestmark = [pytest.mark.django_db, pytest.mark.clock(2026, 11, 25)]
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(2026, 11, 25), pytest.mark.postgres]
 
 # The session and the signed-in user (with roles, two-factor and content versions).
 FRAMEWORK = 2
