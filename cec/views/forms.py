@@ -30,12 +30,14 @@ def form_list(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@cache_page_by_version(page_versions.holder_page)
 def form_create(request):
     return _edit(request, None)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@cache_page_by_version(page_versions.holder_page)
 def form_edit(request, pk):
     form = get_object_or_404(selectors.forms_of(request.user), pk=pk)
     if not form.is_editable:

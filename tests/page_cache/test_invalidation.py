@@ -9,11 +9,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from cec.models import ReportingForm
+from cec.services.forms import return_form
 from cec.services.ledger import record_attendance
 from cec.services.submissions import approve_submission
 from credentials.models import CredentialType, OfficeContact, User
 from payments.services.reversals import record_cheque_refund
 from tests.factories import ClassSessionFactory, CourseFactory, ReviewerFactory
+from tests.factories.cec_forms import sent_form
 from tests.factories.renewal_states import (
     check_cecs,
     confirm,
@@ -202,3 +205,13 @@ def test_another_holders_change_leaves_my_cached_page_alone(holder_client, renew
     cached(holder_client, RENEWAL)
     confirm(renewal_due(other_holder, codes=("CAS",)))
     assert not holder_client.get(RENEWAL).templates
+
+
+def test_a_returned_form_shows_its_reason_on_its_edit_page(holder, holder_client, staff):
+    form = sent_form(holder=holder)
+    url = reverse("cec_forms:edit", args=[form.pk])
+    assert holder_client.get(url).status_code == 302  # a sent form cannot be edited
+    return_form(form, by=staff, reason="Attach the volunteer letter, please.")
+    assert "Attach the volunteer letter" in cached(holder_client, url)
+    ReportingForm.objects.filter(pk=form.pk).update(title="Renamed by a bulk update")
+    assert "Renamed by a bulk update" in fresh(holder_client, url)

@@ -13,6 +13,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 
+from tests.factories import ReportingFormFactory
 from tests.factories.credentials import PASSWORD
 from tests.factories.renewal_states import pay_by_cheque, renewal_due, submit
 
@@ -40,7 +41,10 @@ def paid(renewal, staff):
 
 def holder_pages(renewal, payment):
     invoice = renewal.invoice
+    draft = ReportingFormFactory(holder=renewal.holder)
     return [
+        reverse("cec_forms:create"),
+        reverse("cec_forms:edit", args=[draft.pk]),
         reverse("credentials:home"),
         RENEWAL,
         reverse("credentials:credentials"),
