@@ -75,14 +75,15 @@ def test_a_cached_holder_page_costs_only_the_frameworks_queries(
 
 
 def test_the_cached_review_queue_costs_only_the_frameworks_queries(
-    holder, django_assert_num_queries
+    holder, django_assert_max_num_queries
 ):
     submit(renewal_due(holder))
     reviewer = ReviewerFactory()
     client = Client()
     client.force_login(reviewer)
     warm(client, reverse("review:queue"))
-    with django_assert_num_queries(FRAMEWORK + REVIEWER_PERMISSIONS):
+    # At most: helper L's has_perm from the role facts may ask fewer.
+    with django_assert_max_num_queries(FRAMEWORK + REVIEWER_PERMISSIONS):
         response = client.get(reverse("review:queue"))
     assert response.status_code == 200 and not response.templates
 
