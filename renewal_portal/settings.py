@@ -301,8 +301,10 @@ else:
 # page fresh (the bench measures both). Entries live PAGE_CACHE_SECONDS at most; a page
 # whose data, date or release changed is never served, whatever its age. In their own
 # cache: Redis under its own key prefix, or their own table, whose culling (a third of it
-# past MAX_ENTRIES) never drops the shared cache's throttling counts.
-PAGE_CACHE = env.bool("PAGE_CACHE", default=True)
+# past MAX_ENTRIES) never drops the shared cache's throttling counts. Off by default with
+# DEBUG: the release is hashed once per process, and runserver does not restart for an
+# edited template (PAGE_CACHE=on tries it there).
+PAGE_CACHE = env.bool("PAGE_CACHE", default=not DEBUG)
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=15 * 60)
 PAGE_CACHE_ALIAS = "pages"
 # A Redis of their own if wanted (e.g. with maxmemory and allkeys-lru, which the Redis of

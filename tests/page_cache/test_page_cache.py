@@ -216,12 +216,11 @@ def test_page_cache_off_renders_every_time(settings, holder_client, renewal):
 
 
 def test_page_cache_off_in_the_environment_turns_it_off():
-    def setting(value):
+    def setting(**environ):
         code = "from renewal_portal import settings; print(settings.PAGE_CACHE)"
-        env = {"PATH": "/usr/bin:/bin", "PAGE_CACHE": value} if value else {"PATH": "/usr/bin"}
         out = subprocess.run(
             [sys.executable, "-c", code],
-            env=env,
+            env={"PATH": "/usr/bin:/bin", "DEBUG": "false", **environ},
             cwd=django_settings.BASE_DIR,
             capture_output=True,
             text=True,
@@ -229,8 +228,11 @@ def test_page_cache_off_in_the_environment_turns_it_off():
         )
         return out.stdout.strip()
 
-    assert setting("off") == "False"
-    assert setting("") == "True"
+    assert setting() == "True"
+    assert setting(PAGE_CACHE="off") == "False"
+    # With DEBUG (runserver does not restart for an edited template) only when asked.
+    assert setting(DEBUG="true") == "False"
+    assert setting(DEBUG="true", PAGE_CACHE="on") == "True"
 
 
 @pytest.mark.parametrize(
