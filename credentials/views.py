@@ -83,9 +83,11 @@ def credentials(request):
     )
 
 
+@cache_page_by_version(page_versions.holder_page)
 def faq(request):
     return render(request, "credentials/faq.html", {"entries": selectors.published_faq()})
 
 
+@cache_page_by_version(page_versions.holder_page)
 def contact(request):
     return render(request, "credentials/contact.html", {"office": selectors.office_contact()})

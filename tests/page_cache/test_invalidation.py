@@ -13,7 +13,7 @@ from cec.models import ReportingForm
 from cec.services.forms import return_form
 from cec.services.ledger import record_attendance
 from cec.services.submissions import approve_submission
-from credentials.models import CredentialType, OfficeContact, User
+from credentials.models import CredentialType, FaqEntry, OfficeContact, User
 from payments.services.reversals import record_cheque_refund
 from tests.factories import ClassSessionFactory, CourseFactory, ReviewerFactory
 from tests.factories.cec_forms import sent_form
@@ -170,6 +170,13 @@ def test_an_edit_of_the_catalog_shows_on_every_holder_page(holder_client, renewa
     assert "1 Catalog Way" in fresh(holder_client, invoice_url)
     CredentialType.objects.filter(code="CAM").update(name="Certified Apartment Maestro")
     assert "Certified Apartment Maestro" in fresh(holder_client, reverse("credentials:credentials"))
+
+
+def test_an_faq_edit_shows_on_the_faq_page(holder_client):
+    url = reverse("credentials:faq")
+    cached(holder_client, url)
+    FaqEntry.objects.create(question="Can I pay by cheque?", answer="Yes.", position=99)
+    assert "Can I pay by cheque?" in fresh(holder_client, url)
 
 
 def test_an_office_edit_of_the_catalog_in_admin_shows(holder_client, renewal, staff_client):

@@ -49,6 +49,8 @@ def holder_pages(renewal, payment):
         RENEWAL,
         reverse("credentials:credentials"),
         reverse("credentials:profile"),
+        reverse("credentials:faq"),
+        reverse("credentials:contact"),
         LEDGER,
         reverse("cec_forms:list"),
         reverse("cec_submission:start"),

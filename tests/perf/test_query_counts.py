@@ -35,6 +35,7 @@ def _pages_rendered(settings):
     # the cache is pinned in tests/perf/test_cached_page_queries.py.
     settings.PAGE_CACHE = False
 
+
 FIVE_CODES = ["CAM", "CAPS", "CALP", "CAS", "AIME"]
 FORMS_OF_A_BIG_HOLDER = 30
 
