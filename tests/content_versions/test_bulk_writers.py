@@ -13,7 +13,12 @@ from credentials.models import ContentVersion
 from renewal_portal.infra.content_versions import move_once_per_transaction
 from tests.factories import HolderFactory, LedgerEntryFactory
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
+# Transactional (each statement its own transaction), with the seeded rows restored after
+# the flush as the suite's other transactional tests do.
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.postgres,
+]
 
 
 def _version(holder):
