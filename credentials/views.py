@@ -4,14 +4,16 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from credentials import selectors
+from credentials import page_versions, selectors
 from credentials.badges import links as badge_links
 from credentials.forms import ContactDetailsForm
 from credentials.services import profiles, renewals
+from renewal_portal.infra.page_cache import cache_page_by_version
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@cache_page_by_version(page_versions.holder_page)
 def profile(request):
     """Contact details (SPEC), and step 1 of the renewal: confirming them for the cycle."""
     contact = profiles.get_or_create_profile(request.user)
@@ -61,6 +63,7 @@ def cec_status_seen(request):
 
 @login_required
 @require_http_methods(["GET"])
+@cache_page_by_version(page_versions.holder_page)
 def credentials(request):
     """The holder's credentials with their status and dates, each with its digital badge
     (download, add to LinkedIn)."""
@@ -80,9 +83,11 @@ def credentials(request):
     )
 
 
+@cache_page_by_version(page_versions.holder_page)
 def faq(request):
     return render(request, "credentials/faq.html", {"entries": selectors.published_faq()})
 
 
+@cache_page_by_version(page_versions.holder_page)
 def contact(request):
     return render(request, "credentials/contact.html", {"office": selectors.office_contact()})

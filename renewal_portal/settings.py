@@ -296,6 +296,36 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
+# Whole holder pages and the reviewer queue, cached under the content versions of what
+# they show (renewal_portal/infra/page_cache.py, issue 19). PAGE_CACHE=off renders every
+# page fresh (the bench measures both). Entries live PAGE_CACHE_SECONDS at most; a page
+# whose data, date or release changed is never served, whatever its age. In their own
+# cache: Redis under its own key prefix, or their own table, whose culling (a third of it
+# past MAX_ENTRIES) never drops the shared cache's throttling counts. Off by default with
+# DEBUG: the release is hashed once per process, and runserver does not restart for an
+# edited template (PAGE_CACHE=on tries it there).
+PAGE_CACHE = env.bool("PAGE_CACHE", default=not DEBUG)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=15 * 60)
+PAGE_CACHE_ALIAS = "pages"
+# A Redis of their own if wanted (e.g. with maxmemory and allkeys-lru, which the Redis of
+# the task queue must never have); by default the one of REDIS_URL.
+PAGE_CACHE_REDIS_URL = env("PAGE_CACHE_REDIS_URL", default=REDIS_URL)
+if PAGE_CACHE_REDIS_URL:
+    CACHES[PAGE_CACHE_ALIAS] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": PAGE_CACHE_REDIS_URL,
+        "KEY_PREFIX": "portal-pages",
+        "TIMEOUT": PAGE_CACHE_SECONDS,
+        # A page cache that does not answer within a second is skipped (page_cache.py).
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+else:
+    CACHES[PAGE_CACHE_ALIAS] = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "portal_page_cache",
+        "TIMEOUT": PAGE_CACHE_SECONDS,
+        "OPTIONS": {"MAX_ENTRIES": env.int("PAGE_CACHE_MAX_ENTRIES", default=20_000)},
+    }
 # Sessions read from the shared cache, written through to the database (issue 19): with
 # Redis a signed-in request reads its session without a query. Without Redis the cache
 # is a database table, so the session table is read directly (the same one query).

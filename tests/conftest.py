@@ -30,7 +30,14 @@ def _cache_in_memory():
     access, so they use a per-process memory cache. Tests that start other processes
     (tests/deploy/test_sign_in_throttling_gunicorn.py) give them the real ones."""
     with override_settings(
-        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+        CACHES={
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+            # The page cache (renewal_portal/infra/page_cache.py) in its own.
+            "pages": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": "pages",
+            },
+        }
     ):
         yield
 
@@ -163,7 +170,9 @@ def _celery_runs_eagerly():
 def _shared_cache_cleared():
     # Counters in the shared cache (document downloads per person, issue 15 item 8) key on
     # user ids, which a rolled-back test hands out again: each test starts from zero.
-    from django.core.cache import cache
+    # So do cached pages, whose keys hold user ids and content versions.
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield

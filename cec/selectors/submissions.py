@@ -222,8 +222,10 @@ QUEUE_COLUMNS = (
 STATE_LABELS = dict(S.choices)
 
 
-def _waited(submitted_at, now) -> str:
-    days = (now - submitted_at).days
+def _waited(submitted_on: dt.date, today: dt.date) -> str:
+    # Calendar days in the office's time zone: the row reads the same all day long (the
+    # queue is cached per day, issue 19), and "today" means the same date as the page's.
+    days = (today - submitted_on).days
     if days < 1:
         return "today"
     return f"{days} day{'s' if days != 1 else ''} ago"
@@ -242,7 +244,7 @@ def queue_rows(submissions: list[dict]) -> list[QueueRow]:
             .values_list("renewal_id", "credential__credential_type__code")
         ):
             codes.setdefault(renewal_id, []).append(code)
-    now = timezone.now()
+    today = timezone.localdate()
     dates = {}
     rows = []
     for row in submissions:
@@ -262,7 +264,7 @@ def queue_rows(submissions: list[dict]) -> list[QueueRow]:
                 ),
                 cecs=f"{row['total_hours']} / {row['renewal__cecs_owed']}",
                 in_network=f"{row['in_network_hours']} / {row['renewal__in_network_min']}",
-                submitted=f"{dates[local_day]} ({_waited(row['submitted_at'], now)})",
+                submitted=f"{dates[local_day]} ({_waited(local_day, today)})",
                 state=STATE_LABELS.get(row["state"], row["state"]),
                 submitted_at=row["submitted_at"],
             )

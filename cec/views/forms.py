@@ -15,11 +15,14 @@ from cec.form_pdf import signed_form_document
 from cec.forms_reporting import ReportingFormForm
 from cec.selectors import forms as selectors
 from cec.services import forms as services
+from credentials import page_versions
 from renewal_portal.infra.downloads import download, limit_document_downloads
+from renewal_portal.infra.page_cache import cache_page_by_version
 
 
 @login_required
 @require_GET
+@cache_page_by_version(page_versions.holder_page)
 def form_list(request):
     forms = selectors.forms_of(request.user).prefetch_related("evidence")
     return render(request, "cec/forms/list.html", {"forms": forms})
@@ -27,12 +30,14 @@ def form_list(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@cache_page_by_version(page_versions.holder_page)
 def form_create(request):
     return _edit(request, None)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@cache_page_by_version(page_versions.holder_page)
 def form_edit(request, pk):
     form = get_object_or_404(selectors.forms_of(request.user), pk=pk)
     if not form.is_editable:

@@ -12,11 +12,12 @@ from django.views.decorators.http import require_GET
 
 from cec import pdf
 from cec.selectors import ledger as selectors
-from credentials import rules
+from credentials import page_versions, rules
 from credentials import selectors as credential_selectors
 from credentials.services.renewals import mark_cec_status_seen
 from renewal_portal.infra import errors
 from renewal_portal.infra.downloads import download, limit_document_downloads
+from renewal_portal.infra.page_cache import cache_page_by_version
 
 # Transcripts exist for years the portal can have entries for; anything else is a 404.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -24,6 +25,7 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 @login_required
 @require_GET
+@cache_page_by_version(page_versions.holder_page)
 def ledger(request):
     """Every CEC the holder earned, by year, and progress on the current renewal.
     Seeing this page is step 3 of the renewal (CEC status checked)."""

@@ -18,8 +18,10 @@ from cec.forms_review import BulkApproveForm, QueueFilterForm, RejectForm
 from cec.models import Submission
 from cec.selectors import submissions as selectors
 from cec.services import submissions as services
+from credentials import page_versions
 from credentials.permissions import REVIEW_SUBMISSION
 from renewal_portal.infra.history import history_of
+from renewal_portal.infra.page_cache import cache_page_by_version
 
 
 def reviewer_required(view):
@@ -41,6 +43,9 @@ QUEUE_PAGE_SIZE = 50
 
 @reviewer_required
 @require_GET
+@cache_page_by_version(
+    page_versions.review_queue_page, query=("state", "year", "credential", "after", "before")
+)
 def queue(request):
     filters = QueueFilterForm(request.GET or None)
     page = selectors.review_queue_page(

@@ -9,11 +9,14 @@ from django.views.decorators.http import require_http_methods
 from cec.forms_review import SubmissionForm
 from cec.selectors import submissions as selectors
 from cec.services.submissions import submit_cecs
+from credentials import page_versions
 from credentials.selectors import open_renewal_for
+from renewal_portal.infra.page_cache import cache_page_by_version
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@cache_page_by_version(page_versions.holder_page)
 def start(request):
     renewal = open_renewal_for(request.user)
     if renewal is None:

@@ -23,11 +23,13 @@ from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
+from credentials import page_versions
 from payments import receipts, selectors
 from payments.models import Invoice, Payment, PaymentMethod, PaymentStatus
 from payments.providers import ProviderError, get_provider
 from payments.services import payments as payment_services
 from renewal_portal.infra.downloads import download, limit_document_downloads
+from renewal_portal.infra.page_cache import cache_page_by_version
 
 # While a charge is processing the status page refreshes itself; past this age it also
 # asks the provider, in case the webhook is late.
@@ -202,6 +204,7 @@ def _receipt_payment(request, number, payment_id) -> Payment:
 
 @login_required
 @require_GET
+@cache_page_by_version(page_versions.holder_page)
 def receipt(request, number, payment_id):
     payment = _receipt_payment(request, number, payment_id)
     return render(request, "payments/receipt.html", receipts.receipt_context(payment))

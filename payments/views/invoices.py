@@ -7,16 +7,19 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from credentials import page_versions
 from payments.pdf import (
     invoice_context,
     invoice_document,
 )
 from payments.selectors import invoices_visible_to
 from renewal_portal.infra.downloads import download, limit_document_downloads
+from renewal_portal.infra.page_cache import cache_page_by_version
 
 
 @login_required
 @require_GET
+@cache_page_by_version(page_versions.holder_page)
 def invoice_detail(request, number):
     invoice = get_object_or_404(invoices_visible_to(request.user), number=number)
     return render(request, "payments/invoice.html", invoice_context(invoice))

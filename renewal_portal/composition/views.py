@@ -6,11 +6,13 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from cec.selectors.ledger import progress_for_renewal
-from credentials import roles, rules, selectors
+from credentials import page_versions, roles, rules, selectors
 from renewal_portal.composition import holder_status
 from renewal_portal.composition.renewal_steps import invoice_of, renewal_steps
+from renewal_portal.infra.page_cache import cache_page_by_version
 
 
+@cache_page_by_version(page_versions.holder_page)
 def home(request):
     context = {}
     if request.user.is_authenticated:
@@ -35,6 +37,7 @@ def welcome(request):
 
 @login_required
 @require_http_methods(["GET"])
+@cache_page_by_version(page_versions.holder_page)
 def renewal(request):
     """The holder's renewal for the current year as four steps (SPEC rule 8), or why
     there is none."""

@@ -28,6 +28,14 @@ from tests.factories.renewal_states import pay_by_cheque
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(2026, 11, 25)]
 
+
+@pytest.fixture(autouse=True)
+def _pages_rendered(settings):
+    # These pins are what a page costs to render (a page cache miss); a page served from
+    # the cache is pinned in tests/perf/test_cached_page_queries.py.
+    settings.PAGE_CACHE = False
+
+
 FIVE_CODES = ["CAM", "CAPS", "CALP", "CAS", "AIME"]
 FORMS_OF_A_BIG_HOLDER = 30
 
