@@ -54,8 +54,14 @@ def main(argv=None):
     load.add_argument(
         "--sessions-off-duration",
         type=int,
-        default=20,
+        default=15,
         help="seconds of the 100-sessions run with PAGE_CACHE=off (0: not run)",
+    )
+    load.add_argument(
+        "--off-duration",
+        type=int,
+        default=None,
+        help="seconds per page with PAGE_CACHE=off (default: --duration)",
     )
     load.add_argument("--workers", type=int, default=2)
     pdf = sub.add_parser("pdf", help="certificate and invoice PDFs against bare WeasyPrint")
@@ -100,6 +106,7 @@ def main(argv=None):
                 args.workers,
                 args.sessions_duration,
                 args.sessions_off_duration,
+                args.off_duration,
             ),
         )
     elif args.step == "pdf":

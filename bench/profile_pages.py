@@ -59,7 +59,7 @@ def _parse():
     parser.add_argument(
         "--profile-seconds",
         type=float,
-        default=1.0,
+        default=0.5,
         help="profile each page for at least this much CPU time (more requests if cheap)",
     )
     parser.add_argument(
@@ -183,6 +183,7 @@ KINDS = [
     ),
 ]
 PORTAL = "the portal's own code"
+TOP_FUNCTIONS = 25
 FRAMEWORK_KIND = "framework (request handling, middleware)"
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -230,7 +231,7 @@ def cost_summary(root) -> dict:
     by_function = sorted(((f, t / total) for f, t in functions.items()), key=lambda kv: -kv[1])
     return {
         "kinds": [[k, round(share, 4)] for k, share in by_kind],
-        "functions": [[f, round(share, 4)] for f, share in by_function[:10]],
+        "functions": [[f, round(share, 4)] for f, share in by_function[:TOP_FUNCTIONS]],
     }
 
 
@@ -248,20 +249,14 @@ def profile_text(client, url, n):
 
     # Wall-clock samples: on a shared machine the process is also descheduled, but at
     # random points, so each function's share of the samples stays its share of the CPU.
-    profiler = Profiler(interval=0.0005)
+    profiler = Profiler(interval=0.001)
     profiler.start()
     for _ in range(n):
         client.get(url)
     profiler.stop()
     summary = cost_summary(profiler.last_session.root_frame())
-    flat = profiler.output_text(unicode=True, color=False, flat=True, show_all=True)
-    flat = "\n".join(flat.splitlines()[:50])
     tree = profiler.output_text(unicode=True, color=False)
-    return (
-        f"{_summary_text(summary)}\n\n"
-        f"Where the time is spent (self time, top functions):\n{flat}\n\nCall tree:\n{tree}",
-        summary,
-    )
+    return f"{_summary_text(summary)}\n\nCall tree:\n{tree}", summary
 
 
 def build_review_queue(waiting=60):
@@ -419,7 +414,11 @@ def main():
                         int(args.profile_seconds * 1000 / max(cpu[name], 0.05)),
                     )
                     text, summary = profile_text(clients[name], url, n)
-                    figures[name].update(summary, profiled_requests=n)
+                    figures[name].update(
+                        kinds=summary["kinds"],
+                        functions=summary["functions"][:10],
+                        profiled_requests=n,
+                    )
                     (out / f"{name}.txt").write_text(
                         f"{name}: GET {url}, {n} requests, signed in, warm, PAGE_CACHE="
                         f"{page_cache} (bench/profile_pages.py)\n{len(sql)} queries a request:\n"

@@ -336,7 +336,14 @@ def _load_tables(load) -> list[str]:
         out += [
             f"Concurrency {level} (wrk connections), {load['duration_s']} s per page in "
             f"{load.get('rounds', 1)} interleaved slices (median slice), gunicorn "
-            f"{load['workers']} sync workers:",
+            f"{load['workers']} sync workers"
+            + (
+                f"; the *cache off* rows on a second gunicorn started with `PAGE_CACHE=off` "
+                f"({load.get('off_duration_s', load['duration_s'])} s per page, in the same "
+                "rounds), against the same floor:"
+                if any(page.endswith(OFF) for page in pages)
+                else ":"
+            ),
             "",
             "| page | req/s | p50 ms | p99 ms | req/s vs floor | p99 vs floor | workers' CPU "
             "ms/request | CPU vs floor | errors | load avg |",
@@ -502,7 +509,9 @@ def _costs_cell(figures) -> str:
     top = "; ".join(f"{SHORT_KINDS.get(k, k)} {_share(v)}" for k, v in kinds[:3])
     if functions:
         name, share = functions[0]
-        top += f"; largest function `{name.split(' (')[0]}` {_share(share)}"
+        function, _, where = name.partition(" (")
+        where = where.rstrip(")").rsplit(":", 1)[0]
+        top += f"; largest function `{function}` ({where}) {_share(share)}"
     return top
 
 
@@ -530,13 +539,17 @@ def _profiles_section() -> list[str]:
         "after any change to what it shows). CPU ms: median of "
         f"{any_mode['rounds']} rounds of {any_mode['iterations']} requests (CPU time of the "
         "process). The costs are shares of the time inside the requests in the pyinstrument "
-        "profile (sampled every 0.5 ms), by kind of work (each sample to the innermost "
+        "profile (sampled every millisecond of wall time, so a wait on Redis or the "
+        "database counts where it happens), by kind of work (each sample to the innermost "
         "frame's kind: a query run from a template tag counts as ORM and SQL, not "
         "templates) and the largest single function by self time. Shares above "
         f"{COST_LIMIT:.0%} are bold: issue 19 asks for no single *avoidable* cost above "
         f"{COST_LIMIT:.0%} of a page. *framework* is Django's request handling and the "
         "middleware, which every request pays (the floor's row; what each middleware costs "
         "is below).",
+        "",
+        "Without the profile's own overhead a page's figures are those of the load run's "
+        "tables above; these are for finding the costs, the load run is for judging pages.",
         "",
         "| page | hit: CPU ms, queries | hit: largest costs | miss: CPU ms, queries "
         "| miss: largest costs | profiles |",
@@ -570,6 +583,10 @@ def _profiles_section() -> list[str]:
                 "```",
                 *middleware.read_text().rstrip().splitlines()[6:],
                 "```",
+                "",
+                "A middleware's cost is its prefix of the stack's CPU less the shorter prefix's; "
+                "the first middleware that reads `request.user` pays for loading the session and "
+                "the user, whichever it is.",
                 "",
             ]
     return lines
@@ -692,7 +709,7 @@ def scaling_estimate(results) -> dict | None:
 
 def _scaling_block(estimate, command, date) -> str:
     e = estimate
-    database = "the PostgreSQL server " if e["vendor"] == "postgresql" else ""
+    database = " and the PostgreSQL server" if e["vendor"] == "postgresql" else ""
     lines = [
         "<!-- begin measured -->",
         f"*Written by `{command}` on {date} (bench/report.py) from its "
@@ -742,8 +759,8 @@ def _scaling_block(estimate, command, date) -> str:
         "worker uses one core at most), on a machine as fast as this one's calibration "
         "(docs/PERFORMANCE.md; scale by the ratio for another). Counted with wall time "
         f"instead, as this shared machine served the 100 sessions (load average "
-        f"{e['loadavg']}, {e['per_worker_wall_rps']:.1f} req/s a worker, the load generator "
-        f"and {database}on the same 2 cores), it would be {e['workers_wall']}: an upper "
+        f"{e['loadavg']}, {e['per_worker_wall_rps']:.1f} req/s a worker, the load generator"
+        f"{database} on the same 2 cores), it would be {e['workers_wall']}: an upper "
         "bound.",
         "<!-- end measured -->",
     ]

@@ -6,7 +6,8 @@
 #   BENCH_DURATION        seconds per page at each concurrency, in 5 slices (15)
 #   BENCH_CONCURRENCY     wrk connections for the per-page figures, comma separated (1)
 #   BENCH_SESSIONS_DURATION  seconds of the 100-concurrent-sessions run (30)
-#   BENCH_SESSIONS_OFF_DURATION  seconds of the same with PAGE_CACHE=off (20; 0 skips it)
+#   BENCH_OFF_DURATION    seconds per page with PAGE_CACHE=off, read not judged (10)
+#   BENCH_SESSIONS_OFF_DURATION  seconds of the 100 sessions with PAGE_CACHE=off (15; 0 skips it)
 #   BENCH_REDIS=0         no Redis: the cache is the settings' database cache
 #   BENCH_PROFILES=0      no profiles (bench/profiles/hit and miss, in-process, SQLite)
 set -euo pipefail
@@ -17,7 +18,8 @@ FORMS=${BENCH_FORMS:-$(( HOLDERS * 2 ))}
 DURATION=${BENCH_DURATION:-15}
 CONCURRENCY=${BENCH_CONCURRENCY:-1}
 SESSIONS_DURATION=${BENCH_SESSIONS_DURATION:-30}
-SESSIONS_OFF_DURATION=${BENCH_SESSIONS_OFF_DURATION:-20}
+OFF_DURATION=${BENCH_OFF_DURATION:-10}
+SESSIONS_OFF_DURATION=${BENCH_SESSIONS_OFF_DURATION:-15}
 # Persistent database connections, as in production (deploy/env.example): without them
 # every request to PostgreSQL opens a connection (with SCRAM authentication), which
 # costs more than the bare view itself.
@@ -62,7 +64,8 @@ one_database() {
   step generate --holders "$HOLDERS" --forms "$FORMS"
   step invoices
   step load --duration "$DURATION" --concurrency "$CONCURRENCY" \
-    --sessions-duration "$SESSIONS_DURATION" --sessions-off-duration "$SESSIONS_OFF_DURATION"
+    --off-duration "$OFF_DURATION" --sessions-duration "$SESSIONS_DURATION" \
+    --sessions-off-duration "$SESSIONS_OFF_DURATION"
 }
 
 # Where each page's time goes (issue 19), in-process on a small database of its own with
@@ -74,10 +77,10 @@ profiles() {
   [[ ${BENCH_PROFILES:-1} == 0 ]] && return 0
   rm -rf var/bench/profiles
   echo "-- $(date -u +%H:%M:%S) profiles (page cache on: repeat views are hits)"
-  $PY -m bench.profile_pages --cache on --middleware --iterations 100 --rounds 2 \
+  $PY -m bench.profile_pages --cache on --middleware --iterations 50 --rounds 2 \
     --out bench/profiles/hit --summary var/bench/profiles/hit.json
   echo "-- $(date -u +%H:%M:%S) profiles (PAGE_CACHE=off: every view a miss)"
-  $PY -m bench.profile_pages --cache off --iterations 100 --rounds 2 \
+  $PY -m bench.profile_pages --cache off --iterations 50 --rounds 2 \
     --out bench/profiles/miss --summary var/bench/profiles/miss.json
 }
 
