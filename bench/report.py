@@ -365,24 +365,6 @@ def _load_tables(load) -> list[str]:
                 f"| {run.get('loadavg', 0):.1f} |"
             )
         out.append("")
-    probes = {
-        page: info["cache_probe"]
-        for page, info in pages.items()
-        if any(info.get("cache_probe", {}).get("answers") or [])
-    }
-    if probes:
-        header = next(iter(probes.values()))["header"]
-        out += [
-            f"A repeat view by 10 of the sessions, before the slices, answered `{header}`: "
-            + "; ".join(
-                f"{PAGE_NAMES.get(page, page)}: "
-                + ", ".join(f"{answers.count(a)}× {a or '(none)'}" for a in dict.fromkeys(answers))
-                for page, probe in probes.items()
-                for answers in [probe["answers"]]
-            )
-            + ".",
-            "",
-        ]
     return out
 
 
