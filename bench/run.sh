@@ -58,14 +58,16 @@ step() {
   $PY -m bench "$@"
 }
 
+# Each step stops the run when it fails (`|| return`: inside `with_redis`, whose
+# `"$@" || status=$?` turns off `set -e` for everything it runs).
 one_database() {
-  step fresh
-  step calibrate
-  step generate --holders "$HOLDERS" --forms "$FORMS"
-  step invoices
+  step fresh || return
+  step calibrate || return
+  step generate --holders "$HOLDERS" --forms "$FORMS" || return
+  step invoices || return
   step load --duration "$DURATION" --concurrency "$CONCURRENCY" \
     --off-duration "$OFF_DURATION" --sessions-duration "$SESSIONS_DURATION" \
-    --sessions-off-duration "$SESSIONS_OFF_DURATION"
+    --sessions-off-duration "$SESSIONS_OFF_DURATION" || return
 }
 
 # Where each page's time goes (issue 19), in-process on a small database of its own with
@@ -77,11 +79,11 @@ profiles() {
   [[ ${BENCH_PROFILES:-1} == 0 ]] && return 0
   rm -rf var/bench/profiles
   echo "-- $(date -u +%H:%M:%S) profiles (page cache on: repeat views are hits)"
-  $PY -m bench.profile_pages --cache on --middleware --iterations 50 --rounds 2 \
-    --out bench/profiles/hit --summary var/bench/profiles/hit.json
+  $PY -m bench.profile_pages --cache on --middleware --iterations 40 --rounds 2 \
+    --profile-seconds 0.4 --out bench/profiles/hit --summary var/bench/profiles/hit.json || return
   echo "-- $(date -u +%H:%M:%S) profiles (PAGE_CACHE=off: every view a miss)"
-  $PY -m bench.profile_pages --cache off --iterations 50 --rounds 2 \
-    --out bench/profiles/miss --summary var/bench/profiles/miss.json
+  $PY -m bench.profile_pages --cache off --iterations 40 --rounds 2 \
+    --profile-seconds 0.4 --out bench/profiles/miss --summary var/bench/profiles/miss.json
 }
 
 if [[ ${1:-} == --one-database ]]; then
