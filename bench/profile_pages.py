@@ -8,6 +8,7 @@ entries, reporting forms, and a cheque payment (for the receipt page).
     .venv/bin/python -m bench.profile_pages --middleware     # + what each middleware costs
     .venv/bin/python -m bench.profile_pages --redis URL      # cache and sessions in Redis
     .venv/bin/python -m bench.profile_pages --cache off      # PAGE_CACHE=off: every view a miss
+    .venv/bin/python -m bench.profile_pages --cache both     # hits, then misses (<out>/hit, miss)
     .venv/bin/python -m bench.profile_pages --summary F.json # + the largest costs, for the report
 
 Writes bench/profiles/<page>.txt (pyinstrument, text) and prints, per page, the median
@@ -49,12 +50,16 @@ def _parse():
     parser.add_argument("--no-profiles", action="store_true", help="figures only")
     parser.add_argument(
         "--cache",
-        choices=["default", "on", "off"],
+        choices=["default", "on", "off", "both"],
         default="default",
-        help="the page cache: as configured (default), on (PAGE_CACHE unset) or off",
+        help="the page cache: as configured (default), on (PAGE_CACHE unset), off, or both "
+        "(on then off in one run, into <out>/hit and <out>/miss)",
     )
     parser.add_argument(
-        "--summary", default="", help="write each page's figures and largest costs here (JSON)"
+        "--summary",
+        default="",
+        help="write each page's figures and largest costs here (JSON; with --cache both, a "
+        "directory for hit.json and miss.json)",
     )
     parser.add_argument(
         "--profile-seconds",
@@ -73,7 +78,7 @@ def _parse():
 ARGS = _parse() if __name__ == "__main__" else None
 if ARGS and ARGS.redis:
     os.environ["REDIS_URL"] = ARGS.redis
-if ARGS and ARGS.cache == "on":
+if ARGS and ARGS.cache in ("on", "both"):
     os.environ.pop("PAGE_CACHE", None)
 elif ARGS and ARGS.cache == "off":
     os.environ["PAGE_CACHE"] = "off"
@@ -259,7 +264,7 @@ def profile_text(client, url, n):
     return f"{_summary_text(summary)}\n\nCall tree:\n{tree}", summary
 
 
-def build_review_queue(waiting=60):
+def build_review_queue(waiting=51):
     """A reviewer and `waiting` submissions waiting (more than the queue's page of 50)."""
     from bench.generate import _enable_mfa
     from tests.factories import HolderFactory, ReviewerFactory
@@ -341,10 +346,82 @@ def _clock(travel):
     return contextlib.nullcontext()
 
 
+def run_mode(args, mode, out, summary, holder, urls, clients):
+    """Time and profile every page in one page-cache mode ("on": as configured, so a
+    repeat view is a hit; "off": PAGE_CACHE off, every view a miss)."""
+    out.mkdir(parents=True, exist_ok=True)
+    page_cache = "off" if mode == "off" else "(as configured: on)"
+    switch = override_settings(PAGE_CACHE=False) if mode == "off" else contextlib.nullcontext()
+    with switch:
+        rates, cpu = measure_pages(clients, urls, args.iterations, args.rounds)
+        header = (
+            f"{'page':<16} {'req/s':>7} {'vs floor':>8} {'CPU ms':>7} {'CPU req/s':>9} "
+            f"{'vs floor':>8} {'queries':>7}\n{'-' * 70}"
+        )
+        rows = [header]
+        figures = {}
+        for name, url in urls.items():
+            n_queries = len(queries_of(clients[name], url))
+            figures[name] = {"url": url, "cpu_ms": round(cpu[name], 3), "queries": n_queries}
+            rows.append(
+                f"{name:<16} {rates[name]:>7.1f} {rates[name] / rates['floor']:>8.0%} "
+                f"{cpu[name]:>7.2f} {1000 / cpu[name]:>9.1f} "
+                f"{cpu['floor'] / cpu[name]:>8.0%} {n_queries:>7}"
+            )
+        table = "\n".join(rows)
+        print(f"cache: {settings.CACHES['default']['BACKEND']}; PAGE_CACHE={page_cache}")
+        print(f"sessions: {settings.SESSION_ENGINE}")
+        print(table, flush=True)
+        if not args.no_profiles:
+            for name, url in urls.items():
+                sql = queries_of(clients[name], url)
+                # Cheap pages (a cache hit) get more requests, so the profile has enough
+                # samples to be read.
+                n = max(args.iterations, int(args.profile_seconds * 1000 / max(cpu[name], 0.05)))
+                text, costs = profile_text(clients[name], url, n)
+                figures[name].update(
+                    kinds=costs["kinds"], functions=costs["functions"][:10], profiled_requests=n
+                )
+                (out / f"{name}.txt").write_text(
+                    f"{name}: GET {url}, {n} requests, signed in, warm, PAGE_CACHE="
+                    f"{page_cache} (bench/profile_pages.py)\n{len(sql)} queries a request:\n"
+                    + "".join(f"  {q[:200]}\n" for q in sql)
+                    + "\n"
+                    + text
+                )
+        (out / "pages.txt").write_text(
+            f"cache: {settings.CACHES['default']['BACKEND']}; sessions: "
+            f"{settings.SESSION_ENGINE}; PAGE_CACHE={page_cache}; median of {args.rounds} "
+            f"rounds of {args.iterations} requests\n{table}\n"
+        )
+        middleware = args.middleware and mode != "off"
+        if middleware:
+            # Each prefix costs a fraction of a millisecond: more requests and rounds, so
+            # one stall of a shared machine does not make a middleware look costly.
+            text = measure_middleware(holder, max(args.iterations, 200), max(args.rounds, 5))
+            (out / "middleware.txt").write_text(text)
+            print(text)
+    if summary:
+        summary.parent.mkdir(parents=True, exist_ok=True)
+        summary.write_text(
+            json.dumps(
+                {
+                    "page_cache": "off" if mode == "off" else "on",
+                    "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
+                    "sessions": settings.SESSION_ENGINE,
+                    "out": os.path.relpath(out.resolve(), ROOT),
+                    "iterations": args.iterations,
+                    "rounds": args.rounds,
+                    "middleware": middleware,
+                    "pages": figures,
+                },
+                indent=2,
+            )
+        )
+
+
 def main():
     args = ARGS
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     # Not django.test.utils.setup_test_environment(): it instruments template rendering
     # (a signal and a copy of the context per template), which gunicorn does not pay.
     media = tempfile.mkdtemp(prefix="profile-pages-media-")
@@ -358,11 +435,12 @@ def main():
             BADGE_PRIVATE_KEY="",
         ),
     ):
-        old_name = connection.creation.create_test_db(verbosity=0, keepdb=False)
+        old_name = connection.creation.create_test_db(verbosity=0, keepdb=False, serialize=False)
         try:
-            from django.core.cache import cache
+            from django.core.cache import caches
 
-            cache.clear()
+            for cache in caches.all():
+                cache.clear()
             from tests.factories import StaffFactory
             from tests.factories.renewal_states import pay_by_cheque
 
@@ -384,75 +462,29 @@ def main():
                 name: {"receipt": paid_client, "review": reviewer_client}.get(name, client)
                 for name in urls
             }
-            rates, cpu = measure_pages(clients, urls, args.iterations, args.rounds)
-            header = (
-                f"{'page':<16} {'req/s':>7} {'vs floor':>8} {'CPU ms':>7} {'CPU req/s':>9} "
-                f"{'vs floor':>8} {'queries':>7}\n{'-' * 70}"
-            )
-            rows = [header]
-            figures = {}
-            for name, url in urls.items():
-                n_queries = len(queries_of(clients[name], url))
-                figures[name] = {"url": url, "cpu_ms": round(cpu[name], 3), "queries": n_queries}
-                rows.append(
-                    f"{name:<16} {rates[name]:>7.1f} {rates[name] / rates['floor']:>8.0%} "
-                    f"{cpu[name]:>7.2f} {1000 / cpu[name]:>9.1f} "
-                    f"{cpu['floor'] / cpu[name]:>8.0%} {n_queries:>7}"
-                )
-            table = "\n".join(rows)
-            page_cache = os.environ.get("PAGE_CACHE", "") or "(as configured: on)"
-            print(f"cache: {settings.CACHES['default']['BACKEND']}; PAGE_CACHE={page_cache}")
-            print(f"sessions: {settings.SESSION_ENGINE}")
-            print(table)
-            if not args.no_profiles:
-                for name, url in urls.items():
-                    sql = queries_of(clients[name], url)
-                    # Cheap pages (a cache hit) get more requests, so the profile has
-                    # enough samples to be read.
-                    n = max(
-                        args.iterations,
-                        int(args.profile_seconds * 1000 / max(cpu[name], 0.05)),
+            if args.cache == "both":
+                # One database for both: the page cache as configured (hits), then
+                # PAGE_CACHE off (misses), into <out>/hit and <out>/miss.
+                summaries = Path(args.summary) if args.summary else None
+                for mode, label in (("on", "hit"), ("off", "miss")):
+                    run_mode(
+                        args,
+                        mode,
+                        Path(args.out) / label,
+                        summaries / f"{label}.json" if summaries else None,
+                        holder,
+                        urls,
+                        clients,
                     )
-                    text, summary = profile_text(clients[name], url, n)
-                    figures[name].update(
-                        kinds=summary["kinds"],
-                        functions=summary["functions"][:10],
-                        profiled_requests=n,
-                    )
-                    (out / f"{name}.txt").write_text(
-                        f"{name}: GET {url}, {n} requests, signed in, warm, PAGE_CACHE="
-                        f"{page_cache} (bench/profile_pages.py)\n{len(sql)} queries a request:\n"
-                        + "".join(f"  {q[:200]}\n" for q in sql)
-                        + "\n"
-                        + text
-                    )
-            (out / "pages.txt").write_text(
-                f"cache: {settings.CACHES['default']['BACKEND']}; sessions: "
-                f"{settings.SESSION_ENGINE}; PAGE_CACHE={page_cache}; median of {args.rounds} "
-                f"rounds of {args.iterations} requests\n{table}\n"
-            )
-            if args.middleware:
-                # Each prefix costs a fraction of a millisecond: more requests and rounds,
-                # so one stall of a shared machine does not make a middleware look costly.
-                text = measure_middleware(holder, max(args.iterations, 200), max(args.rounds, 5))
-                (out / "middleware.txt").write_text(text)
-                print(text)
-            if args.summary:
-                Path(args.summary).parent.mkdir(parents=True, exist_ok=True)
-                Path(args.summary).write_text(
-                    json.dumps(
-                        {
-                            "page_cache": os.environ.get("PAGE_CACHE", "") or "on",
-                            "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
-                            "sessions": settings.SESSION_ENGINE,
-                            "out": os.path.relpath(out.resolve(), ROOT),
-                            "iterations": args.iterations,
-                            "rounds": args.rounds,
-                            "middleware": args.middleware,
-                            "pages": figures,
-                        },
-                        indent=2,
-                    )
+            else:
+                run_mode(
+                    args,
+                    "off" if args.cache == "off" else "on",
+                    Path(args.out),
+                    Path(args.summary) if args.summary else None,
+                    holder,
+                    urls,
+                    clients,
                 )
         finally:
             connection.creation.destroy_test_db(old_name, verbosity=0)

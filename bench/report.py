@@ -514,7 +514,7 @@ def _profiles_section() -> list[str]:
         "settings and middleware (`bench.settings`, this run's Redis as the cache, "
         f"sessions `{any_mode['sessions']}`), on a small SQLite database of its own: a holder "
         "with three credentials due, the renewal and its open invoice, 40 ledger entries and "
-        "three Reporting Forms; a paid holder for the receipt; 60 submissions waiting for the "
+        "three Reporting Forms; a paid holder for the receipt; 51 submissions waiting for the "
         "reviewer. Each page is requested warm, signed in, again and again: with the page "
         "cache on every request after the first is a **hit**; with `PAGE_CACHE=off` every "
         "request is a **miss** (the page built from the database, as on a first view or "
