@@ -511,7 +511,7 @@ def _profiles_section() -> list[str]:
         "## Where a page's time goes (profiles)",
         "",
         "`bench/profile_pages.py`, in-process through Django's test client with the product's "
-        "settings and middleware (`bench.settings`, this run's Redis as the cache, "
+        f"settings and middleware (`bench.settings`, cache `{any_mode['cache']}`, "
         f"sessions `{any_mode['sessions']}`), on a small SQLite database of its own: a holder "
         "with three credentials due, the renewal and its open invoice, 40 ledger entries and "
         "three Reporting Forms; a paid holder for the receipt; 51 submissions waiting for the "
