@@ -54,7 +54,7 @@ def main(argv=None):
     load.add_argument(
         "--sessions-off-duration",
         type=int,
-        default=15,
+        default=10,
         help="seconds of the 100-sessions run with PAGE_CACHE=off (0: not run)",
     )
     load.add_argument(

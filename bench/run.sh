@@ -7,7 +7,7 @@
 #   BENCH_CONCURRENCY     wrk connections for the per-page figures, comma separated (1)
 #   BENCH_SESSIONS_DURATION  seconds of the 100-concurrent-sessions run (30)
 #   BENCH_OFF_DURATION    seconds per page with PAGE_CACHE=off, read not judged (10)
-#   BENCH_SESSIONS_OFF_DURATION  seconds of the 100 sessions with PAGE_CACHE=off (15; 0 skips it)
+#   BENCH_SESSIONS_OFF_DURATION  seconds of the 100 sessions with PAGE_CACHE=off (10; 0 skips it)
 #   BENCH_REDIS=0         no Redis: the cache is the settings' database cache
 #   BENCH_PROFILES=0      no profiles (bench/profiles/hit and miss, in-process, SQLite)
 set -euo pipefail
@@ -19,7 +19,7 @@ DURATION=${BENCH_DURATION:-15}
 CONCURRENCY=${BENCH_CONCURRENCY:-1}
 SESSIONS_DURATION=${BENCH_SESSIONS_DURATION:-30}
 OFF_DURATION=${BENCH_OFF_DURATION:-10}
-SESSIONS_OFF_DURATION=${BENCH_SESSIONS_OFF_DURATION:-15}
+SESSIONS_OFF_DURATION=${BENCH_SESSIONS_OFF_DURATION:-10}
 # Persistent database connections, as in production (deploy/env.example): without them
 # every request to PostgreSQL opens a connection (with SCRAM authentication), which
 # costs more than the bare view itself.
