@@ -44,9 +44,11 @@ test: install-test
 prod-smoke: install-test
 	$(PY) scripts/prod_smoke.py
 
-# Benchmarks (issue 9), not part of `make test`: data for 50,000 holders on SQLite and
-# PostgreSQL, the invoice run, gunicorn + wrk against the framework floor, PDF renders;
-# figures in docs/PERFORMANCE.md. BENCH_HOLDERS=5000 for a quicker run.
+# Benchmarks (issues 9 and 19), not part of `make test`: data for 50,000 holders on SQLite
+# and PostgreSQL, the invoice run, gunicorn + wrk against the framework floor (the page
+# cache on, and PAGE_CACHE=off beside it), PDF renders, a profile per page (hit and miss,
+# bench/profiles/); figures in docs/PERFORMANCE.md and docs/SCALING.md.
+# BENCH_HOLDERS=5000 for a quicker run.
 bench: install-test
 	$(PY) -m pip install --quiet -e '.[demo,test,bench]'
 	bash bench/run.sh

@@ -51,6 +51,18 @@ def main(argv=None):
     load.add_argument(
         "--sessions-duration", type=int, default=30, help="seconds of the 100-sessions run"
     )
+    load.add_argument(
+        "--sessions-off-duration",
+        type=int,
+        default=10,
+        help="seconds of the 100-sessions run with PAGE_CACHE=off (0: not run)",
+    )
+    load.add_argument(
+        "--off-duration",
+        type=int,
+        default=None,
+        help="seconds per page with PAGE_CACHE=off (default: --duration)",
+    )
     load.add_argument("--workers", type=int, default=2)
     pdf = sub.add_parser("pdf", help="certificate and invoice PDFs against bare WeasyPrint")
     pdf.add_argument("--runs", type=int, default=50)
@@ -88,7 +100,14 @@ def main(argv=None):
         _save(
             vendor,
             "load",
-            load_run(args.duration, concurrency, args.workers, args.sessions_duration),
+            load_run(
+                args.duration,
+                concurrency,
+                args.workers,
+                args.sessions_duration,
+                args.sessions_off_duration,
+                args.off_duration,
+            ),
         )
     elif args.step == "pdf":
         from bench.pdfs import pdf_bench

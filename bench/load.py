@@ -47,6 +47,10 @@ WRK_DIR = ROOT / "var" / "bench" / "wrk"
 SIGNED_IN = 100  # holders signed in through the form; their cookies are used everywhere
 SESSIONS = 100  # wrk connections of the concurrent-sessions run
 PAGES = ["floor", "renewal", "ledger", "invoice", "review"]
+# The same pages again on a second gunicorn started with PAGE_CACHE=off (every view a
+# miss), as rows "<page>_off", judged against the same floor.
+OFF_PAGES = ["renewal", "ledger", "invoice", "review"]
+OFF = "_off"
 SESSION_PAGES = ["renewal", "ledger", "invoice", "credentials"]
 ROUNDS = 5
 LOGIN_PATH = "/accounts/login/"
@@ -63,7 +67,7 @@ def _request(port, method, path, cookies: dict, body: dict | None = None):
     (status, headers, body bytes, seconds from sending to the last byte read)."""
     headers = {"Host": "127.0.0.1"}
     if cookies:
-        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+        headers["Cookie"] = _cookie_header(cookies)
     data = None
     if body is not None:
         data = urllib.parse.urlencode(body).encode()
@@ -82,20 +86,34 @@ def _request(port, method, path, cookies: dict, body: dict | None = None):
 
 
 def _set_cookies(headers) -> dict:
+    """{name: value} of the Set-Cookie headers; None for a cookie the answer deletes."""
     out = {}
     for name, value in headers:
         if name.lower() == "set-cookie":
             key, _, rest = value.partition("=")
-            out[key.strip()] = rest.split(";", 1)[0]
+            cookie_value, _, attributes = rest.partition(";")
+            deleted = "max-age=0" in attributes.lower().replace(" ", "")
+            out[key.strip()] = None if deleted else cookie_value
     return out
 
 
-def sign_in(port, email: str, password: str) -> tuple[str, float]:
-    """Sign in through the form as a browser does; returns (session cookie, POST seconds)."""
+def _apply(cookies: dict, headers) -> dict:
+    """The browser's cookie jar after an answer: set, replaced or deleted."""
+    for key, value in _set_cookies(headers).items():
+        if value is None:
+            cookies.pop(key, None)
+        else:
+            cookies[key] = value
+    return cookies
+
+
+def sign_in(port, email: str, password: str) -> tuple[dict, float, str]:
+    """Sign in through the form as a browser does; returns (the browser's cookies: the
+    session and the CSRF cookie the sign-in rotated, POST seconds, where it redirects)."""
     status, headers, content, _ = _request(port, "GET", LOGIN_PATH, {})
     if status != 200:
         raise SystemExit(f"the sign-in form answered {status}")
-    cookies = _set_cookies(headers)
+    cookies = _apply({}, headers)
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', content)
     if not token:
         raise SystemExit("no CSRF token on the sign-in form")
@@ -106,12 +124,42 @@ def sign_in(port, email: str, password: str) -> tuple[str, float]:
         cookies,
         {"csrfmiddlewaretoken": token.group(1).decode(), "login": email, "password": password},
     )
-    session = _set_cookies(headers).get(settings.SESSION_COOKIE_NAME)
+    _apply(cookies, headers)
+    session = cookies.get(settings.SESSION_COOKIE_NAME)
     location = dict((k.lower(), v) for k, v in headers).get("location", "")
     # Signed in: redirected out of the accounts pages (not to "verify your email").
     if status != 302 or not session or location.startswith("/accounts/"):
         raise SystemExit(f"signing in {email} answered {status} {location}: not signed in")
-    return f"{settings.SESSION_COOKIE_NAME}={session}", seconds
+    return cookies, seconds, location
+
+
+def land(port, cookies: dict, location: str) -> str:
+    """The browser follows the sign-in's redirect: the landing page shows (and so clears)
+    the "signed in" message. A cookie still holding it would make every later page show
+    it again, and a page with a message is never served from the page cache. Returns
+    the Cookie header the browser sends from then on."""
+    status, headers, _, _ = _request(port, "GET", urllib.parse.urlsplit(location).path, cookies)
+    if status != 200:
+        raise SystemExit(f"the landing page {location} answered {status}")
+    return _cookie_header(_apply(cookies, headers))
+
+
+def _cookie_header(cookies: dict) -> str:
+    return "; ".join(f"{k}={v}" for k, v in cookies.items())
+
+
+def _cookie_dict(header: str) -> dict:
+    return dict(part.split("=", 1) for part in header.split("; "))
+
+
+def _with_csrf_cookie(port, cookie: str, path: str) -> str:
+    """The cookies after one signed-in GET of `path`: a browser keeps the CSRF cookie a
+    page sets (the page cache's key includes the CSRF secret, as the page holds tokens)."""
+    cookies = _cookie_dict(cookie)
+    status, headers, _, _ = _request(port, "GET", path, cookies)
+    if status != 200:
+        raise SystemExit(f"{path} answered {status}, not 200")
+    return _cookie_header(_apply(cookies, headers))
 
 
 def _office_session(user) -> str:
@@ -249,8 +297,10 @@ def _quantile(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def _start_gunicorn(port, workers):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+def _start_gunicorn(port, workers, **extra_env):
+    # The page cache as the product configures it by default, unless extra_env says.
+    env = {k: v for k, v in os.environ.items() if k != "PAGE_CACHE"}
+    env.update(DJANGO_SETTINGS_MODULE="bench.settings", **extra_env)
     return subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
@@ -272,15 +322,77 @@ def _start_gunicorn(port, workers):
     )
 
 
+def _wait_for(port):
+    for _ in range(240):
+        try:
+            if _request(port, "GET", "/bench/floor/", {})[0] == 200:
+                break
+        except OSError:
+            time.sleep(0.25)
+    _request(port, "GET", LOGIN_PATH, {})  # each worker's first request loads code
+    _request(port, "GET", LOGIN_PATH, {})
+
+
+def _stop(server):
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+def _print_run(connections, page, run):
+    print(
+        f"  c={connections:<3} {page:<12} {run['rps']:8.1f} req/s  "
+        f"p50 {run['p50_ms']:7.1f} ms  p99 {run['p99_ms']:7.1f} ms  "
+        f"CPU {run['cpu_ms']} ms/request"
+        + (f"  NON-2XX {run['non_2xx']}" if run["non_2xx"] else ""),
+        flush=True,
+    )
+
+
+def _sessions_run(port, master, duration, cookies, paths, label) -> dict:
+    run = _wrk(port, "sessions", SESSIONS, duration, timeout_s=10, master=master)
+    run.update(
+        cpu_ms=round(run["workers_cpu_s"] * 1000 / run["requests"], 2) if run["requests"] else None,
+        connections=SESSIONS,
+        holders=len(cookies),
+        pages=[paths[p]("…") for p in SESSION_PAGES],
+        duration_s=duration,
+        timeout_s=10,
+    )
+    print(
+        f"  {SESSIONS} sessions ({label}): {run['rps']:.1f} req/s, p50 {run['p50_ms']:.0f} ms, "
+        f"p99 {run['p99_ms']:.0f} ms, non-2xx {run['non_2xx']}, socket errors "
+        f"{run['socket_errors']}, workers' CPU {run['cpu_ms']} ms/request",
+        flush=True,
+    )
+    return run
+
+
 def load_run(
-    duration: int, concurrency: list[int], workers: int, sessions_duration: int = 30
+    duration: int,
+    concurrency: list[int],
+    workers: int,
+    sessions_duration: int = 30,
+    sessions_off_duration: int = 10,
+    off_duration: int | None = None,
 ) -> dict:
+    """Two gunicorns on the same database, cache and sessions: the product as configured
+    (the page cache on) and the same with PAGE_CACHE=off (every view a miss). The signed
+    in cookies work on both. At c=1 a server waits between requests, so the second one
+    costs nothing while the first is measured; their slices are interleaved."""
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
     WRK_DIR.mkdir(parents=True, exist_ok=True)
     holders = _holders()
-    port = _free_port()
+    port, port_off = _free_port(), _free_port()
     server = _start_gunicorn(port, workers)
+    server_off = _start_gunicorn(port_off, workers, PAGE_CACHE="off")
     # Stopped from outside (SIGTERM), still stop gunicorn: the finally below runs.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     results: dict = {
@@ -289,27 +401,24 @@ def load_run(
         "cache_backend": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
         "workers": workers,
         "duration_s": duration,
+        "off_duration_s": duration if off_duration is None else off_duration,
         "rounds": ROUNDS,
         "loadavg_start": [round(x, 2) for x in os.getloadavg()],
         "pages": {},
     }
     try:
-        for _ in range(240):
-            try:
-                if _request(port, "GET", "/bench/floor/", {})[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.25)
-        _request(port, "GET", LOGIN_PATH, {})  # each worker's first request loads code
-        _request(port, "GET", LOGIN_PATH, {})
+        _wait_for(port)
+        _wait_for(port_off)
 
         # 1. Sign-in, one holder after the other.
-        cookies, sign_in_s = [], []
+        jars, sign_in_s = [], []
         cpu_before = _workers_cpu_s(server.pid)
         for email, _ in holders:
-            cookie, seconds = sign_in(port, email, BENCH_PASSWORD)
-            cookies.append(cookie)
+            jar, seconds, location = sign_in(port, email, BENCH_PASSWORD)
+            jars.append((jar, location))
             sign_in_s.append(seconds)
+        sign_in_cpu_s = _workers_cpu_s(server.pid) - cpu_before
+        cookies = [land(port, jar, location) for jar, location in jars]
         ms = [s * 1000 for s in sign_in_s]
         results["sign_in"] = {
             "count": len(ms),
@@ -317,7 +426,7 @@ def load_run(
             "p90_ms": round(_quantile(ms, 0.9), 1),
             "max_ms": round(max(ms), 1),
             # The workers' CPU for one sign-in: the form and the POST.
-            "cpu_ms": round((_workers_cpu_s(server.pid) - cpu_before) * 1000 / len(ms), 1),
+            "cpu_ms": round(sign_in_cpu_s * 1000 / len(ms), 1),
         }
         print(
             f"  sign-in: {len(ms)} holders, POST p50 {results['sign_in']['p50_ms']} ms, "
@@ -326,7 +435,9 @@ def load_run(
             flush=True,
         )
 
-        reviewer = _office_session(User.objects.get(email=REVIEWER_EMAIL))
+        reviewer = _with_csrf_cookie(
+            port, _office_session(User.objects.get(email=REVIEWER_EMAIL)), "/review/"
+        )
         numbers = [number for _, number in holders]
         paths = {
             "floor": lambda n: "/bench/floor/",
@@ -350,61 +461,65 @@ def load_run(
         (WRK_DIR / "sessions.lua").write_text(_lua(mix))
 
         # Every session answers 200 on the renewal page and its own invoice, and every
-        # page answers 200 to a signed-in request.
-        for page, pairs in targets.items():
-            for cookie, path in pairs if page in ("renewal", "invoice") else pairs[:1]:
-                status, _, content, _ = _request(port, "GET", path, dict([cookie.split("=", 1)]))
-                if status != 200:
-                    raise SystemExit(f"{page} ({path}) answered {status}, not 200")
-            if page in PAGES:
-                results["pages"][page] = {"path": pairs[0][1], "bytes": len(content), "runs": {}}
-        for page in PAGES:  # warm every worker's caches
-            _wrk(port, page, 2, 2)
+        # page answers 200 to a signed-in request, on both servers.
+        for each_port in (port, port_off):
+            for page, pairs in targets.items():
+                for cookie, path in pairs if page in ("renewal", "invoice") else pairs[:1]:
+                    status, _, content, _ = _request(each_port, "GET", path, _cookie_dict(cookie))
+                    if status != 200:
+                        raise SystemExit(f"{page} ({path}) answered {status}, not 200")
+                if page in PAGES and each_port == port:
+                    results["pages"][page] = {
+                        "path": pairs[0][1],
+                        "bytes": len(content),
+                        "runs": {},
+                    }
+                if page in OFF_PAGES and each_port == port_off:
+                    results["pages"][f"{page}{OFF}"] = {
+                        "path": pairs[0][1],
+                        "bytes": len(content),
+                        "runs": {},
+                        "cache": "off",
+                    }
+        # Which server and script each measured row uses.
+        measured = [(page, port, server, page) for page in PAGES] + [
+            (f"{page}{OFF}", port_off, server_off, page) for page in OFF_PAGES
+        ]
+        # Warm every worker (the checks above already filled the page cache for the
+        # renewal and invoice pages of every session).
+        for _, each_port, _, script in measured:
+            _wrk(each_port, script, 2, 1)
 
         # 2. Pages at each concurrency, interleaved slices. The machine is shared: a burst
         # of outside load lands on every page alike instead of on whichever page was running.
+        # The cache-off rows are read, not judged: they may take shorter slices.
         slice_s = max(2, round(duration / ROUNDS))
+        off_slice_s = max(2, round(results["off_duration_s"] / ROUNDS))
         for connections in concurrency:
-            slices = {page: [] for page in PAGES}
+            slices = {row: [] for row, *_ in measured}
             for _ in range(ROUNDS):
-                for page in PAGES:
-                    slices[page].append(_wrk(port, page, connections, slice_s, master=server.pid))
-            for page in PAGES:
-                run = _median_run(slices[page])
-                results["pages"][page]["runs"][str(connections)] = run
-                print(
-                    f"  c={connections:<3} {page:<8} {run['rps']:8.1f} req/s  "
-                    f"p50 {run['p50_ms']:7.1f} ms  p99 {run['p99_ms']:7.1f} ms  "
-                    f"CPU {run['cpu_ms']} ms/request"
-                    + (f"  NON-2XX {run['non_2xx']}" if run["non_2xx"] else ""),
-                    flush=True,
-                )
+                for row, each_port, each_server, script in measured:
+                    seconds = off_slice_s if row.endswith(OFF) else slice_s
+                    slices[row].append(
+                        _wrk(each_port, script, connections, seconds, master=each_server.pid)
+                    )
+            for row, *_ in measured:
+                run = _median_run(slices[row])
+                results["pages"][row]["runs"][str(connections)] = run
+                _print_run(connections, row, run)
 
-        # 3. SESSIONS concurrent signed-in sessions across the holder pages, one run.
-        run = _wrk(port, "sessions", SESSIONS, sessions_duration, timeout_s=10, master=server.pid)
-        run.update(
-            cpu_ms=round(run["workers_cpu_s"] * 1000 / run["requests"], 2)
-            if run["requests"]
-            else None,
-            connections=SESSIONS,
-            holders=len(cookies),
-            pages=[paths[p]("…") for p in SESSION_PAGES],
-            duration_s=sessions_duration,
-            timeout_s=10,
+        # 3. SESSIONS concurrent signed-in sessions across the holder pages: the cache on,
+        # then (when there is time for it) every view a miss.
+        results["sessions"] = _sessions_run(
+            port, server.pid, sessions_duration, cookies, paths, "cache on"
         )
-        results["sessions"] = run
-        print(
-            f"  {SESSIONS} sessions: {run['rps']:.1f} req/s, p50 {run['p50_ms']:.0f} ms, "
-            f"p99 {run['p99_ms']:.0f} ms, non-2xx {run['non_2xx']}, socket errors "
-            f"{run['socket_errors']}, workers' CPU {run['cpu_ms']} ms/request",
-            flush=True,
-        )
+        _stop(server)
+        if sessions_off_duration:
+            results["sessions_off"] = _sessions_run(
+                port_off, server_off.pid, sessions_off_duration, cookies, paths, "cache off"
+            )
         results["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        _stop(server)
+        _stop(server_off)
     return results

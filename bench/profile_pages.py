@@ -7,6 +7,9 @@ entries, reporting forms, and a cheque payment (for the receipt page).
     .venv/bin/python -m bench.profile_pages                  # figures + profiles
     .venv/bin/python -m bench.profile_pages --middleware     # + what each middleware costs
     .venv/bin/python -m bench.profile_pages --redis URL      # cache and sessions in Redis
+    .venv/bin/python -m bench.profile_pages --cache off      # PAGE_CACHE=off: every view a miss
+    .venv/bin/python -m bench.profile_pages --cache both     # hits, then misses (<out>/hit, miss)
+    .venv/bin/python -m bench.profile_pages --summary F.json # + the largest costs, for the report
 
 Writes bench/profiles/<page>.txt (pyinstrument, text) and prints, per page, the median
 req/s of several interleaved rounds (wall clock, and from the process's CPU time per
@@ -20,6 +23,7 @@ prefix and the one before.
 import argparse
 import contextlib
 import datetime as dt
+import json
 import os
 import statistics
 import sys
@@ -45,6 +49,25 @@ def _parse():
     parser.add_argument("--pages", default="", help="comma-separated page names (default all)")
     parser.add_argument("--no-profiles", action="store_true", help="figures only")
     parser.add_argument(
+        "--cache",
+        choices=["default", "on", "off", "both"],
+        default="default",
+        help="the page cache: as configured (default), on (PAGE_CACHE unset), off, or both "
+        "(on then off in one run, into <out>/hit and <out>/miss)",
+    )
+    parser.add_argument(
+        "--summary",
+        default="",
+        help="write each page's figures and largest costs here (JSON; with --cache both, a "
+        "directory for hit.json and miss.json)",
+    )
+    parser.add_argument(
+        "--profile-seconds",
+        type=float,
+        default=0.5,
+        help="profile each page for at least this much CPU time (more requests if cheap)",
+    )
+    parser.add_argument(
         "--travel",
         action="store_true",
         help="run on November 25, 2026 (time-machine; its patched clock costs CPU)",
@@ -55,6 +78,10 @@ def _parse():
 ARGS = _parse() if __name__ == "__main__" else None
 if ARGS and ARGS.redis:
     os.environ["REDIS_URL"] = ARGS.redis
+if ARGS and ARGS.cache in ("on", "both"):
+    os.environ.pop("PAGE_CACHE", None)
+elif ARGS and ARGS.cache == "off":
+    os.environ["PAGE_CACHE"] = "off"
 
 import django  # noqa: E402
 
@@ -145,20 +172,111 @@ def queries_of(client, url):
     return [q["sql"] for q in captured.captured_queries]
 
 
+# Where a page's time goes, by kind of work: each sample goes to the innermost frame on
+# its stack that is of one of these kinds (a query run from a template tag is SQL, not
+# template rendering); samples under none of them are the framework's request handling
+# and middleware ("framework").
+KINDS = [
+    ("SQL (database driver)", ("/django/db/backends/", "/sqlite3/", "/psycopg")),
+    ("ORM (building and compiling queries, model instances)", ("/django/db/models/",)),
+    ("template rendering", ("/django/template/", "/django/templatetags/", "/django/forms/")),
+    ("URL reversing", ("/django/urls/",)),
+    ("cache reads and writes", ("/django/core/cache/", "/redis/")),
+    (
+        "sessions and authentication",
+        ("/django/contrib/sessions/", "/django/contrib/auth/", "/allauth/"),
+    ),
+]
+PORTAL = "the portal's own code"
+TOP_FUNCTIONS = 25
+FRAMEWORK_KIND = "framework (request handling, middleware)"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _kind(frame):
+    path = frame.file_path or ""
+    for name, parts in KINDS:
+        if any(part in path for part in parts):
+            return name
+    if path.startswith(str(ROOT)) and "/bench/" not in path and "site-packages" not in path:
+        return PORTAL
+    return None
+
+
+def _requests(frame):
+    """The outermost frames of the test client's requests (their time is the pages')."""
+    if (frame.file_path or "").endswith("django/test/client.py"):
+        return [frame]
+    return [found for child in frame.children for found in _requests(child)]
+
+
+def cost_summary(root) -> dict:
+    """The page's time by kind of work and by function (self time), as shares of the
+    time spent inside the requests."""
+    kinds, functions = {}, {}
+
+    def walk(frame, kind):
+        kind = _kind(frame) or kind
+        # pyinstrument keeps a frame's own time in "[self]" children: counted as its own.
+        real = [child for child in frame.children if not child.is_synthetic]
+        own = max(0.0, frame.time - sum(child.time for child in real))
+        if own:
+            kinds[kind or FRAMEWORK_KIND] = kinds.get(kind or FRAMEWORK_KIND, 0) + own
+            where = f"{frame.file_path_short}:{frame.line_no}" if frame.line_no else "built-in"
+            name = f"{frame.function} ({where})"
+            functions[name] = functions.get(name, 0) + own
+        for child in real:
+            walk(child, kind)
+
+    requests = _requests(root) if root else []
+    for frame in requests:
+        walk(frame, None)
+    total = sum(frame.time for frame in requests) or 1.0
+    by_kind = sorted(((k, t / total) for k, t in kinds.items()), key=lambda kv: -kv[1])
+    by_function = sorted(((f, t / total) for f, t in functions.items()), key=lambda kv: -kv[1])
+    return {
+        "kinds": [[k, round(share, 4)] for k, share in by_kind],
+        "functions": [[f, round(share, 4)] for f, share in by_function[:TOP_FUNCTIONS]],
+    }
+
+
+def _summary_text(summary) -> str:
+    lines = ["Where the time goes, by kind of work (share of the time inside the requests):"]
+    lines += [f"  {share:6.1%}  {kind}" for kind, share in summary["kinds"]]
+    lines += ["", "The largest single functions (self time):"]
+    lines += [f"  {share:6.1%}  {name}" for name, share in summary["functions"]]
+    return "\n".join(lines)
+
+
 def profile_text(client, url, n):
+    """(the profile as text, its cost summary) of n requests."""
     from pyinstrument import Profiler
 
     # Wall-clock samples: on a shared machine the process is also descheduled, but at
     # random points, so each function's share of the samples stays its share of the CPU.
-    profiler = Profiler(interval=0.0005)
+    profiler = Profiler(interval=0.001)
     profiler.start()
     for _ in range(n):
         client.get(url)
     profiler.stop()
-    flat = profiler.output_text(unicode=True, color=False, flat=True, show_all=True)
-    flat = "\n".join(flat.splitlines()[:50])
+    summary = cost_summary(profiler.last_session.root_frame())
     tree = profiler.output_text(unicode=True, color=False)
-    return f"Where the time is spent (self time, top functions):\n{flat}\n\nCall tree:\n{tree}"
+    return f"{_summary_text(summary)}\n\nCall tree:\n{tree}", summary
+
+
+def build_review_queue(waiting=51):
+    """A reviewer and `waiting` submissions waiting (more than the queue's page of 50)."""
+    from bench.generate import _enable_mfa
+    from tests.factories import HolderFactory, ReviewerFactory
+    from tests.factories.cec_forms import SubmissionFactory
+    from tests.factories.renewal_states import renewal_due
+
+    for n in range(waiting):
+        renewal = renewal_due(HolderFactory(email=f"bench-waiting{n}@example.org"))
+        SubmissionFactory(renewal=renewal)
+    reviewer = ReviewerFactory(email="bench-reviewer@example.org")
+    _enable_mfa(reviewer)  # an office account without two-factor is sent to set it up
+    return reviewer
 
 
 def measure_pages(clients, urls, iterations, rounds):
@@ -228,10 +346,82 @@ def _clock(travel):
     return contextlib.nullcontext()
 
 
+def run_mode(args, mode, out, summary, holder, urls, clients):
+    """Time and profile every page in one page-cache mode ("on": as configured, so a
+    repeat view is a hit; "off": PAGE_CACHE off, every view a miss)."""
+    out.mkdir(parents=True, exist_ok=True)
+    page_cache = "off" if mode == "off" else "(as configured: on)"
+    switch = override_settings(PAGE_CACHE=False) if mode == "off" else contextlib.nullcontext()
+    with switch:
+        rates, cpu = measure_pages(clients, urls, args.iterations, args.rounds)
+        header = (
+            f"{'page':<16} {'req/s':>7} {'vs floor':>8} {'CPU ms':>7} {'CPU req/s':>9} "
+            f"{'vs floor':>8} {'queries':>7}\n{'-' * 70}"
+        )
+        rows = [header]
+        figures = {}
+        for name, url in urls.items():
+            n_queries = len(queries_of(clients[name], url))
+            figures[name] = {"url": url, "cpu_ms": round(cpu[name], 3), "queries": n_queries}
+            rows.append(
+                f"{name:<16} {rates[name]:>7.1f} {rates[name] / rates['floor']:>8.0%} "
+                f"{cpu[name]:>7.2f} {1000 / cpu[name]:>9.1f} "
+                f"{cpu['floor'] / cpu[name]:>8.0%} {n_queries:>7}"
+            )
+        table = "\n".join(rows)
+        print(f"cache: {settings.CACHES['default']['BACKEND']}; PAGE_CACHE={page_cache}")
+        print(f"sessions: {settings.SESSION_ENGINE}")
+        print(table, flush=True)
+        if not args.no_profiles:
+            for name, url in urls.items():
+                sql = queries_of(clients[name], url)
+                # Cheap pages (a cache hit) get more requests, so the profile has enough
+                # samples to be read.
+                n = max(args.iterations, int(args.profile_seconds * 1000 / max(cpu[name], 0.05)))
+                text, costs = profile_text(clients[name], url, n)
+                figures[name].update(
+                    kinds=costs["kinds"], functions=costs["functions"][:10], profiled_requests=n
+                )
+                (out / f"{name}.txt").write_text(
+                    f"{name}: GET {url}, {n} requests, signed in, warm, PAGE_CACHE="
+                    f"{page_cache} (bench/profile_pages.py)\n{len(sql)} queries a request:\n"
+                    + "".join(f"  {q[:200]}\n" for q in sql)
+                    + "\n"
+                    + text
+                )
+        (out / "pages.txt").write_text(
+            f"cache: {settings.CACHES['default']['BACKEND']}; sessions: "
+            f"{settings.SESSION_ENGINE}; PAGE_CACHE={page_cache}; median of {args.rounds} "
+            f"rounds of {args.iterations} requests\n{table}\n"
+        )
+        middleware = args.middleware and mode != "off"
+        if middleware:
+            # Each prefix costs a fraction of a millisecond: more requests and rounds, so
+            # one stall of a shared machine does not make a middleware look costly.
+            text = measure_middleware(holder, max(args.iterations, 200), max(args.rounds, 5))
+            (out / "middleware.txt").write_text(text)
+            print(text)
+    if summary:
+        summary.parent.mkdir(parents=True, exist_ok=True)
+        summary.write_text(
+            json.dumps(
+                {
+                    "page_cache": "off" if mode == "off" else "on",
+                    "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
+                    "sessions": settings.SESSION_ENGINE,
+                    "out": os.path.relpath(out.resolve(), ROOT),
+                    "iterations": args.iterations,
+                    "rounds": args.rounds,
+                    "middleware": middleware,
+                    "pages": figures,
+                },
+                indent=2,
+            )
+        )
+
+
 def main():
     args = ARGS
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     # Not django.test.utils.setup_test_environment(): it instruments template rendering
     # (a signal and a copy of the context per template), which gunicorn does not pay.
     media = tempfile.mkdtemp(prefix="profile-pages-media-")
@@ -245,11 +435,12 @@ def main():
             BADGE_PRIVATE_KEY="",
         ),
     ):
-        old_name = connection.creation.create_test_db(verbosity=0, keepdb=False)
+        old_name = connection.creation.create_test_db(verbosity=0, keepdb=False, serialize=False)
         try:
-            from django.core.cache import cache
+            from django.core.cache import caches
 
-            cache.clear()
+            for cache in caches.all():
+                cache.clear()
             from tests.factories import StaffFactory
             from tests.factories.renewal_states import pay_by_cheque
 
@@ -258,50 +449,43 @@ def main():
             # second holder, the same data, paid.
             paid_holder, paid_renewal = build_holder("bench-paid@example.org")
             payment = pay_by_cheque(paid_renewal, StaffFactory(email="bench-clerk@example.org"))
-            client, paid_client = Client(), Client()
+            client, paid_client, reviewer_client = Client(), Client(), Client()
             client.force_login(holder)
             paid_client.force_login(paid_holder)
             urls = pages(renewal, paid_renewal, payment)
-            wanted = [p for p in args.pages.split(",") if p] or list(urls)
+            wanted = [p for p in args.pages.split(",") if p] or [*urls, "review"]
+            if "review" in wanted:
+                reviewer_client.force_login(build_review_queue())
+                urls["review"] = reverse("review:queue")
             urls = {name: url for name, url in urls.items() if name in wanted or name == "floor"}
-            clients = {name: paid_client if name == "receipt" else client for name in urls}
-            rates, cpu = measure_pages(clients, urls, args.iterations, args.rounds)
-            header = (
-                f"{'page':<16} {'req/s':>7} {'vs floor':>8} {'CPU ms':>7} {'CPU req/s':>9} "
-                f"{'vs floor':>8} {'queries':>7}\n{'-' * 70}"
-            )
-            rows = [header]
-            for name, url in urls.items():
-                n_queries = len(queries_of(clients[name], url))
-                rows.append(
-                    f"{name:<16} {rates[name]:>7.1f} {rates[name] / rates['floor']:>8.0%} "
-                    f"{cpu[name]:>7.2f} {1000 / cpu[name]:>9.1f} "
-                    f"{cpu['floor'] / cpu[name]:>8.0%} {n_queries:>7}"
-                )
-            table = "\n".join(rows)
-            print(f"cache: {settings.CACHES['default']['BACKEND']}")
-            print(f"sessions: {settings.SESSION_ENGINE}")
-            print(table)
-            if not args.no_profiles:
-                for name, url in urls.items():
-                    sql = queries_of(clients[name], url)
-                    text = profile_text(clients[name], url, args.iterations)
-                    (out / f"{name}.txt").write_text(
-                        f"{name}: GET {url}, {args.iterations} requests, signed in, warm "
-                        f"(bench/profile_pages.py)\n{len(sql)} queries a request:\n"
-                        + "".join(f"  {q[:200]}\n" for q in sql)
-                        + "\n"
-                        + text
+            clients = {
+                name: {"receipt": paid_client, "review": reviewer_client}.get(name, client)
+                for name in urls
+            }
+            if args.cache == "both":
+                # One database for both: the page cache as configured (hits), then
+                # PAGE_CACHE off (misses), into <out>/hit and <out>/miss.
+                summaries = Path(args.summary) if args.summary else None
+                for mode, label in (("on", "hit"), ("off", "miss")):
+                    run_mode(
+                        args,
+                        mode,
+                        Path(args.out) / label,
+                        summaries / f"{label}.json" if summaries else None,
+                        holder,
+                        urls,
+                        clients,
                     )
-            (out / "pages.txt").write_text(
-                f"cache: {settings.CACHES['default']['BACKEND']}; sessions: "
-                f"{settings.SESSION_ENGINE}; median of {args.rounds} rounds of "
-                f"{args.iterations} requests\n{table}\n"
-            )
-            if args.middleware:
-                text = measure_middleware(holder, args.iterations, args.rounds)
-                (out / "middleware.txt").write_text(text)
-                print(text)
+            else:
+                run_mode(
+                    args,
+                    "off" if args.cache == "off" else "on",
+                    Path(args.out),
+                    Path(args.summary) if args.summary else None,
+                    holder,
+                    urls,
+                    clients,
+                )
         finally:
             connection.creation.destroy_test_db(old_name, verbosity=0)
 

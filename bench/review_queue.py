@@ -3,8 +3,8 @@
 
     DJANGO_SETTINGS_MODULE=bench.settings .venv/bin/python -m bench.review_queue [runs]
 
-Run it on a bench database after `python -m bench invoices` (which queues one submission
-for every fifth renewal). Each round requests the floor, the queue's first page, a page
+Run it on a bench database after `python -m bench invoices` (which queues 10,000
+submissions). Each round requests the floor, the queue's first page, a page
 deep in the queue (following the Next links) and a filtered first page, in turn; the
 medians of wall and CPU time per request and the queries of each are printed.
 """
@@ -30,15 +30,14 @@ def main(runs: int = 30) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from bench.generate import REVIEWER_EMAIL
-    from bench.load import _session_for
+    from bench.load import _office_session
     from cec.models import Submission
     from credentials.models import User
 
     waiting = Submission.objects.filter(state="submitted").count()
     client = Client(HTTP_HOST="localhost")
-    client.cookies[settings.SESSION_COOKIE_NAME] = _session_for(
-        User.objects.get(email=REVIEWER_EMAIL)
-    )
+    cookie = _office_session(User.objects.get(email=REVIEWER_EMAIL))
+    client.cookies[settings.SESSION_COOKIE_NAME] = cookie.split("=", 1)[1]
 
     # A page deep in the queue: follow the Next link ten times.
     deep = "/review/"

@@ -3,18 +3,23 @@
 # cluster, then docs/PERFORMANCE.md and the measured block of docs/SCALING.md. Not part
 # of `make test`. Everything it starts it stops.
 #   BENCH_HOLDERS=5000 make bench     a quicker run (default 50,000 holders)
-#   BENCH_DURATION        seconds per page at each concurrency, in 5 slices (20)
+#   BENCH_DURATION        seconds per page at each concurrency, in 5 slices (15)
 #   BENCH_CONCURRENCY     wrk connections for the per-page figures, comma separated (1)
 #   BENCH_SESSIONS_DURATION  seconds of the 100-concurrent-sessions run (30)
+#   BENCH_OFF_DURATION    seconds per page with PAGE_CACHE=off, read not judged (10)
+#   BENCH_SESSIONS_OFF_DURATION  seconds of the 100 sessions with PAGE_CACHE=off (10; 0 skips it)
 #   BENCH_REDIS=0         no Redis: the cache is the settings' database cache
+#   BENCH_PROFILES=0      no profiles (bench/profiles/hit and miss, in-process, SQLite)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 HOLDERS=${BENCH_HOLDERS:-50000}
 FORMS=${BENCH_FORMS:-$(( HOLDERS * 2 ))}
-DURATION=${BENCH_DURATION:-20}
+DURATION=${BENCH_DURATION:-15}
 CONCURRENCY=${BENCH_CONCURRENCY:-1}
 SESSIONS_DURATION=${BENCH_SESSIONS_DURATION:-30}
+OFF_DURATION=${BENCH_OFF_DURATION:-10}
+SESSIONS_OFF_DURATION=${BENCH_SESSIONS_OFF_DURATION:-10}
 # Persistent database connections, as in production (deploy/env.example): without them
 # every request to PostgreSQL opens a connection (with SCRAM authentication), which
 # costs more than the bare view itself.
@@ -53,13 +58,29 @@ step() {
   $PY -m bench "$@"
 }
 
+# Each step stops the run when it fails (`|| return`: inside `with_redis`, whose
+# `"$@" || status=$?` turns off `set -e` for everything it runs).
 one_database() {
-  step fresh
-  step calibrate
-  step generate --holders "$HOLDERS" --forms "$FORMS"
-  step invoices
+  step fresh || return
+  step calibrate || return
+  step generate --holders "$HOLDERS" --forms "$FORMS" || return
+  step invoices || return
   step load --duration "$DURATION" --concurrency "$CONCURRENCY" \
-    --sessions-duration "$SESSIONS_DURATION"
+    --off-duration "$OFF_DURATION" --sessions-duration "$SESSIONS_DURATION" \
+    --sessions-off-duration "$SESSIONS_OFF_DURATION" || return
+}
+
+# Where each page's time goes (issue 19), in-process on a small database of its own with
+# the product's settings and this run's Redis as the cache: every holder page, the
+# reviewer queue and the floor, as a repeat view (the page cache on: a hit) and with
+# PAGE_CACHE=off (every view a miss), and what each middleware costs. The text profiles
+# go to bench/profiles/{hit,miss}/, the figures the report reads to var/bench/profiles/.
+profiles() {
+  [[ ${BENCH_PROFILES:-1} == 0 ]] && return 0
+  rm -rf var/bench/profiles
+  echo "-- $(date -u +%H:%M:%S) profiles (page cache on: repeat views are hits; then off)"
+  $PY -m bench.profile_pages --cache both --middleware --iterations 40 --rounds 2 \
+    --profile-seconds 0.4 --out bench/profiles --summary var/bench/profiles
 }
 
 if [[ ${1:-} == --one-database ]]; then
@@ -77,6 +98,7 @@ DJANGO_SETTINGS_MODULE=bench.settings $PY -m django collectstatic --noinput -v0
 echo "== SQLite: $HOLDERS holders"
 with_redis one_database
 step pdf --runs 30
+with_redis profiles
 echo "== PostgreSQL: $HOLDERS holders"
 scripts/with-postgres.sh bash bench/run.sh --one-database
 command="make bench"

@@ -9,6 +9,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,6 +26,8 @@ from tests.factories import (
 )
 from tests.factories.cec_forms import sent_form
 from tests.factories.renewal_states import pay_by_cheque
+from tests.payments.helpers import deliver_succeeded_webhook, pay_by_card
+from tests.support.localstripe import localstripe, localstripe_server  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(2026, 11, 25)]
 
@@ -62,11 +65,19 @@ HOLDER_PAGES = {
     "check-in code": ("checkin:my_code", FRAMEWORK + 2),
     "faq": ("credentials:faq", FRAMEWORK + 1),
     "contact the office": ("credentials:contact", FRAMEWORK + 1),
+    # Has the holder credentials, a claim waiting.
+    "claim a record": ("credentials:claim", FRAMEWORK + 2),
 }
 # The invoice names the office's address from its contact details (one query).
 INVOICE_PAGE = FRAMEWORK + 5
 PAY_PAGE = FRAMEWORK + 3
 RECEIPT_PAGE = FRAMEWORK + 4
+# The card frame reuses the open card payment: the invoice, then in one transaction the
+# invoice locked (an UPDATE of nothing, SQLite's row lock) and read again and the open
+# attempt (BEGIN and COMMIT are a savepoint's two statements inside the test's transaction).
+CARD_FRAME = FRAMEWORK + 6
+# The payment with its invoice, renewal and holder.
+PAYMENT_STATUS_PAGE = FRAMEWORK + 1
 FORM_PAGE = FRAMEWORK + 4
 FORM_EDIT_PAGE = FRAMEWORK + 3
 OFFICE_CHANGELISTS = {
@@ -175,6 +186,26 @@ def test_the_receipt_costs_the_same_queries_for_one_or_five_credentials(
     url = reverse("payments:receipt", args=[renewal.invoice.number, payment.pk])
     with django_assert_num_queries(RECEIPT_PAGE):
         get_ok(client, url)
+
+
+@pytest.mark.parametrize("size", ["small", "big"])
+def test_the_card_frame_and_payment_status_cost_the_same_queries_for_one_or_five_credentials(
+    request, django_assert_num_queries, size
+):
+    stripe = request.getfixturevalue("localstripe")  # a real localstripe server
+    client, renewal = request.getfixturevalue(size)
+    invoice = renewal.invoice
+    frame = reverse("payments:card_frame", args=[invoice.number])
+    get_ok(client, frame)  # the first load starts the card payment (writes, and Stripe)
+    with django_assert_num_queries(CARD_FRAME):
+        get_ok(client, frame)
+    attempt = pay_by_card(stripe, invoice, renewal.holder)
+    deliver_succeeded_webhook(Client(), stripe, attempt.payment)
+    with django_assert_num_queries(PAYMENT_STATUS_PAGE):
+        response = get_ok(
+            client, reverse("payments:status", args=[invoice.number, attempt.payment.pk])
+        )
+    assert "Payment received" in response.content.decode()
 
 
 @pytest.mark.parametrize("size", ["small", "big"])
