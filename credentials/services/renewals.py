@@ -27,7 +27,12 @@ from credentials.signals import (
     reinstatement_fee_due,
     renewals_issued,
 )
-from renewal_portal.infra.bulk import insert_rows, insert_with_history
+from renewal_portal.infra.bulk import (
+    garbage_collection_paused,
+    insert_rows,
+    insert_with_history,
+    refresh_outgrown_statistics,
+)
 from renewal_portal.infra.history import bulk_update_with_history, save_with_history
 
 __all__ = ["complete_if_done", "issue_renewal_for", "issue_renewals", "mark_cec_status_seen"]
@@ -105,7 +110,11 @@ def issue_renewals(
     book = selectors.RequirementBook()
     for start in range(0, len(ids), batch_size):
         batch = ids[start : start + batch_size]
-        summary.add(_issue_batch_safely(year, batch, book=book, on=on, by=by))
+        with garbage_collection_paused():
+            summary.add(_issue_batch_safely(year, batch, book=book, on=on, by=by))
+        # A first season starts with no renewals or invoices: PostgreSQL's plans of the
+        # foreign-key checks made on those empty tables must not outlive them.
+        refresh_outgrown_statistics()
         if progress is not None:
             progress(min(start + batch_size, len(ids)), len(ids))
     return summary
