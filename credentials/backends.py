@@ -1,6 +1,8 @@
 """The authentication backends of settings.AUTHENTICATION_BACKENDS: Django's and
 allauth's, except that the signed-in user is loaded with the facts every request asks
-about it (its office roles, whether two-factor is set up) in the same query (issue 19).
+about it (its office roles, whether two-factor is set up) and its content versions
+(`holder_version`, `catalog_version`, `review_version`: credentials.content_versions) in
+the same query (issue 19).
 
 The facts are read from the database at every request, with the user, so a role granted
 or taken away and an authenticator added or removed count from the next request on:
@@ -14,7 +16,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
-from credentials import roles
+from credentials import content_versions, roles
 
 # Any id: it marks where the user's id goes among the compiled query's parameters.
 _SOME_ID = -20_261_204
@@ -22,10 +24,11 @@ _SOME_ID = -20_261_204
 
 @functools.cache
 def _user_with_role_facts_sql(vendor):
-    """The SQL and parameters of with_role_facts for one user, compiled once per process
-    and database: compiling its four subqueries costs more than the user query and the
-    roles query it replaces, so only running it is paid per request."""
-    users = roles.with_role_facts(get_user_model()._default_manager.filter(pk=_SOME_ID))
+    """The SQL and parameters of with_role_facts and with_content_versions for one user,
+    compiled once per process and database: compiling its subqueries costs more than the
+    user query and the roles query it replaces, so only running it is paid per request."""
+    users = get_user_model()._default_manager.filter(pk=_SOME_ID)
+    users = content_versions.with_content_versions(roles.with_role_facts(users))
     sql, params = users.query.sql_with_params()
     if params[-1] != _SOME_ID or _SOME_ID in params[:-1]:
         raise ImproperlyConfigured("The user's id is not the last parameter of its query.")

@@ -9,11 +9,13 @@ from .issuing import IssueRun, IssueRunChunk
 from .outbox import OutboxMessage
 from .packets import PacketBuild, PacketBuildItem, PacketToken
 from .renewals import Renewal, RenewalCredential
+from .versions import ContentVersion
 
 __all__ = [
     "Claim",
     "ClaimState",
     "ContactProfile",
+    "ContentVersion",
     "Credential",
     "CredentialStatus",
     "CredentialType",
