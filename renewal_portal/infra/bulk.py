@@ -77,8 +77,9 @@ def _rows_per_statement(connection, columns: int) -> int:
 
 def _fillers(model, given):
     """(field, how to get its value) for every column an INSERT of rows with the
-    attnames `given` writes: None for the row's own value, else a callable."""
-    now = timezone.now()
+    attnames `given` writes: None for the row's own value, a _Same for a value every row
+    gets (a constant default, the insert's time for auto_now), else a callable."""
+    now = _Same(timezone.now())
     columns = []
     for field in model._meta.concrete_fields:
         if field.primary_key and field.attname not in given:
@@ -86,12 +87,25 @@ def _fillers(model, given):
         if field.attname in given:
             columns.append((field, None))
         elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            columns.append((field, lambda now=now: now))
+            columns.append((field, now))
+        elif field.has_default() and callable(field.default):
+            columns.append((field, field.default))  # a fresh value per row (list, dict)
         elif field.has_default() or field.null or field.empty_strings_allowed:
-            columns.append((field, field.get_default))
+            # The ORM's default for the field, the same object for every row, as the ORM
+            # gives it (None, "" or the declared constant).
+            columns.append((field, _Same(field.get_default())))
         else:
             raise ValueError(f"{model._meta.label}.{field.attname} has no value and no default.")
     return columns
+
+
+class _Same:
+    """A value every row of an insert gets, computed once (not a call per row)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
 
 
 def insert_rows(
@@ -138,6 +152,8 @@ def insert_rows(
                 for name, filler, to_db in plan:
                     if filler is None:
                         value = row[name]
+                    elif filler.__class__ is _Same:
+                        value = row[name] = filler.value
                     else:
                         value = row[name] = filler()
                     if to_db is None or value is None:
