@@ -75,7 +75,7 @@ def test_a_taken_unique_key_is_djangos_integrity_error_and_writes_nothing():
     assert OutboxMessage.objects.filter(dedupe_key="bulk-test:2").count() == 0
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_row_naming_a_holder_that_does_not_exist_rolls_its_transaction_back():
     # Foreign keys are checked when the transaction commits (Django declares them
     # DEFERRABLE INITIALLY DEFERRED): the whole transaction goes, its good rows too.
@@ -117,7 +117,7 @@ def test_inside_a_transaction_statistics_are_left_alone():
         assert refresh_outgrown_statistics() == []
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_table_analyzed_while_empty_is_analyzed_again_once_it_has_grown():
     if connection.vendor != "postgresql":
         assert refresh_outgrown_statistics() == []  # SQLite plans its checks by index
