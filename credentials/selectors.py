@@ -89,6 +89,8 @@ class RequirementBook:
             self._by_type[requirement_set.credential_type_id].append(requirement_set)
         # credential pk -> {renewal year: the calendar that renewal was issued with}
         self._issued: dict[int, dict[int, rules.RenewalCalendar]] = {}
+        # (type id, year) -> the set's calendar: asked once per credential of a season
+        self._calendars: dict[tuple, rules.RenewalCalendar] = {}
 
     ISSUED_CHUNK = 2000  # ids per query: well under SQLite's limit on query parameters
 
@@ -129,14 +131,21 @@ class RequirementBook:
 
     def calendar_for(self, type_id, year) -> rules.RenewalCalendar:
         """The due date and grace end the set for `year` declares (defaults without a set)."""
+        try:
+            return self._calendars[type_id, year]
+        except KeyError:
+            pass
         requirement_set = self.set_for(type_id, year)
         if requirement_set is None:
-            return rules.renewal_calendar(year)
-        return rules.renewal_calendar(
-            year,
-            due=(requirement_set.due_month, requirement_set.due_day),
-            grace_end=(requirement_set.grace_end_month, requirement_set.grace_end_day),
-        )
+            calendar = rules.renewal_calendar(year)
+        else:
+            calendar = rules.renewal_calendar(
+                year,
+                due=(requirement_set.due_month, requirement_set.due_day),
+                grace_end=(requirement_set.grace_end_month, requirement_set.grace_end_day),
+            )
+        self._calendars[type_id, year] = calendar
+        return calendar
 
     def status_of(self, credential: Credential, on: dt.date) -> str:
         """rules.credential_status_on with the calendar of the credential's next renewal."""

@@ -8,13 +8,14 @@ queries per holder, and is idempotent because a holder has one renewal per year.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.urls import reverse
 
 from credentials import rules, selectors
@@ -27,7 +28,13 @@ from credentials.signals import (
     reinstatement_fee_due,
     renewals_issued,
 )
-from renewal_portal.infra.bulk import insert_rows, insert_with_history
+from renewal_portal.infra.bulk import (
+    garbage_collection_paused,
+    insert_rows,
+    insert_with_history,
+    refresh_outgrown_statistics,
+)
+from renewal_portal.infra.content_versions import move_once_per_transaction
 from renewal_portal.infra.history import bulk_update_with_history, save_with_history
 
 __all__ = ["complete_if_done", "issue_renewal_for", "issue_renewals", "mark_cec_status_seen"]
@@ -105,7 +112,11 @@ def issue_renewals(
     book = selectors.RequirementBook()
     for start in range(0, len(ids), batch_size):
         batch = ids[start : start + batch_size]
-        summary.add(_issue_batch_safely(year, batch, book=book, on=on, by=by))
+        with garbage_collection_paused():
+            summary.add(_issue_batch_safely(year, batch, book=book, on=on, by=by))
+        # A first season starts with no renewals or invoices: PostgreSQL's plans of the
+        # foreign-key checks made on those empty tables must not outlive them.
+        refresh_outgrown_statistics()
         if progress is not None:
             progress(min(start + batch_size, len(ids)), len(ids))
     return summary
@@ -120,7 +131,7 @@ def issue_renewal_for(holder, year: int, *, by=None, on: dt.date | None = None) 
 
 def _issue_batch_safely(year, holder_ids, **kwargs) -> IssueSummary:
     try:
-        with transaction.atomic():
+        with _batch_transaction():
             return _issue_batch(year, holder_ids, **kwargs)
     except IntegrityError:
         # Another issuer (a second worker, a staff click) got some of these holders
@@ -128,11 +139,26 @@ def _issue_batch_safely(year, holder_ids, **kwargs) -> IssueSummary:
         summary = IssueSummary(year=year)
         for holder_id in holder_ids:
             try:
-                with transaction.atomic():
+                with _batch_transaction():
                     summary.add(_issue_batch(year, [holder_id], **kwargs))
             except IntegrityError:
                 summary.already_issued += 1
         return summary
+
+
+@contextlib.contextmanager
+def _batch_transaction():
+    """A batch's transaction. When it is a transaction of its own (not a savepoint of
+    the caller's), each holder's content version moves once in it, not once per table
+    the batch writes (renewals, their credentials, invoices, lines): nobody sees the
+    batch before it commits (issue 19). Inside a caller's transaction the versions move
+    per statement as usual, so the caller's later writes still move them."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    own_transaction = not connection.in_atomic_block
+    with transaction.atomic():
+        if own_transaction:
+            move_once_per_transaction(connection)
+        yield
 
 
 def _issue_batch(year, holder_ids, *, book, on, by) -> IssueSummary:
