@@ -1,0 +1,71 @@
+"""Querysets compiled once per process (renewal_portal/infra/compiled_queries.py): the
+same instances as the ORM's, select_related objects included, in one query."""
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from credentials import selectors
+from credentials.models import Renewal
+from renewal_portal.infra.compiled_queries import CompiledQuery
+from tests.factories import HolderFactory
+from tests.factories.renewal_states import confirm, renewal_due
+
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(2026, 11, 25)]
+
+
+def orm_open_renewal(holder, year):
+    return (
+        Renewal.objects.filter(holder=holder, year=year)
+        .select_related("governing_type", "invoice")
+        .first()
+    )
+
+
+def fields_of(instance):
+    return {field.attname: getattr(instance, field.attname) for field in instance._meta.fields}
+
+
+def test_the_open_renewal_is_the_orms_with_its_type_and_invoice_in_one_query():
+    holder = HolderFactory()
+    confirm(renewal_due(holder))  # a datetime column set: converted as the ORM does
+    expected = orm_open_renewal(holder, 2027)
+    with CaptureQueriesContext(connection) as queries:
+        renewal = selectors.open_renewal_for(holder)
+        governing_type, invoice = renewal.governing_type, renewal.invoice
+    assert len(queries) == 1
+    assert fields_of(renewal) == fields_of(expected)
+    assert renewal.contact_confirmed_at.tzinfo is not None
+    assert fields_of(governing_type) == fields_of(expected.governing_type)
+    assert fields_of(invoice) == fields_of(expected.invoice)
+    assert invoice.renewal is renewal
+    assert renewal._state.db == "default" and not renewal._state.adding
+
+
+def test_no_renewal_of_the_year_is_none_and_another_holders_is_not_read():
+    holder, other = HolderFactory(), HolderFactory()
+    renewal_due(other)
+    assert selectors.open_renewal_for(holder) is None
+    assert selectors.open_renewal_for(other).holder_id == other.pk
+
+
+def test_a_renewal_without_an_invoice_raises_as_the_orm_does():
+    holder = HolderFactory()
+    renewal = renewal_due(holder)
+    renewal.invoice.lines.all().delete()
+    renewal.invoice.delete()
+    loaded = selectors.open_renewal_for(holder)
+    assert not hasattr(loaded, "invoice")  # Renewal.invoice.RelatedObjectDoesNotExist
+
+
+def test_a_marker_the_orm_changes_or_repeats_is_refused():
+    repeated = CompiledQuery(lambda n: Renewal.objects.filter(year=n, cecs_owed=n), 9_999)
+    with pytest.raises(ImproperlyConfigured):
+        repeated.all(2027)
+
+
+def test_a_value_of_another_type_than_its_marker_is_refused():
+    by_year = CompiledQuery(lambda year: Renewal.objects.filter(year=year), 9_999)
+    with pytest.raises(TypeError):
+        by_year.all("2027")
