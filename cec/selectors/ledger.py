@@ -9,7 +9,15 @@ from itertools import combinations
 from django.db.models import F, Q
 from django.utils import timezone
 
-from cec.models import Category, ClassSession, EntryState, LedgerEntry, Submission, SubmissionState
+from cec.models import (
+    Category,
+    ClassSession,
+    EntryState,
+    LedgerEntry,
+    Source,
+    Submission,
+    SubmissionState,
+)
 from credentials import roles, rules
 from renewal_portal.infra.errors import parse_token
 
@@ -95,6 +103,12 @@ STATE_REASONS = {
 }
 
 
+# The labels of an entry's source and state, read once: a row shows both, and
+# get_FOO_display() rebuilds the field's choices at each call.
+SOURCE_LABELS = dict(Source.choices)
+STATE_LABELS = dict(EntryState.choices)
+
+
 @dataclass(frozen=True)
 class LedgerRow:
     entry: LedgerEntry
@@ -109,6 +123,16 @@ class LedgerRow:
     @property
     def has_certificate(self) -> bool:
         return has_certificate(self.entry)
+
+    @property
+    def source_label(self) -> str:
+        """entry.get_source_display()"""
+        return SOURCE_LABELS.get(self.entry.source, self.entry.source)
+
+    @property
+    def state_label(self) -> str:
+        """entry.get_state_display()"""
+        return STATE_LABELS.get(self.entry.state, self.entry.state)
 
 
 @dataclass(frozen=True)
