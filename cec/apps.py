@@ -13,3 +13,8 @@ class CecConfig(AppConfig):
 
         imports_history.register()
         merges.register()
+
+        # Which content version counters its tables move (issue 19).
+        from . import content_versions
+
+        content_versions.declare()

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 
 from renewal_portal.infra import admin_dates, autocomplete, ids
 
@@ -10,11 +11,16 @@ class CredentialsConfig(AppConfig):
 
     def ready(self):
         from allauth.account.signals import password_reset
-        from django.db.models.signals import post_migrate, post_save
+        from django.db.models.signals import post_migrate, post_save, pre_migrate
 
-        from . import account_email, roles, sites
+        from . import account_email, content_versions, roles, sites
         from .models import OfficeContact
 
+        # Content versions (issue 19): the triggers that keep them, after every migrate.
+        content_versions.declare()
+        pre_migrate.connect(content_versions.drop_before_migrate, sender=self)
+        post_migrate.connect(content_versions.install_after_migrate, sender=self)
+        checks.register(content_versions.triggers_check, checks.Tags.database, deploy=True)
         # Keep each role's permissions in step with roles.py after every migrate.
         post_migrate.connect(roles.sync_roles_after_migrate)
         # The Site (allauth's emails) names the office and SITE_URL, after every migrate.

@@ -12,3 +12,8 @@ class PaymentsConfig(AppConfig):
         from . import receivers
 
         receivers.connect()
+
+        # Which content version counters its tables move (issue 19).
+        from . import content_versions
+
+        content_versions.declare()
