@@ -23,10 +23,11 @@ def waiting(count):
     Submission.objects.update(submitted_at=timezone.now() - dt.timedelta(days=30))
 
 
-# 2 the framework's (session; the user with its roles, credentials.backends), 2 the
-# reviewer permission, 1 the credential choices of the filters, 1 the count, 1 the page of
-# submissions with holder and renewal, 1 the page's credential codes.
-REVIEW_QUEUE = 8
+# 2 the framework's (session; the user with its roles, credentials.backends), 1 the
+# reviewer permission (its group's; none of its own, known with the user), 1 the
+# credential choices of the filters, 1 the count, 1 the page of submissions with holder
+# and renewal, 1 the page's credential codes.
+REVIEW_QUEUE = 7
 QUEUE = reverse("review:queue")
 
 
