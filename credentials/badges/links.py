@@ -50,9 +50,10 @@ def linkedin_url(credential: Credential, organisation: str | None = None) -> str
     return f"{LINKEDIN_ADD}?{urlencode(params)}"
 
 
-def links_for(credentials) -> list[BadgeLinks]:
-    """The links of each credential, in order (the office's name looked up once)."""
-    organisation = sites.office_name(OfficeContact)
+def links_for(credentials, organisation: str | None = None) -> list[BadgeLinks]:
+    """The links of each credential, in order (the office's name looked up once, unless
+    given)."""
+    organisation = organisation or sites.office_name(OfficeContact)
     return [
         BadgeLinks(
             download_url=reverse("badges:download", args=[credential.badge_id]),

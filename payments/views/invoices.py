@@ -19,7 +19,11 @@ from renewal_portal.infra.downloads import download, limit_document_downloads
 @require_GET
 def invoice_detail(request, number):
     invoice = get_object_or_404(invoices_visible_to(request.user), number=number)
-    return render(request, "payments/invoice.html", invoice_context(invoice))
+    return render(
+        request,
+        "payments/invoice.html",
+        invoice_context(invoice, getattr(request.user, "catalog_version", None)),
+    )
 
 
 @login_required

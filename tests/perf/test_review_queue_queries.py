@@ -28,6 +28,9 @@ def waiting(count):
 # credential choices of the filters, 1 the count, 1 the page of submissions with holder
 # and renewal, 1 the page's credential codes.
 REVIEW_QUEUE = 7
+# After a first view the filter's credential types are kept while the catalog's version
+# stays (credentials.catalog_reads): one query fewer, however many wait.
+REVIEW_QUEUE_AGAIN = REVIEW_QUEUE - 1
 QUEUE = reverse("review:queue")
 
 
@@ -66,10 +69,10 @@ def test_a_later_page_costs_the_same_queries_as_the_first(
     first = get_ok(client, f"{QUEUE}?{urlencode(filters)}")
     link = next_link(first)
     assert link
-    with django_assert_num_queries(REVIEW_QUEUE):
+    with django_assert_num_queries(REVIEW_QUEUE_AGAIN):
         second = get_ok(client, f"{QUEUE}?{link}")
     assert len(second.context["submissions"]) == 50
-    with django_assert_num_queries(REVIEW_QUEUE):
+    with django_assert_num_queries(REVIEW_QUEUE_AGAIN):
         get_ok(client, f"{QUEUE}?{previous_link(second)}")
 
 
