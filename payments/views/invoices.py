@@ -4,6 +4,7 @@ A holder sees only their own invoices (anyone else's is a 404); AASC staff may o
 """
 
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
@@ -11,14 +12,16 @@ from payments.pdf import (
     invoice_context,
     invoice_document,
 )
-from payments.selectors import invoices_visible_to
+from payments.selectors import invoice_visible_to, invoices_visible_to
 from renewal_portal.infra.downloads import download, limit_document_downloads
 
 
 @login_required
 @require_GET
 def invoice_detail(request, number):
-    invoice = get_object_or_404(invoices_visible_to(request.user), number=number)
+    invoice = invoice_visible_to(request.user, number)
+    if invoice is None:
+        raise Http404("No such invoice.")
     return render(
         request,
         "payments/invoice.html",
