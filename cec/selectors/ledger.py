@@ -19,6 +19,7 @@ from cec.models import (
     SubmissionState,
 )
 from credentials import roles, rules
+from renewal_portal.infra.compiled_queries import CompiledQuery
 from renewal_portal.infra.errors import parse_token
 
 # Entries that are CECs the holder has (or is having) credited; withdrawn, rejected and
@@ -58,15 +59,23 @@ def progress_for_renewal(renewal) -> rules.CecProgress:
     return rules.cec_progress(renewal_requirement(renewal), as_credits(entries))
 
 
+# holder_ledger's query, compiled once per process (its two joins cost more to compile
+# than to run, issue 19). The marker stands for the holder's id.
+_HOLDER_LEDGER = CompiledQuery(
+    lambda holder_id: (
+        entries_for(holder_id)
+        .annotate(course_id=F("attendance__session__course_id"))
+        .order_by("-earned_on", "-id")
+    ),
+    2_026_120_400,
+)
+
+
 def holder_ledger(holder) -> list[LedgerEntry]:
     """Every entry of the holder, newest first, each with the course of the class it
     records (`course_id`, None for other activities): the one read of the ledger that the
     ledger page computes its progress, its close-the-gap list and its years from."""
-    return list(
-        entries_for(holder)
-        .annotate(course_id=F("attendance__session__course_id"))
-        .order_by("-earned_on", "-id")
-    )
+    return _HOLDER_LEDGER.all(holder.pk)
 
 
 def earning_in_window(entries, renewal_year) -> list[LedgerEntry]:

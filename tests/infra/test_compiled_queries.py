@@ -1,15 +1,26 @@
 """Querysets compiled once per process (renewal_portal/infra/compiled_queries.py): the
 same instances as the ORM's, select_related objects included, in one query."""
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
+from cec.models import LedgerEntry
+from cec.selectors.ledger import holder_ledger
+from cec.services.ledger import record_attendance
 from credentials import selectors
 from credentials.models import Renewal
 from renewal_portal.infra.compiled_queries import CompiledQuery
-from tests.factories import HolderFactory
+from tests.factories import (
+    ClassSessionFactory,
+    HolderFactory,
+    LedgerEntryFactory,
+    StaffFactory,
+)
 from tests.factories.renewal_states import confirm, renewal_due
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(2026, 11, 25)]
@@ -69,3 +80,20 @@ def test_a_value_of_another_type_than_its_marker_is_refused():
     by_year = CompiledQuery(lambda year: Renewal.objects.filter(year=year), 9_999)
     with pytest.raises(TypeError):
         by_year.all("2027")
+
+
+def test_the_holders_ledger_is_the_orms_with_each_entrys_course():
+    holder = HolderFactory()
+    session = ClassSessionFactory(date=dt.date(2026, 3, 12))
+    attended = record_attendance(session, holder, by=StaffFactory())
+    LedgerEntryFactory(holder=holder, earned_on=dt.date(2026, 5, 1))
+    LedgerEntryFactory(holder=HolderFactory())  # another holder's: not read
+    expected = list(
+        LedgerEntry.objects.filter(holder=holder)
+        .annotate(course_id=F("attendance__session__course_id"))
+        .order_by("-earned_on", "-id")
+    )
+    entries = holder_ledger(holder)
+    assert [fields_of(e) for e in entries] == [fields_of(e) for e in expected]
+    assert [e.course_id for e in entries] == [None, session.course_id]
+    assert entries[1].pk == attended.pk and entries[1].hours == attended.hours
