@@ -61,6 +61,24 @@ def open_renewal_for(user, on: dt.date | None = None) -> Renewal | None:
     return _OPEN_RENEWAL.first(user.pk, current_renewal_year(on))
 
 
+# renewal.items with each credential and its type, compiled once per process.
+_RENEWAL_ITEMS = CompiledQuery(
+    lambda renewal_id: RenewalCredential.objects.filter(renewal_id=renewal_id).select_related(
+        "credential__credential_type"
+    ),
+    2_026_120_400,  # marker: where the renewal's id goes
+)
+
+
+def items_of(renewal: Renewal) -> list[RenewalCredential]:
+    """The credentials the renewal renews (its items, by credential code), each with its
+    credential and type: renewal.items.select_related("credential__credential_type")."""
+    items = _RENEWAL_ITEMS.all(renewal.pk)
+    for item in items:
+        item.renewal = renewal  # as the related manager gives them
+    return items
+
+
 def published_faq():
     return FaqEntry.objects.filter(published=True)
 

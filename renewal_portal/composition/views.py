@@ -56,7 +56,7 @@ def renewal(request):
             steps=renewal_steps(current),
             phase=selectors.renewal_phase(current),
             invoice=invoice_of(current),
-            items=current.items.select_related("credential__credential_type"),
+            items=selectors.items_of(current),
             progress=progress_for_renewal(current),
             window_first=first,
             window_last=last,

@@ -97,3 +97,16 @@ def test_the_holders_ledger_is_the_orms_with_each_entrys_course():
     assert [fields_of(e) for e in entries] == [fields_of(e) for e in expected]
     assert [e.course_id for e in entries] == [None, session.course_id]
     assert entries[1].pk == attended.pk and entries[1].hours == attended.hours
+
+
+def test_a_renewals_items_are_the_orms_with_credential_and_type_in_one_query():
+    holder = HolderFactory()
+    renewal = renewal_due(holder, codes=("CAM", "CALP", "CAPS"))
+    expected = list(renewal.items.select_related("credential__credential_type"))
+    with CaptureQueriesContext(connection) as queries:
+        items = selectors.items_of(renewal)
+        codes = [item.credential.credential_type.code for item in items]
+        assert all(item.renewal is renewal for item in items)
+    assert len(queries) == 1
+    assert codes == ["CALP", "CAM", "CAPS"]
+    assert [fields_of(item) for item in items] == [fields_of(item) for item in expected]
