@@ -7,92 +7,72 @@ from credentials.content_versions import (
     GLOBAL_KEY,
     HISTORY_ONLY_IN_ADMIN,
     HOLDER,
-    HOLDER_OF_RENEWAL,
+    HOLDER_ID,
     REGISTRY,
     REVIEW,
+    THROUGH_RENEWAL,
 )
 from renewal_portal.infra.content_versions import Bump, NotShown
 
-_REVIEW_KEY = str(GLOBAL_KEY)
+_GLOBAL = str(GLOBAL_KEY)
 
 
-def _holder(table, key="{row}.holder_id"):
-    return Bump(table, HOLDER, key)
+def _holder(table, through=()):
+    return Bump(table, HOLDER, HOLDER_ID, through=through)
 
 
 def _catalog(table):
-    return Bump(table, CATALOG, str(GLOBAL_KEY))
+    return Bump(table, CATALOG, _GLOBAL)
 
 
-def _in_review_queue_when(condition):
-    """The review counter, when a row the queue shows changes: `condition` (SQL over the
-    row) says the row belongs to a submission; NULL (nothing moved) otherwise, so an
-    invoice run inserting renewals nobody submitted yet leaves the queue's version alone."""
-    return f"CASE WHEN {condition} THEN {_REVIEW_KEY} END"
+def _in_review_queue(table, when=None):
+    """The review counter moves when a row the queue shows changes: `when` (SQL over the
+    row) says the row is one of a submission's, so that an invoice run inserting renewals
+    nobody submitted yet leaves the queue's version alone."""
+    return Bump(table, REVIEW, _GLOBAL, when=when)
 
 
 def declare(registry=REGISTRY):
     registry.declare(
         _holder("cec_checkinkey"),
-        _holder(
-            "cec_checkincode", "(SELECT holder_id FROM cec_checkinkey WHERE id = {row}.key_id)"
-        ),
-        _holder(
-            "cec_checkin", "(SELECT holder_id FROM cec_attendance WHERE id = {row}.attendance_id)"
-        ),
+        _holder("cec_checkincode", through=(("key_id", "cec_checkinkey"),)),
+        _holder("cec_checkin", through=(("attendance_id", "cec_attendance"),)),
         _holder("cec_attendance"),
         _holder("cec_reportingform"),
         # A Reporting Form's page shows its audit trail (cec.selectors.forms).
         _holder("cec_historicalreportingform"),
-        _holder(
-            "cec_evidence", "(SELECT holder_id FROM cec_reportingform WHERE id = {row}.form_id)"
-        ),
+        _holder("cec_evidence", through=(("form_id", "cec_reportingform"),)),
         _holder("cec_ledgerentry"),
-        _holder("cec_submission", HOLDER_OF_RENEWAL),
-        _holder(
-            "cec_submission_entries",
-            "(SELECT holder_id FROM cec_ledgerentry WHERE id = {row}.ledgerentry_id)",
-        ),
+        _holder("cec_submission", through=THROUGH_RENEWAL),
+        _holder("cec_submission_entries", through=(("ledgerentry_id", "cec_ledgerentry"),)),
         _catalog("cec_course"),
         _catalog("cec_classsession"),
         _catalog("cec_event"),
         # The review queue: every submission, and the columns it shows of the renewal,
         # its holder and its credentials (cec.selectors.submissions.QUEUE_COLUMNS).
-        Bump("cec_submission", REVIEW, _REVIEW_KEY),
-        Bump(
+        _in_review_queue("cec_submission"),
+        _in_review_queue(
             "credentials_renewal",
-            REVIEW,
-            _in_review_queue_when(
-                "EXISTS (SELECT 1 FROM cec_submission WHERE renewal_id = {row}.id)"
-            ),
+            "EXISTS (SELECT 1 FROM cec_submission WHERE renewal_id = {row}.id)",
         ),
-        Bump(
+        _in_review_queue(
             "credentials_user",
-            REVIEW,
-            _in_review_queue_when(
-                "EXISTS (SELECT 1 FROM credentials_renewal AS renewal "
-                "JOIN cec_submission AS submission ON submission.renewal_id = renewal.id "
-                "WHERE renewal.holder_id = {row}.id)"
-            ),
+            "EXISTS (SELECT 1 FROM credentials_renewal AS renewal "
+            "JOIN cec_submission AS submission ON submission.renewal_id = renewal.id "
+            "WHERE renewal.holder_id = {row}.id)",
         ),
-        Bump(
+        _in_review_queue(
             "credentials_renewalcredential",
-            REVIEW,
-            _in_review_queue_when(
-                "EXISTS (SELECT 1 FROM cec_submission WHERE renewal_id = {row}.renewal_id)"
-            ),
+            "EXISTS (SELECT 1 FROM cec_submission WHERE renewal_id = {row}.renewal_id)",
         ),
-        Bump(
+        _in_review_queue(
             "credentials_credential",
-            REVIEW,
-            _in_review_queue_when(
-                "EXISTS (SELECT 1 FROM credentials_renewalcredential AS item "
-                "JOIN cec_submission AS submission ON submission.renewal_id = item.renewal_id "
-                "WHERE item.credential_id = {row}.id)"
-            ),
+            "EXISTS (SELECT 1 FROM credentials_renewalcredential AS item "
+            "JOIN cec_submission AS submission ON submission.renewal_id = item.renewal_id "
+            "WHERE item.credential_id = {row}.id)",
         ),
         # The queue's credential filter lists the credential types.
-        Bump("credentials_credentialtype", REVIEW, _REVIEW_KEY),
+        _in_review_queue("credentials_credentialtype"),
         NotShown("cec_historicalledgerentry", HISTORY_ONLY_IN_ADMIN),
         NotShown(
             "cec_historicalsubmission",

@@ -48,8 +48,9 @@ def with_content_versions(users):
 
 REGISTRY = content_versions.Registry(counter_table=ContentVersion._meta.db_table)
 
-# A row's holder, for tables whose rows hang off a renewal.
-HOLDER_OF_RENEWAL = "(SELECT holder_id FROM credentials_renewal WHERE id = {row}.renewal_id)"
+HOLDER_ID = "{row}.holder_id"
+# The way from a row that hangs off a renewal to the renewal (whose holder_id is the key).
+THROUGH_RENEWAL = (("renewal_id", "credentials_renewal"),)
 
 HISTORY_ONLY_IN_ADMIN = (
     "simple-history's copies: holder pages show the rows themselves, whose own writes "
@@ -57,8 +58,8 @@ HISTORY_ONLY_IN_ADMIN = (
 )
 
 
-def _holder(table, key="{row}.holder_id"):
-    return content_versions.Bump(table, HOLDER, key)
+def _holder(table, key=HOLDER_ID, through=()):
+    return content_versions.Bump(table, HOLDER, key, through=through)
 
 
 def _catalog(table):
@@ -80,7 +81,7 @@ def declare(registry=REGISTRY):
         _holder("credentials_contactprofile", "{row}.user_id"),
         _holder("credentials_credential"),
         _holder("credentials_renewal"),
-        _holder("credentials_renewalcredential", HOLDER_OF_RENEWAL),
+        _holder("credentials_renewalcredential", through=THROUGH_RENEWAL),
         # The claim page lists the claimant's claims; the record claimed is a holder's.
         _holder("credentials_claim", "{row}.claimant_id"),
         _holder("credentials_claim", "{row}.record_id"),
