@@ -1,6 +1,7 @@
 """Reads of a holder's CEC ledger, shared by the ledger page, the renewal page, the
 submission and the documents. Every query here is scoped to one holder."""
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -32,11 +33,15 @@ def entries_for(holder):
     return LedgerEntry.objects.filter(holder=holder)
 
 
-def earning_entries_in_window(holder, renewal_year):
-    first, last = rules.earning_window(renewal_year)
-    return entries_for(holder).filter(
+def _earning_in_window_between(holder_id, first, last):
+    return entries_for(holder_id).filter(
         state__in=EARNING_STATES, earned_on__gte=first, earned_on__lte=last
     )
+
+
+def earning_entries_in_window(holder, renewal_year):
+    first, last = rules.earning_window(renewal_year)
+    return _earning_in_window_between(holder, first, last)
 
 
 def as_credits(entries):
@@ -51,11 +56,22 @@ def renewal_requirement(renewal) -> rules.Requirement:
     return renewal.requirement
 
 
+# progress_for_renewal's read, compiled once per process (issue 19). Markers: where the
+# holder's id and the window's first and last days go.
+_EARNING_IN_WINDOW = CompiledQuery(
+    lambda holder_id, first, last: _earning_in_window_between(holder_id, first, last).only(
+        "hours", "in_network", "participation"
+    ),
+    2_026_120_400,
+    dt.date(1901, 1, 2),
+    dt.date(1901, 1, 3),
+)
+
+
 def progress_for_renewal(renewal) -> rules.CecProgress:
     """Earned vs owed for a renewal, from the entries in its earning window (rules 1, 3)."""
-    entries = earning_entries_in_window(renewal.holder_id, renewal.year).only(
-        "hours", "in_network", "participation"
-    )
+    first, last = rules.earning_window(renewal.year)
+    entries = _EARNING_IN_WINDOW.all(renewal.holder_id, first, last)
     return rules.cec_progress(renewal_requirement(renewal), as_credits(entries))
 
 

@@ -8,16 +8,24 @@ into model instances; each call only substitutes the values, runs the SQL and bu
 instances as the ORM does (select_related objects included), so the results are the
 queryset's. credentials/backends.py does the same for the signed-in user.
 
-Only parameters that reach the SQL unchanged can be markers (ints, plain strings:
-equality on keys and numbers, not dates or lookups the ORM rewrites); compiling checks
-that each marker appears exactly once among the SQL's parameters.
+Markers are ints, plain strings and dates (which the database's adapter writes as it
+would the values: SQLite as text); not values a lookup rewrites (`__contains`...).
+Compiling checks that each marker appears exactly once among the SQL's parameters.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models.query import get_related_populators
+
+
+def _adapted(value, connection):
+    """`value` as the ORM puts it among a query's parameters."""
+    if type(value) is dt.date:
+        return connection.ops.adapt_datefield_value(value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -51,8 +59,9 @@ class CompiledQuery:
         sql, params = compiler.as_sql()
         positions = []
         for marker in self._markers:
-            found = [i for i, param in enumerate(params) if param == marker]
-            if len(found) != 1 or type(params[found[0]]) is not type(marker):
+            adapted = _adapted(marker, compiler.connection)
+            found = [i for i, param in enumerate(params) if param == adapted]
+            if len(found) != 1 or type(params[found[0]]) is not type(adapted):
                 raise ImproperlyConfigured(
                     f"Marker {marker!r} must reach the SQL's parameters once, unchanged."
                 )
@@ -82,10 +91,11 @@ class CompiledQuery:
         if compiled is None:
             compiled = self._compiled[key] = self._compile(using)
         params = list(compiled.params)
+        connection = connections[using]
         for position, marker, value in zip(compiled.positions, self._markers, values, strict=True):
             if type(value) is not type(marker):
                 raise TypeError(f"{value!r} cannot stand where {marker!r} stood.")
-            params[position] = value
+            params[position] = _adapted(value, connection)
         # A compiler of this thread's connection, given what compiling found instead of
         # compiling again: it converts the database's values as the ORM does.
         compiler = compiled.query.get_compiler(using=using)

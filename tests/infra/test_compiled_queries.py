@@ -2,6 +2,7 @@
 same instances as the ORM's, select_related objects included, in one query."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -9,10 +10,15 @@ from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
-from cec.models import LedgerEntry
-from cec.selectors.ledger import holder_ledger
+from cec.models import EntryState, LedgerEntry
+from cec.selectors.ledger import (
+    as_credits,
+    earning_entries_in_window,
+    holder_ledger,
+    progress_for_renewal,
+)
 from cec.services.ledger import record_attendance
-from credentials import selectors
+from credentials import rules, selectors
 from credentials.models import Renewal
 from renewal_portal.infra.compiled_queries import CompiledQuery
 from tests.factories import (
@@ -110,3 +116,16 @@ def test_a_renewals_items_are_the_orms_with_credential_and_type_in_one_query():
     assert len(queries) == 1
     assert codes == ["CALP", "CAM", "CAPS"]
     assert [fields_of(item) for item in items] == [fields_of(item) for item in expected]
+
+
+def test_a_renewals_progress_reads_the_window_as_the_orm_does():
+    """Date markers: the earning window's days reach the SQL as the ORM writes them."""
+    holder = HolderFactory()
+    renewal = renewal_due(holder)
+    first, last = rules.earning_window(renewal.year)
+    for day in (first - dt.timedelta(days=1), first, last, last + dt.timedelta(days=1)):
+        LedgerEntryFactory(holder=holder, earned_on=day, hours=Decimal("1.25"))
+    LedgerEntryFactory(holder=holder, earned_on=first, state=EntryState.WITHDRAWN)
+    orm = earning_entries_in_window(holder, renewal.year)
+    assert progress_for_renewal(renewal) == rules.cec_progress(renewal.requirement, as_credits(orm))
+    assert progress_for_renewal(renewal).earned == Decimal("2.50")
