@@ -3,7 +3,7 @@
 
 from credentials import roles
 from credentials.permissions import VIEW_INVOICE, VIEW_PAYMENT
-from payments.models import Invoice, Payment
+from payments.models import Invoice, InvoiceLine, Payment
 from renewal_portal.infra.compiled_queries import CompiledQuery
 
 
@@ -44,6 +44,20 @@ def invoice_visible_to(user, number: str) -> Invoice | None:
     if _may_see_every_invoice(user):
         return _with_renewal_and_holder().filter(number=number).first()
     return _HOLDERS_INVOICE.first(user.pk, number)
+
+
+# invoice.lines.all(), compiled once per process (issue 19); the marker is the invoice's id.
+_LINES_OF_INVOICE = CompiledQuery(
+    lambda invoice_id: InvoiceLine.objects.filter(invoice_id=invoice_id), 2_026_120_400
+)
+
+
+def lines_of(invoice: Invoice) -> list[InvoiceLine]:
+    """The invoice's lines, in their order: invoice.lines.all()."""
+    lines = _LINES_OF_INVOICE.all(invoice.pk)
+    for line in lines:
+        line.invoice = invoice  # as the related manager gives them
+    return lines
 
 
 def payments_of(holder):

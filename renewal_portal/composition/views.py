@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from cec.selectors.ledger import progress_for_renewal
 from credentials import roles, rules, selectors
+from payments.selectors import lines_of
 from renewal_portal.composition import holder_status
 from renewal_portal.composition.renewal_steps import invoice_of, renewal_steps
 
@@ -47,6 +48,7 @@ def renewal(request):
         context["lapsed"] = selectors.lapsed_credentials_of(request.user)
     else:
         first, last = rules.earning_window(current.year)
+        invoice = invoice_of(current)
         reinstatements = holder_status.reinstatements_of(current)
         context.update(
             reinstatements=reinstatements,
@@ -55,7 +57,8 @@ def renewal(request):
             else "",
             steps=renewal_steps(current),
             phase=selectors.renewal_phase(current),
-            invoice=invoice_of(current),
+            invoice=invoice,
+            invoice_lines=lines_of(invoice) if invoice is not None else [],
             items=selectors.items_of(current),
             progress=progress_for_renewal(current),
             window_first=first,

@@ -17,9 +17,11 @@ from cec.selectors.ledger import (
     holder_ledger,
     progress_for_renewal,
 )
+from cec.selectors.submissions import submissions_of
 from cec.services.ledger import record_attendance
 from credentials import rules, selectors
 from credentials.models import Renewal
+from payments.selectors import lines_of
 from renewal_portal.infra.compiled_queries import CompiledQuery
 from tests.factories import (
     ClassSessionFactory,
@@ -27,7 +29,7 @@ from tests.factories import (
     LedgerEntryFactory,
     StaffFactory,
 )
-from tests.factories.renewal_states import confirm, renewal_due
+from tests.factories.renewal_states import confirm, earn_enough, renewal_due, submit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(2026, 11, 25)]
 
@@ -129,3 +131,23 @@ def test_a_renewals_progress_reads_the_window_as_the_orm_does():
     orm = earning_entries_in_window(holder, renewal.year)
     assert progress_for_renewal(renewal) == rules.cec_progress(renewal.requirement, as_credits(orm))
     assert progress_for_renewal(renewal).earned == Decimal("2.50")
+
+
+def test_an_invoices_lines_and_a_renewals_submissions_are_the_orms():
+    holder = HolderFactory()
+    renewal = renewal_due(holder, codes=("CAM", "CALP"))
+    submission = submit(earn_enough_and_check(renewal))
+    invoice = renewal.invoice
+    assert [fields_of(x) for x in lines_of(invoice)] == [fields_of(x) for x in invoice.lines.all()]
+    assert all(line.invoice is invoice for line in lines_of(invoice))
+    assert [s.pk for s in submissions_of(renewal)] == [submission.pk]
+    assert fields_of(submissions_of(renewal)[0]) == fields_of(submission)
+    prefetched = Renewal.objects.prefetch_related("submissions").get(pk=renewal.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert [s.pk for s in submissions_of(prefetched)] == [submission.pk]
+    assert len(queries) == 0
+
+
+def earn_enough_and_check(renewal):
+    earn_enough(renewal)
+    return renewal
