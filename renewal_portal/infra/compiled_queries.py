@@ -8,9 +8,11 @@ into model instances; each call only substitutes the values, runs the SQL and bu
 instances as the ORM does (select_related objects included), so the results are the
 queryset's. credentials/backends.py does the same for the signed-in user.
 
-Markers are ints, plain strings and dates (which the database's adapter writes as it
-would the values: SQLite as text); not values a lookup rewrites (`__contains`...).
-Compiling checks that each marker appears exactly once among the SQL's parameters.
+Markers are ints, plain strings and dates, which reach the parameters as the ORM puts
+the values there: a date as the database's adapter writes it (SQLite: text), an int of a
+small-integer field in psycopg's Int2 on PostgreSQL; not values a lookup rewrites
+(`__contains`...). Compiling checks that each marker appears exactly once among the
+SQL's parameters.
 """
 
 import datetime as dt
@@ -34,6 +36,7 @@ class _Compiled:
     sql: str
     params: tuple
     positions: tuple  # where each marker's value goes in params
+    wrappers: tuple  # the int subclass the ORM wrapped each marker in (psycopg's Int2), or None
     select: list
     klass_info: dict
     annotation_col_map: dict
@@ -57,15 +60,21 @@ class CompiledQuery:
         queryset = self._build(*self._markers).using(alias)
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
-        positions = []
+        positions, wrappers = [], []
         for marker in self._markers:
             adapted = _adapted(marker, compiler.connection)
             found = [i for i, param in enumerate(params) if param == adapted]
-            if len(found) != 1 or type(params[found[0]]) is not type(adapted):
+            wrapper = type(params[found[0]]) if len(found) == 1 else None
+            if wrapper is type(adapted):
+                wrapper = None
+            elif wrapper is not None and not (type(adapted) is int and issubclass(wrapper, int)):
+                found = []
+            if len(found) != 1:
                 raise ImproperlyConfigured(
                     f"Marker {marker!r} must reach the SQL's parameters once, unchanged."
                 )
             positions.append(found[0])
+            wrappers.append(wrapper)
         if compiler.has_extra_select or queryset._prefetch_related_lookups:
             raise ImproperlyConfigured("A compiled query has no extra select or prefetch.")
         klass_info = compiler.klass_info
@@ -76,6 +85,7 @@ class CompiledQuery:
             sql=sql,
             params=tuple(params),
             positions=tuple(positions),
+            wrappers=tuple(wrappers),
             select=compiler.select,
             klass_info=klass_info,
             annotation_col_map=compiler.annotation_col_map,
@@ -92,10 +102,13 @@ class CompiledQuery:
             compiled = self._compiled[key] = self._compile(using)
         params = list(compiled.params)
         connection = connections[using]
-        for position, marker, value in zip(compiled.positions, self._markers, values, strict=True):
+        for position, wrapper, marker, value in zip(
+            compiled.positions, compiled.wrappers, self._markers, values, strict=True
+        ):
             if type(value) is not type(marker):
                 raise TypeError(f"{value!r} cannot stand where {marker!r} stood.")
-            params[position] = _adapted(value, connection)
+            value = _adapted(value, connection)
+            params[position] = value if wrapper is None else wrapper(value)
         # A compiler of this thread's connection, given what compiling found instead of
         # compiling again: it converts the database's values as the ORM does.
         compiler = compiled.query.get_compiler(using=using)
