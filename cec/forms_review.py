@@ -63,9 +63,13 @@ class QueueFilterForm(forms.Form):
     credential = forms.ChoiceField(required=False)
     age = forms.ChoiceField(label="Age", required=False, choices=AGE_CHOICES)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, credential_types=None, **kwargs):
+        """`credential_types`: (code, name) of every credential type by code, if read
+        already (credentials.catalog_reads)."""
         super().__init__(*args, **kwargs)
-        codes = CredentialType.objects.order_by("code").values_list("code", "name")
+        codes = credential_types
+        if codes is None:
+            codes = CredentialType.objects.order_by("code").values_list("code", "name")
         self.fields["credential"].choices = [("", "Any credential")] + [
             (code, f"{code} – {name}") for code, name in codes
         ]

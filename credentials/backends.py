@@ -13,6 +13,7 @@ import functools
 from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
@@ -37,6 +38,20 @@ def _user_with_role_facts_sql(vendor):
 
 
 class RoleFactsMixin:
+    """Loads the user with its facts; and a user whose facts say it has no permission of
+    its own or belongs to no group is not asked for them (ModelBackend's two queries on
+    a holder's has_perm, issue 19)."""
+
+    def _get_user_permissions(self, user_obj):
+        if not roles.may_hold_permissions(user_obj, "user"):
+            return Permission.objects.none()
+        return super()._get_user_permissions(user_obj)
+
+    def _get_group_permissions(self, user_obj):
+        if not roles.may_hold_permissions(user_obj, "group"):
+            return Permission.objects.none()
+        return super()._get_group_permissions(user_obj)
+
     def get_user(self, user_id):
         sql, params = _user_with_role_facts_sql(connection.vendor)
         manager = get_user_model()._default_manager

@@ -4,6 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
+from renewal_portal.infra import long_selects
+
 from .models import ContactProfile
 from .us_states import US_STATES, state_code
 
@@ -39,6 +41,7 @@ class USStateField(forms.ChoiceField):
             "error_messages",
             {"invalid_choice": "Choose a US state from the list.", "required": "Choose a state."},
         )
+        kwargs.setdefault("widget", long_selects.Select)
         super().__init__(choices=[("", "Choose a state")] + US_STATES, **kwargs)
 
     def to_python(self, value):

@@ -13,7 +13,7 @@ what a scheduled task runs.
 
 from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db.models import Exists, OuterRef, Q
 
 from credentials.permissions import (
@@ -138,14 +138,16 @@ _OTHER_GROUP = "(another group)"
 def with_role_facts(users):
     """`users` (a User queryset) with what every signed-in request asks about its user,
     computed by the database in the same query: membership of each role's group, of any
-    other group, and whether two-factor authentication is set up. Read at every request
-    (credentials.backends), so they are never stale and nothing has to invalidate them."""
+    other group, whether two-factor authentication is set up, and whether any permission
+    is granted to the account itself. Read at every request (credentials.backends), so
+    they are never stale and nothing has to invalidate them."""
     member_of = Group.objects.filter(user=OuterRef("pk"))
     return users.annotate(
         role_aasc_staff=Exists(member_of.filter(name=AASC_STAFF)),
         role_naaei_reviewer=Exists(member_of.filter(name=NAAEI_REVIEWER)),
         role_other_group=Exists(member_of.exclude(name__in=[AASC_STAFF, NAAEI_REVIEWER])),
         role_two_factor=Exists(Authenticator.objects.filter(user=OuterRef("pk"))),
+        role_own_permissions=Exists(Permission.objects.filter(user=OuterRef("pk"))),
     )
 
 
@@ -162,7 +164,18 @@ def remember_role_facts(user):
         if member
     }
     user._two_factor = bool(user.role_two_factor)
+    user._own_permissions = bool(user.role_own_permissions)
     return user
+
+
+def may_hold_permissions(user, source: str) -> bool:
+    """Whether `user` may hold any permission from `source` ("user": granted to the
+    account itself, "group": through its groups), by the facts loaded with the user;
+    True when they were not loaded (then the database is asked)."""
+    if source == "user":
+        return getattr(user, "_own_permissions", True)
+    names = getattr(user, "_role_names", None)
+    return names is None or bool(names)
 
 
 def has_two_factor(user) -> bool:

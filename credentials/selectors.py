@@ -19,6 +19,7 @@ from credentials.models import (
     RenewalCredential,
     RequirementSet,
 )
+from renewal_portal.infra.compiled_queries import CompiledQuery
 
 
 def today() -> dt.date:
@@ -42,14 +43,40 @@ def renewals_of(holder):
     return Renewal.objects.filter(holder=holder)
 
 
+# Compiled once per process (its two joins cost more to compile than to run): the
+# holder's renewal of a year, as renewals_of(holder).filter(year=year).first() reads it.
+_OPEN_RENEWAL = CompiledQuery(
+    lambda holder_id, year: (
+        renewals_of(holder_id).filter(year=year).select_related("governing_type", "invoice")[:1]
+    ),
+    # Markers: where the holder's id and the year go (in range: the ORM turns a value
+    # outside a field's range into "no rows" instead of a parameter).
+    2_026_120_400,
+    9_999,
+)
+
+
 def open_renewal_for(user, on: dt.date | None = None) -> Renewal | None:
     """The holder's renewal for the current renewal year, if one was issued."""
-    return (
-        renewals_of(user)
-        .filter(year=current_renewal_year(on))
-        .select_related("governing_type", "invoice")
-        .first()
-    )
+    return _OPEN_RENEWAL.first(user.pk, current_renewal_year(on))
+
+
+# renewal.items with each credential and its type, compiled once per process.
+_RENEWAL_ITEMS = CompiledQuery(
+    lambda renewal_id: RenewalCredential.objects.filter(renewal_id=renewal_id).select_related(
+        "credential__credential_type"
+    ),
+    2_026_120_400,  # marker: where the renewal's id goes
+)
+
+
+def items_of(renewal: Renewal) -> list[RenewalCredential]:
+    """The credentials the renewal renews (its items, by credential code), each with its
+    credential and type: renewal.items.select_related("credential__credential_type")."""
+    items = _RENEWAL_ITEMS.all(renewal.pk)
+    for item in items:
+        item.renewal = renewal  # as the related manager gives them
+    return items
 
 
 def published_faq():

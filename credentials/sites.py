@@ -21,7 +21,11 @@ def site_domain(site_url: str) -> str:
 
 
 def office_name(office_contact_model) -> str:
-    office = office_contact_model.objects.order_by("pk").first()
+    return name_of_office(office_contact_model.objects.order_by("pk").first())
+
+
+def name_of_office(office) -> str:
+    """The office's name from its contact details (an OfficeContact or None)."""
     return (office.name if office else "") or DEFAULT_OFFICE_NAME
 
 

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from credentials import page_versions, selectors
+from credentials import catalog_reads, page_versions, selectors, sites
 from credentials.badges import links as badge_links
 from credentials.forms import ContactDetailsForm
 from credentials.services import profiles, renewals
@@ -67,14 +67,22 @@ def cec_status_seen(request):
 def credentials(request):
     """The holder's credentials with their status and dates, each with its digital badge
     (download, add to LinkedIn)."""
-    rows = selectors.credentials_of(request.user)
+    # The catalog's rows, kept per process while its version stays (catalog_reads).
+    version = getattr(request.user, "catalog_version", None)
+    book = selectors.RequirementBook(sets=catalog_reads.requirement_sets(version))
+    rows = selectors.credentials_of(request.user, book=book)
+    organisation = sites.name_of_office(catalog_reads.office_contact(version))
     return render(
         request,
         "credentials/credentials.html",
         {
             "rows": rows,
             "rows_with_badges": list(
-                zip(rows, badge_links.links_for(row.credential for row in rows), strict=True)
+                zip(
+                    rows,
+                    badge_links.links_for((row.credential for row in rows), organisation),
+                    strict=True,
+                )
             ),
             "verify_url": badge_links.verify_page_url(),
             "verify_qr": badge_links.verify_page_qr_svg() if rows else "",

@@ -18,7 +18,7 @@ def invoice_filename(invoice: Invoice) -> str:
     return f"AASC-invoice-{invoice.number}.pdf"
 
 
-def invoice_context(invoice: Invoice) -> dict:
+def invoice_context(invoice: Invoice, catalog_version: int | None = None) -> dict:
     renewal = invoice.renewal
     first, last = rules.earning_window(renewal.year)
     holder = renewal.holder
@@ -35,7 +35,7 @@ def invoice_context(invoice: Invoice) -> dict:
         "window_last": last,
         "pay_url": settings.SITE_URL + reverse("credentials:renewal"),
         **settlement_context(invoice),
-        **receipts.office_context(),
+        **receipts.office_context(catalog_version),
     }
 
 

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from credentials import selectors
+from credentials import catalog_reads
 from payments.models import Payment, PaymentMethod, PaymentStatus, ReceiptNumberSequence
 from payments.providers import ProviderError, get_provider
 from renewal_portal.infra.documents import StoredDocument, pdf_document
@@ -115,9 +115,10 @@ def received_on(payment: Payment):
     return timezone.localdate(when) if when else None
 
 
-def office_context() -> dict:
-    """The office's name, address and contacts, as staff entered them in admin."""
-    office = selectors.office_contact()
+def office_context(catalog_version: int | None = None) -> dict:
+    """The office's name, address and contacts, as staff entered them in admin (kept per
+    process while the catalog's version stays `catalog_version`, when given)."""
+    office = catalog_reads.office_contact(catalog_version)
     return {
         "office": office,
         "office_name": (office.name if office else "") or "AASC Office",
@@ -128,7 +129,7 @@ def office_context() -> dict:
     }
 
 
-def receipt_context(payment: Payment) -> dict:
+def receipt_context(payment: Payment, catalog_version: int | None = None) -> dict:
     invoice = payment.invoice
     renewal = invoice.renewal
     holder = renewal.holder
@@ -145,7 +146,7 @@ def receipt_context(payment: Payment) -> dict:
         "received_on": received_on(payment),
         "paid_by": describe_method(payment),
         "balance_cents": invoice.total_cents if refunded else 0,
-        **office_context(),
+        **office_context(catalog_version),
     }
 
 

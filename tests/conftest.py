@@ -6,6 +6,7 @@ import time_machine
 from django.conf import settings as django_settings
 from django.test import Client, override_settings
 
+from credentials import catalog_reads
 from tests.factories import HolderFactory, ReviewerFactory, StaffFactory
 
 
@@ -175,4 +176,7 @@ def _shared_cache_cleared():
 
     for cache in caches.all():
         cache.clear()
+    # Catalog reads kept per process by catalog version (credentials.catalog_reads): a
+    # rolled-back test hands the same versions out again, for other rows.
+    catalog_reads.forget_all()
     yield

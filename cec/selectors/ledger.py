@@ -1,6 +1,7 @@
 """Reads of a holder's CEC ledger, shared by the ledger page, the renewal page, the
 submission and the documents. Every query here is scoped to one holder."""
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -9,8 +10,17 @@ from itertools import combinations
 from django.db.models import F, Q
 from django.utils import timezone
 
-from cec.models import Category, ClassSession, EntryState, LedgerEntry, Submission, SubmissionState
+from cec.models import (
+    Category,
+    ClassSession,
+    EntryState,
+    LedgerEntry,
+    Source,
+    Submission,
+    SubmissionState,
+)
 from credentials import roles, rules
+from renewal_portal.infra.compiled_queries import CompiledQuery
 from renewal_portal.infra.errors import parse_token
 
 # Entries that are CECs the holder has (or is having) credited; withdrawn, rejected and
@@ -23,11 +33,15 @@ def entries_for(holder):
     return LedgerEntry.objects.filter(holder=holder)
 
 
-def earning_entries_in_window(holder, renewal_year):
-    first, last = rules.earning_window(renewal_year)
-    return entries_for(holder).filter(
+def _earning_in_window_between(holder_id, first, last):
+    return entries_for(holder_id).filter(
         state__in=EARNING_STATES, earned_on__gte=first, earned_on__lte=last
     )
+
+
+def earning_entries_in_window(holder, renewal_year):
+    first, last = rules.earning_window(renewal_year)
+    return _earning_in_window_between(holder, first, last)
 
 
 def as_credits(entries):
@@ -42,23 +56,42 @@ def renewal_requirement(renewal) -> rules.Requirement:
     return renewal.requirement
 
 
+# progress_for_renewal's read, compiled once per process (issue 19). Markers: where the
+# holder's id and the window's first and last days go.
+_EARNING_IN_WINDOW = CompiledQuery(
+    lambda holder_id, first, last: _earning_in_window_between(holder_id, first, last).only(
+        "hours", "in_network", "participation"
+    ),
+    2_026_120_400,
+    dt.date(1901, 1, 2),
+    dt.date(1901, 1, 3),
+)
+
+
 def progress_for_renewal(renewal) -> rules.CecProgress:
     """Earned vs owed for a renewal, from the entries in its earning window (rules 1, 3)."""
-    entries = earning_entries_in_window(renewal.holder_id, renewal.year).only(
-        "hours", "in_network", "participation"
-    )
+    first, last = rules.earning_window(renewal.year)
+    entries = _EARNING_IN_WINDOW.all(renewal.holder_id, first, last)
     return rules.cec_progress(renewal_requirement(renewal), as_credits(entries))
+
+
+# holder_ledger's query, compiled once per process (its two joins cost more to compile
+# than to run, issue 19). The marker stands for the holder's id.
+_HOLDER_LEDGER = CompiledQuery(
+    lambda holder_id: (
+        entries_for(holder_id)
+        .annotate(course_id=F("attendance__session__course_id"))
+        .order_by("-earned_on", "-id")
+    ),
+    2_026_120_400,
+)
 
 
 def holder_ledger(holder) -> list[LedgerEntry]:
     """Every entry of the holder, newest first, each with the course of the class it
     records (`course_id`, None for other activities): the one read of the ledger that the
     ledger page computes its progress, its close-the-gap list and its years from."""
-    return list(
-        entries_for(holder)
-        .annotate(course_id=F("attendance__session__course_id"))
-        .order_by("-earned_on", "-id")
-    )
+    return _HOLDER_LEDGER.all(holder.pk)
 
 
 def earning_in_window(entries, renewal_year) -> list[LedgerEntry]:
@@ -95,6 +128,12 @@ STATE_REASONS = {
 }
 
 
+# The labels of an entry's source and state, read once: a row shows both, and
+# get_FOO_display() rebuilds the field's choices at each call.
+SOURCE_LABELS = dict(Source.choices)
+STATE_LABELS = dict(EntryState.choices)
+
+
 @dataclass(frozen=True)
 class LedgerRow:
     entry: LedgerEntry
@@ -109,6 +148,16 @@ class LedgerRow:
     @property
     def has_certificate(self) -> bool:
         return has_certificate(self.entry)
+
+    @property
+    def source_label(self) -> str:
+        """entry.get_source_display()"""
+        return SOURCE_LABELS.get(self.entry.source, self.entry.source)
+
+    @property
+    def state_label(self) -> str:
+        """entry.get_state_display()"""
+        return STATE_LABELS.get(self.entry.state, self.entry.state)
 
 
 @dataclass(frozen=True)

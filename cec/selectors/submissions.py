@@ -12,6 +12,7 @@ from cec.models import SubmissionState as S
 from cec.selectors.ledger import as_credits, renewal_requirement
 from credentials import rules
 from credentials.models import RenewalCredential
+from renewal_portal.infra.compiled_queries import CompiledQuery
 
 # Entries the holder can put in a submission: AASC-class entries credited on attendance,
 # and entries of Reporting Forms AASC verified and signed. Pending, submitted, approved,
@@ -270,6 +271,25 @@ def queue_rows(submissions: list[dict]) -> list[QueueRow]:
             )
         )
     return rows
+
+
+# renewal.submissions.all(), compiled once per process (issue 19); the marker is the
+# renewal's id.
+_SUBMISSIONS_OF_RENEWAL = CompiledQuery(
+    lambda renewal_id: Submission.objects.filter(renewal_id=renewal_id), 2_026_120_400
+)
+
+
+def submissions_of(renewal) -> list[Submission]:
+    """renewal.submissions.all(): those prefetched with the renewal
+    (prefetch_related("submissions"), the renewals changelist), else one query."""
+    prefetched = getattr(renewal, "_prefetched_objects_cache", {}).get("submissions")
+    if prefetched is not None:
+        return list(prefetched)
+    submissions = _SUBMISSIONS_OF_RENEWAL.all(renewal.pk)
+    for submission in submissions:
+        submission.renewal = renewal  # as the related manager gives them
+    return submissions
 
 
 def submission_for_review(pk):

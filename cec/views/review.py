@@ -18,7 +18,7 @@ from cec.forms_review import BulkApproveForm, QueueFilterForm, RejectForm
 from cec.models import Submission
 from cec.selectors import submissions as selectors
 from cec.services import submissions as services
-from credentials import page_versions
+from credentials import catalog_reads, page_versions
 from credentials.permissions import REVIEW_SUBMISSION
 from renewal_portal.infra.history import history_of
 from renewal_portal.infra.page_cache import cache_page_by_version
@@ -47,7 +47,12 @@ QUEUE_PAGE_SIZE = 50
     page_versions.review_queue_page, query=("state", "year", "credential", "after", "before")
 )
 def queue(request):
-    filters = QueueFilterForm(request.GET or None)
+    filters = QueueFilterForm(
+        request.GET or None,
+        credential_types=catalog_reads.credential_type_names(
+            getattr(request.user, "catalog_version", None)
+        ),
+    )
     page = selectors.review_queue_page(
         filters.filters(),
         after=request.GET.get("after"),

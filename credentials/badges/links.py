@@ -3,6 +3,7 @@ LinkedIn's "add a certification" link, which points employers at our verificatio
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -49,9 +50,10 @@ def linkedin_url(credential: Credential, organisation: str | None = None) -> str
     return f"{LINKEDIN_ADD}?{urlencode(params)}"
 
 
-def links_for(credentials) -> list[BadgeLinks]:
-    """The links of each credential, in order (the office's name looked up once)."""
-    organisation = sites.office_name(OfficeContact)
+def links_for(credentials, organisation: str | None = None) -> list[BadgeLinks]:
+    """The links of each credential, in order (the office's name looked up once, unless
+    given)."""
+    organisation = organisation or sites.office_name(OfficeContact)
     return [
         BadgeLinks(
             download_url=reverse("badges:download", args=[credential.badge_id]),
@@ -65,12 +67,19 @@ def links_for(credentials) -> list[BadgeLinks]:
 def verify_page_qr_svg() -> SafeString:
     """A QR code of the verification page's address, as inline SVG (no script, no data
     URI), for holders to show an employer."""
+    return _qr_svg_of(verify_page_url())
+
+
+# Drawing the code cost more than half of the credentials page (issue 19); it depends on
+# the address alone, which changes with a deploy, so each process draws it once.
+@functools.lru_cache(maxsize=8)
+def _qr_svg_of(url: str) -> SafeString:
     qr = qrcode.QRCode(
         error_correction=qrcode.constants.ERROR_CORRECT_M,
         border=2,
         image_factory=qrcode.image.svg.SvgPathImage,
     )
-    qr.add_data(verify_page_url())
+    qr.add_data(url)
     svg = qr.make_image().to_string(encoding="unicode")
     svg = svg[svg.index("<svg") :]
     label = (

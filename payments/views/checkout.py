@@ -207,7 +207,11 @@ def _receipt_payment(request, number, payment_id) -> Payment:
 @cache_page_by_version(page_versions.holder_page)
 def receipt(request, number, payment_id):
     payment = _receipt_payment(request, number, payment_id)
-    return render(request, "payments/receipt.html", receipts.receipt_context(payment))
+    return render(
+        request,
+        "payments/receipt.html",
+        receipts.receipt_context(payment, getattr(request.user, "catalog_version", None)),
+    )
 
 
 @login_required

@@ -4,6 +4,7 @@ A holder sees only their own invoices (anyone else's is a 404); AASC staff may o
 """
 
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
@@ -12,7 +13,7 @@ from payments.pdf import (
     invoice_context,
     invoice_document,
 )
-from payments.selectors import invoices_visible_to
+from payments.selectors import invoice_visible_to, invoices_visible_to
 from renewal_portal.infra.downloads import download, limit_document_downloads
 from renewal_portal.infra.page_cache import cache_page_by_version
 
@@ -21,8 +22,14 @@ from renewal_portal.infra.page_cache import cache_page_by_version
 @require_GET
 @cache_page_by_version(page_versions.holder_page)
 def invoice_detail(request, number):
-    invoice = get_object_or_404(invoices_visible_to(request.user), number=number)
-    return render(request, "payments/invoice.html", invoice_context(invoice))
+    invoice = invoice_visible_to(request.user, number)
+    if invoice is None:
+        raise Http404("No such invoice.")
+    return render(
+        request,
+        "payments/invoice.html",
+        invoice_context(invoice, getattr(request.user, "catalog_version", None)),
+    )
 
 
 @login_required

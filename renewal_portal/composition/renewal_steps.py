@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from cec.models import SubmissionState
+from cec.selectors.submissions import submissions_of
 from credentials import rules
 from credentials.models import Renewal
 from payments.models import Invoice
@@ -111,7 +112,7 @@ def _approved_and_latest_submissions(renewal):
     renewals were fetched with prefetch_related("submissions") (the renewals changelist): a
     renewal has a handful of submissions at most (one live, the rejected ones before it)."""
     submissions = sorted(
-        renewal.submissions.all(), key=lambda s: (s.submitted_at, s.pk), reverse=True
+        submissions_of(renewal), key=lambda s: (s.submitted_at, s.pk), reverse=True
     )
     approved = [s for s in submissions if s.state == "approved"]
     approved.sort(key=lambda s: (s.decided_at is not None, s.decided_at), reverse=True)

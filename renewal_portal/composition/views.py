@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from cec.selectors.ledger import progress_for_renewal
 from credentials import page_versions, roles, rules, selectors
+from payments.selectors import lines_of
 from renewal_portal.composition import holder_status
 from renewal_portal.composition.renewal_steps import invoice_of, renewal_steps
 from renewal_portal.infra.page_cache import cache_page_by_version
@@ -50,6 +51,7 @@ def renewal(request):
         context["lapsed"] = selectors.lapsed_credentials_of(request.user)
     else:
         first, last = rules.earning_window(current.year)
+        invoice = invoice_of(current)
         reinstatements = holder_status.reinstatements_of(current)
         context.update(
             reinstatements=reinstatements,
@@ -58,8 +60,9 @@ def renewal(request):
             else "",
             steps=renewal_steps(current),
             phase=selectors.renewal_phase(current),
-            invoice=invoice_of(current),
-            items=current.items.select_related("credential__credential_type"),
+            invoice=invoice,
+            invoice_lines=lines_of(invoice) if invoice is not None else [],
+            items=selectors.items_of(current),
             progress=progress_for_renewal(current),
             window_first=first,
             window_last=last,

@@ -10,7 +10,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from credentials.badges import verify
+from credentials.badges import links, verify
 from tests.factories import CredentialFactory, credential_type
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +113,14 @@ def test_the_holder_downloads_a_baked_svg_badge_that_verifies_when_uploaded(
     with time_machine.travel(dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC), tick=False):
         page = client.post(reverse("badges:verify"), {"upload": upload}).content.decode()
     assert 'data-status="valid"' in page
+
+
+def test_the_qr_code_is_drawn_from_the_verification_address_of_the_deploy(
+    holder_client, cam, settings
+):
+    """Drawn once per process and address (issue 19): another SITE_URL, another code."""
+    first = links.verify_page_qr_svg()
+    assert first in holder_client.get(reverse("credentials:credentials")).content.decode()
+    settings.SITE_URL = "https://renewals.example.net"
+    assert links.verify_page_qr_svg() != first
+    assert links.verify_page_qr_svg() == links._qr_svg_of(links.verify_page_url())

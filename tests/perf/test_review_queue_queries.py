@@ -23,10 +23,14 @@ def waiting(count):
     Submission.objects.update(submitted_at=timezone.now() - dt.timedelta(days=30))
 
 
-# 2 the framework's (session; the user with its roles, credentials.backends), 2 the
-# reviewer permission, 1 the credential choices of the filters, 1 the count, 1 the page of
-# submissions with holder and renewal, 1 the page's credential codes.
-REVIEW_QUEUE = 8
+# 2 the framework's (session; the user with its roles, credentials.backends), 1 the
+# reviewer permission (its group's; none of its own, known with the user), 1 the
+# credential choices of the filters, 1 the count, 1 the page of submissions with holder
+# and renewal, 1 the page's credential codes.
+REVIEW_QUEUE = 7
+# After a first view the filter's credential types are kept while the catalog's version
+# stays (credentials.catalog_reads): one query fewer, however many wait.
+REVIEW_QUEUE_AGAIN = REVIEW_QUEUE - 1
 QUEUE = reverse("review:queue")
 
 
@@ -65,10 +69,10 @@ def test_a_later_page_costs_the_same_queries_as_the_first(
     first = get_ok(client, f"{QUEUE}?{urlencode(filters)}")
     link = next_link(first)
     assert link
-    with django_assert_num_queries(REVIEW_QUEUE):
+    with django_assert_num_queries(REVIEW_QUEUE_AGAIN):
         second = get_ok(client, f"{QUEUE}?{link}")
     assert len(second.context["submissions"]) == 50
-    with django_assert_num_queries(REVIEW_QUEUE):
+    with django_assert_num_queries(REVIEW_QUEUE_AGAIN):
         get_ok(client, f"{QUEUE}?{previous_link(second)}")
 
 

@@ -5,8 +5,10 @@ sessions still end on sign-out and on a password change, with the sessions in a 
 
 import pytest
 from allauth.mfa.models import Authenticator
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from credentials import roles
@@ -108,3 +110,33 @@ def test_a_password_change_ends_the_other_sessions(settings, holder, engine):
     holder.save()
     assert phone.get(reverse("credentials:renewal")).status_code == 302
     assert laptop.get(reverse("credentials:renewal")).status_code == 302
+
+
+# --- Permissions: a user with no group and no permission of its own is not asked ---------
+
+
+def test_a_holder_asked_for_a_permission_costs_no_query(holder, holder_client):
+    user = holder_client.get(reverse("credentials:faq")).wsgi_request.user
+    with CaptureQueriesContext(connection) as queries:
+        assert not user.has_perm("payments.view_invoice")
+    assert len(queries) == 0
+
+
+def test_a_permission_granted_to_a_holders_account_counts_at_the_next_request(
+    holder, holder_client
+):
+    holder.user_permissions.add(Permission.objects.get(codename="view_invoice"))
+    user = holder_client.get(reverse("credentials:faq")).wsgi_request.user
+    assert user.has_perm("payments.view_invoice")
+
+
+def test_a_permission_added_to_a_group_counts_for_its_members_at_the_next_request(
+    reviewer, reviewer_client
+):
+    group = Group.objects.get(name=roles.NAAEI_REVIEWER)
+    user = reviewer_client.get(reverse("credentials:faq")).wsgi_request.user
+    assert user.has_perm("cec.review_submission")
+    assert not user.has_perm("payments.view_invoice")
+    group.permissions.add(Permission.objects.get(codename="view_invoice"))
+    user = reviewer_client.get(reverse("credentials:faq")).wsgi_request.user
+    assert user.has_perm("payments.view_invoice")

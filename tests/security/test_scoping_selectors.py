@@ -16,7 +16,13 @@ from cec.selectors.forms import evidence_of, evidence_visible_to
 from credentials import roles
 from credentials.models import ContactProfile, User
 from credentials.selectors import credentials_held_by, renewals_of
-from payments.selectors import invoices_of, invoices_visible_to, payments_of, payments_visible_to
+from payments.selectors import (
+    invoice_visible_to,
+    invoices_of,
+    invoices_visible_to,
+    payments_of,
+    payments_visible_to,
+)
 from payments.services.payments import record_offline_payment
 from tests.factories import EvidenceFactory, ReportingFormFactory, SuperuserFactory
 from tests.factories.renewal_states import renewal_due
@@ -97,3 +103,13 @@ def test_views_and_admin_scope_through_the_selectors_not_a_filter_of_their_own()
     ]
     assert pages
     assert [str(p.relative_to(ROOT)) for p in pages if VIEWER_FILTER.search(p.read_text())] == []
+
+
+def test_one_invoice_by_number_is_the_holders_own_or_none(holder, staff, two_renewals):
+    """invoice_visible_to: the invoice page's read (compiled once per process, issue 19)."""
+    mine, theirs = two_renewals
+    assert invoice_visible_to(holder, mine.invoice.number) == mine.invoice
+    assert invoice_visible_to(holder, mine.invoice.number).renewal.holder == holder
+    assert invoice_visible_to(holder, theirs.invoice.number) is None
+    assert invoice_visible_to(holder, "no-such-number") is None
+    assert invoice_visible_to(staff, theirs.invoice.number) == theirs.invoice
