@@ -12,9 +12,11 @@ by renewal_portal.infra.content_versions from what each app declares for its own
 belong to a user). The signed-in user carries its three versions (credentials.backends,
 `with_content_versions`), at no extra query."""
 
+import secrets
+
 from django.core import checks
 from django.db import connections
-from django.db.models import OuterRef, Subquery, Value
+from django.db.models import BigIntegerField, ExpressionWrapper, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from credentials.models import ContentVersion
@@ -23,6 +25,7 @@ from renewal_portal.infra import content_versions
 HOLDER = ContentVersion.HOLDER
 CATALOG = ContentVersion.CATALOG
 REVIEW = ContentVersion.REVIEW
+EPOCH = ContentVersion.EPOCH
 
 # The key of the scopes that are one counter for everybody.
 GLOBAL_KEY = 0
@@ -35,13 +38,31 @@ def _version(scope, key):
 
 def with_content_versions(users):
     """`users` (a User queryset) with `holder_version` (the user's own rows),
-    `catalog_version` and `review_version`: ints, 0 while nothing has been counted yet,
-    read by the database in the same query as the user."""
+    `catalog_version` and `review_version`: ints, read by the database in the same query
+    as the user. Each is its counter (0 while nothing has been counted yet) plus the
+    database's epoch (0 until a restore starts one)."""
+    epoch = _version(EPOCH, GLOBAL_KEY)
     return users.annotate(
-        holder_version=_version(HOLDER, OuterRef("pk")),
-        catalog_version=_version(CATALOG, GLOBAL_KEY),
-        review_version=_version(REVIEW, GLOBAL_KEY),
+        holder_version=_plus(_version(HOLDER, OuterRef("pk")), epoch),
+        catalog_version=_plus(_version(CATALOG, GLOBAL_KEY), epoch),
+        review_version=_plus(_version(REVIEW, GLOBAL_KEY), epoch),
     )
+
+
+def _plus(version, epoch):
+    return ExpressionWrapper(version + epoch, output_field=BigIntegerField())
+
+
+def start_new_epoch(using="default") -> int:
+    """Move every version at once, far from any number seen before: after a restore the
+    counters are the backup's, and pages cached (and catalog reads kept by workers) in
+    the timeline the restore threw away must never match the restored one's versions.
+    A random offset of 2**61 or more: the timelines' counters never meet."""
+    epoch = secrets.randbits(61) | (1 << 61)
+    ContentVersion.objects.using(using).update_or_create(
+        scope=EPOCH, key=GLOBAL_KEY, defaults={"version": epoch}
+    )
+    return epoch
 
 
 # --- What moves the counters -----------------------------------------------------------

@@ -12,6 +12,10 @@ class ContentVersion(models.Model):
     HOLDER = "holder"
     CATALOG = "catalog"
     REVIEW = "review"
+    # Not a counter: a random offset added to every version a user is loaded with, set
+    # anew when the database is restored from a backup (its counters go back to the
+    # backup's, below numbers the page cache has already seen). The one row Python writes.
+    EPOCH = "epoch"
 
     scope = models.CharField(max_length=16)
     key = models.BigIntegerField()

@@ -31,6 +31,7 @@ from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
 
 from cec.models import Evidence, LedgerEntry
+from credentials import content_versions
 from credentials.models import Credential, Renewal, User
 from payments.models import Invoice, Payment
 
@@ -279,6 +280,7 @@ def restore_backup(archive: Path, *, alias="default", media=True) -> RestoreRepo
         with tarfile.open(archive, "r") as tar:
             tar.extractall(folder, filter="data")
         load_database(folder, alias)
+        content_versions.start_new_epoch(alias)
         if media:
             load_media(folder)
     return RestoreReport(expected=manifest["counts"], found=record_counts(alias))
