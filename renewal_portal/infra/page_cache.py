@@ -36,6 +36,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 from django.core.signals import setting_changed
+from django.db import connection, transaction
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -93,7 +94,10 @@ def _cacheable_query(request, allowed) -> bool:
     query_string = request.META.get("QUERY_STRING", "")
     if not query_string:
         return True
-    return len(query_string) <= MAX_QUERY_CHARS and all(name in allowed for name in request.GET)
+    # Each parameter once: repeating one (the page reads the last) makes endless addresses.
+    return len(query_string) <= MAX_QUERY_CHARS and all(
+        name in allowed and len(values) == 1 for name, values in request.GET.lists()
+    )
 
 
 def _key_for(request, versions_of) -> str | None:
@@ -165,16 +169,19 @@ def _stored_form(response) -> tuple:
 
 
 def _response_from(stored) -> HttpResponse | None:
+    """The response an entry holds, or None for anything but an entry this code wrote (an
+    older format, a truncated or tampered value): the page is then rendered afresh."""
     try:
         form, headers, compressed, body = stored
-        if form != _FORMAT:
+        if form != _FORMAT or not isinstance(body, bytes):
             return None
-        content = zlib.decompress(body) if compressed else body
+        response = HttpResponse(zlib.decompress(body) if compressed else body)
+        for name, value in headers:
+            if not isinstance(name, str) or not isinstance(value, str):
+                return None
+            response.headers[name] = value  # BadHeaderError (a ValueError) on a newline
     except (TypeError, ValueError, zlib.error):
         return None
-    response = HttpResponse(content)
-    for name, value in headers:
-        response.headers[name] = value
     return response
 
 
@@ -188,10 +195,24 @@ def _read(cache, key):
 
 
 def _write(cache, key, response) -> None:
-    try:
-        cache.set(key, _stored_form(response), timeout=settings.PAGE_CACHE_SECONDS)
-    except Exception:
-        logger.warning("page cache write failed", exc_info=True)
+    """Store the page once the data it was rendered from is committed. Rendered inside a
+    transaction (ATOMIC_REQUESTS, a view's own atomic block), it may show writes that are
+    then rolled back, and rolling back also moves the content versions back: a later,
+    different write would move them to the same numbers and find this page under its key.
+    So it is stored on commit, and never if the transaction rolls back. (A test case's own
+    transaction, which never commits, does not count.)"""
+    stored = _stored_form(response)
+
+    def store():
+        try:
+            cache.set(key, stored, timeout=settings.PAGE_CACHE_SECONDS)
+        except Exception:
+            logger.warning("page cache write failed", exc_info=True)
+
+    if any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks):
+        transaction.on_commit(store)
+    else:
+        store()
 
 
 # --- The release: what a deploy renders with ------------------------------------------------
