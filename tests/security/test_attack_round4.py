@@ -17,15 +17,23 @@ from django.db import models, transaction
 from django.test import Client
 from django.urls import reverse
 
-from cec.models import Submission
+from cec.models import LedgerEntry, Submission
 from credentials import roles
 from credentials.models import FaqEntry, OfficeContact, RequirementSet, User
 from credentials.services import merges
-from payments.models import Payment
+from payments.models import Payment, PaymentStatus
 from renewal_portal.infra import page_cache
-from tests.factories import CredentialFactory, HolderFactory, ReviewerFactory
+from tests.factories import (
+    CredentialFactory,
+    HolderFactory,
+    LedgerEntryFactory,
+    ReviewerFactory,
+)
 from tests.factories.credentials import PASSWORD, credential_type
+from tests.factories.payments import PaymentFactory
 from tests.factories.renewal_states import confirm, pay_by_cheque, renewal_due, submit
+from tests.payments.helpers import post_event
+from tests.support.localstripe import WEBHOOK_SECRET
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(2026, 11, 25)]
 
@@ -359,3 +367,61 @@ def test_confirming_then_viewing_never_shows_the_step_undone(holder_client, rene
     cached(holder_client, RENEWAL)
     confirm(renewal)
     fresh(holder_client, RENEWAL)
+
+
+# --- Money going back, told by Stripe's webhook ------------------------------------------
+
+
+def card_payment(renewal):
+    invoice = renewal.invoice
+    return PaymentFactory(
+        invoice=invoice,
+        status=PaymentStatus.SUCCEEDED,
+        amount_cents=invoice.total_cents,
+        stripe_payment_intent=f"pi_attack_{invoice.pk}",
+    )
+
+
+def stripe_event(payment, kind, data):
+    return {
+        "id": f"evt_{kind}_{payment.pk}",
+        "type": kind,
+        "data": {"object": {"payment_intent": payment.stripe_payment_intent, **data}},
+    }
+
+
+@pytest.fixture
+def webhook_secret(settings):
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+
+
+@pytest.mark.usefixtures("webhook_secret")
+def test_a_dispute_told_by_the_webhook_shows_on_the_cached_invoice(holder_client, renewal):
+    payment = card_payment(renewal)
+    invoice = reverse("payments:invoice", args=[renewal.invoice.number])
+    before = cached(holder_client, invoice)
+    dispute = {"id": "dp_attack", "object": "dispute", "amount": payment.amount_cents}
+    dispute.update(charge="ch_attack", reason="fraudulent", status="needs_response")
+    response = post_event(Client(), stripe_event(payment, "charge.dispute.created", dispute))
+    assert response.status_code == 200, response.content
+    assert fresh(holder_client, invoice) != before
+
+
+@pytest.mark.usefixtures("webhook_secret")
+def test_a_refund_told_by_the_webhook_shows_on_the_cached_invoice(holder_client, renewal):
+    payment = card_payment(renewal)
+    invoice = reverse("payments:invoice", args=[renewal.invoice.number])
+    before = cached(holder_client, invoice)
+    charge = {"id": "ch_attack", "object": "charge", "amount": payment.amount_cents}
+    charge.update(amount_refunded=payment.amount_cents, refunded=True)
+    response = post_event(Client(), stripe_event(payment, "charge.refunded", charge))
+    assert response.status_code == 200, response.content
+    assert fresh(holder_client, invoice) != before
+
+
+def test_entries_brought_in_by_a_bulk_insert_show_in_the_cached_ledger(holder, holder_client):
+    ledger = reverse("cec:ledger")
+    cached(holder_client, ledger)
+    entry = LedgerEntryFactory.build(holder=holder, title="Imported Fair Housing Seminar")
+    LedgerEntry.objects.bulk_create([entry])
+    assert "Imported Fair Housing Seminar" in fresh(holder_client, ledger)
