@@ -27,6 +27,7 @@ from tests.factories import (
     CredentialFactory,
     HolderFactory,
     LedgerEntryFactory,
+    ReportingFormFactory,
     ReviewerFactory,
 )
 from tests.factories.credentials import PASSWORD, credential_type
@@ -425,3 +426,19 @@ def test_entries_brought_in_by_a_bulk_insert_show_in_the_cached_ledger(holder, h
     entry = LedgerEntryFactory.build(holder=holder, title="Imported Fair Housing Seminar")
     LedgerEntry.objects.bulk_create([entry])
     assert "Imported Fair Housing Seminar" in fresh(holder_client, ledger)
+
+
+def test_another_holder_asking_for_the_owners_cached_pages_gets_a_404(
+    holder, holder_client, other_holder_client, renewal, staff
+):
+    payment = pay_by_cheque(renewal, staff)
+    draft = ReportingFormFactory(holder=holder)
+    owners = [
+        reverse("payments:invoice", args=[renewal.invoice.number]),
+        reverse("payments:receipt", args=[renewal.invoice.number, payment.pk]),
+        reverse("cec_forms:edit", args=[draft.pk]),
+    ]
+    for url in owners:
+        cached(holder_client, url)
+        for _ in range(2):
+            assert other_holder_client.get(url).status_code == 404, url
