@@ -9,9 +9,10 @@ fresh". This module knows no app.
 
 The key is a hash of: the release (the deployed code, templates, static files, installed
 packages and settings: computed once per process, so every worker of one deploy shares
-entries and a deploy never serves old markup), the host and scheme, the path with its
-query string, the user's id, the versions (with the role facts the app layer adds), today's
-date in the office's time zone, the language, and the browser's CSRF secret (the page
+entries and a deploy never serves old markup), the host and scheme, the path and the query
+parameters as the view reads them (decoded: one entry however they are spelt), the user's
+id, the versions (with the role facts the app layer adds), today's date in the office's
+time zone, the language, and the browser's CSRF secret (the page
 holds CSRF tokens, which must keep working after a sign-in rotates the secret).
 
 Only what can be replayed byte for byte is stored: a GET or HEAD answered 200 with HTML,
@@ -113,7 +114,10 @@ def _key_for(request, versions_of) -> str | None:
         release(),
         request.scheme,
         request.get_host(),
-        request.get_full_path(),
+        # The path and parameters as the view reads them (decoded), not as spelt: `?&&`,
+        # `?y%65ar=2027` and `?year=2027&` are the same page, not one entry per spelling.
+        request.path,
+        tuple(request.GET.lists()),
         user.pk,
         tuple(versions),
         timezone.localdate().isoformat(),

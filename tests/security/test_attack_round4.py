@@ -442,3 +442,31 @@ def test_another_holder_asking_for_the_owners_cached_pages_gets_a_404(
         cached(holder_client, url)
         for _ in range(2):
             assert other_holder_client.get(url).status_code == 404, url
+
+
+def test_empty_or_percent_encoded_variants_of_one_address_do_not_fill_the_cache(
+    holder, holder_client, renewal, reviewer
+):
+    """`?&`, `?&&`... parse to no parameter at all, and `y%65ar=2%30%327` to `year=2027`:
+    each is the same page and must not be stored once per spelling."""
+    cached(holder_client, RENEWAL)
+    before = len(stored_pages())
+    for n in range(1, 20):
+        assert holder_client.get(RENEWAL + "?" + "&" * n).status_code == 200
+    assert len(stored_pages()) == before
+
+    submit(renewal)
+    client = signed_in(reviewer)
+    spellings = [
+        "year=2027",
+        "y%65ar=2027",
+        "ye%61r=2027",
+        "year=%3227",
+        "year=2%30%327",
+        "%79%65%61%72=%32%30%32%37",
+        "year=2027&",
+        "&year=2027",
+    ]
+    for spelling in spellings:
+        assert client.get(f"{QUEUE}?{spelling}").status_code == 200
+    assert len(stored_pages()) - before <= 1
