@@ -12,8 +12,8 @@ packages and settings: computed once per process, so every worker of one deploy 
 entries and a deploy never serves old markup), the host and scheme, the path and the query
 parameters as the view reads them (decoded: one entry however they are spelt), the user's
 id, the versions (with the role facts the app layer adds), today's date in the office's
-time zone, the language, and the browser's CSRF secret (the page
-holds CSRF tokens, which must keep working after a sign-in rotates the secret).
+time zone, the language, and the browser's CSRF secret (the page holds CSRF tokens, which
+must keep working after a sign-in rotates the secret).
 
 Only what can be replayed byte for byte is stored: a GET or HEAD answered 200 with HTML,
 no cookie set by the view, no flash message shown or queued, no session change, no
