@@ -37,7 +37,8 @@ from tests.factories.renewal_states import confirm, pay_by_cheque, renewal_due, 
 from tests.payments.helpers import post_event
 from tests.support.localstripe import WEBHOOK_SECRET
 
-pytestmark = [pytest.mark.django_db, pytest.mark.clock(2026, 11, 25)]
+# Also run on PostgreSQL (`make test`'s postgres stage): its triggers are other code.
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(2026, 11, 25), pytest.mark.postgres]
 
 RENEWAL = reverse("credentials:renewal")
 HOME = reverse("credentials:home")
