@@ -41,11 +41,19 @@ def reviewer_required(view):
 QUEUE_PAGE_SIZE = 50
 
 
+def _queue_versions(request):
+    """The queue's versions, for its first page under filters it accepts. A filter it
+    ignores (a made-up year or state) is rendered and not stored, and so is a page further
+    on (`after`/`before` are cursors anyone can make up, left out of `query`): nobody fills
+    the cache with copies of the queue under made-up addresses."""
+    if request.GET and not QueueFilterForm(request.GET).is_valid():
+        return None
+    return page_versions.review_queue_page(request)
+
+
 @reviewer_required
 @require_GET
-@cache_page_by_version(
-    page_versions.review_queue_page, query=("state", "year", "credential", "after", "before")
-)
+@cache_page_by_version(_queue_versions, query=("state", "year", "credential"))
 def queue(request):
     filters = QueueFilterForm(
         request.GET or None,

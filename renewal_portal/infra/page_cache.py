@@ -9,10 +9,11 @@ fresh". This module knows no app.
 
 The key is a hash of: the release (the deployed code, templates, static files, installed
 packages and settings: computed once per process, so every worker of one deploy shares
-entries and a deploy never serves old markup), the host and scheme, the path with its
-query string, the user's id, the versions (with the role facts the app layer adds), today's
-date in the office's time zone, the language, and the browser's CSRF secret (the page
-holds CSRF tokens, which must keep working after a sign-in rotates the secret).
+entries and a deploy never serves old markup), the host and scheme, the path and the query
+parameters as the view reads them (decoded: one entry however they are spelt), the user's
+id, the versions (with the role facts the app layer adds), today's date in the office's
+time zone, the language, and the browser's CSRF secret (the page holds CSRF tokens, which
+must keep working after a sign-in rotates the secret).
 
 Only what can be replayed byte for byte is stored: a GET or HEAD answered 200 with HTML,
 no cookie set by the view, no flash message shown or queued, no session change, no
@@ -36,6 +37,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 from django.core.signals import setting_changed
+from django.db import connection, transaction
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -93,7 +95,10 @@ def _cacheable_query(request, allowed) -> bool:
     query_string = request.META.get("QUERY_STRING", "")
     if not query_string:
         return True
-    return len(query_string) <= MAX_QUERY_CHARS and all(name in allowed for name in request.GET)
+    # Each parameter once: repeating one (the page reads the last) makes endless addresses.
+    return len(query_string) <= MAX_QUERY_CHARS and all(
+        name in allowed and len(values) == 1 for name, values in request.GET.lists()
+    )
 
 
 def _key_for(request, versions_of) -> str | None:
@@ -109,7 +114,10 @@ def _key_for(request, versions_of) -> str | None:
         release(),
         request.scheme,
         request.get_host(),
-        request.get_full_path(),
+        # The path and parameters as the view reads them (decoded), not as spelt: `?&&`,
+        # `?y%65ar=2027` and `?year=2027&` are the same page, not one entry per spelling.
+        request.path,
+        tuple(request.GET.lists()),
         user.pk,
         tuple(versions),
         timezone.localdate().isoformat(),
@@ -165,16 +173,19 @@ def _stored_form(response) -> tuple:
 
 
 def _response_from(stored) -> HttpResponse | None:
+    """The response an entry holds, or None for anything but an entry this code wrote (an
+    older format, a truncated or tampered value): the page is then rendered afresh."""
     try:
         form, headers, compressed, body = stored
-        if form != _FORMAT:
+        if form != _FORMAT or not isinstance(body, bytes):
             return None
-        content = zlib.decompress(body) if compressed else body
+        response = HttpResponse(zlib.decompress(body) if compressed else body)
+        for name, value in headers:
+            if not isinstance(name, str) or not isinstance(value, str):
+                return None
+            response.headers[name] = value  # BadHeaderError (a ValueError) on a newline
     except (TypeError, ValueError, zlib.error):
         return None
-    response = HttpResponse(content)
-    for name, value in headers:
-        response.headers[name] = value
     return response
 
 
@@ -188,10 +199,24 @@ def _read(cache, key):
 
 
 def _write(cache, key, response) -> None:
-    try:
-        cache.set(key, _stored_form(response), timeout=settings.PAGE_CACHE_SECONDS)
-    except Exception:
-        logger.warning("page cache write failed", exc_info=True)
+    """Store the page once the data it was rendered from is committed. Rendered inside a
+    transaction (ATOMIC_REQUESTS, a view's own atomic block), it may show writes that are
+    then rolled back, and rolling back also moves the content versions back: a later,
+    different write would move them to the same numbers and find this page under its key.
+    So it is stored on commit, and never if the transaction rolls back. (A test case's own
+    transaction, which never commits, does not count.)"""
+    stored = _stored_form(response)
+
+    def store():
+        try:
+            cache.set(key, stored, timeout=settings.PAGE_CACHE_SECONDS)
+        except Exception:
+            logger.warning("page cache write failed", exc_info=True)
+
+    if any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks):
+        transaction.on_commit(store)
+    else:
+        store()
 
 
 # --- The release: what a deploy renders with ------------------------------------------------
