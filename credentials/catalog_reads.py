@@ -12,6 +12,7 @@ The rows kept are shared by the requests of the process: read them, never change
 """
 
 from credentials.models import CredentialType, OfficeContact, RequirementSet
+from renewal_portal.infra.transactions import in_open_transaction
 
 _ALL = []
 
@@ -30,7 +31,8 @@ class KeptPerCatalogVersion:
         if catalog_version is not None and kept is not None and kept[0] == catalog_version:
             return kept[1]
         value = self._load()
-        if catalog_version is not None:
+        # Kept only from committed rows: a rollback moves the version back as well.
+        if catalog_version is not None and not in_open_transaction():
             self._kept = (catalog_version, value)
         return value
 

@@ -37,12 +37,14 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 from django.core.signals import setting_changed
-from django.db import connection, transaction
+from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
+
+from renewal_portal.infra.transactions import in_open_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -213,7 +215,7 @@ def _write(cache, key, response) -> None:
         except Exception:
             logger.warning("page cache write failed", exc_info=True)
 
-    if any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks):
+    if in_open_transaction():
         transaction.on_commit(store)
     else:
         store()

@@ -4,12 +4,12 @@ catalog_reads, issue 19): a repeat view reads none of them, and any change to th
 at the next request, whoever makes it and however."""
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from credentials import catalog_reads
-from credentials.models import OfficeContact
+from credentials import catalog_reads, content_versions
+from credentials.models import OfficeContact, User
 from tests.factories import CredentialTypeFactory, HolderFactory
 from tests.factories.renewal_states import renewal_due
 
@@ -84,3 +84,27 @@ def test_a_read_is_kept_only_for_the_version_it_was_made_at():
         catalog_reads.credential_type_names(41)
         catalog_reads.credential_type_names(42)
     assert len(queries) == 2
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def test_a_catalog_read_made_in_a_transaction_that_rolls_back_is_not_kept(holder):
+    """A rollback moves the catalog's counter back too: a later, different change moves
+    it to the same number, and must not find the rolled-back rows kept under it."""
+
+    def version():
+        users = content_versions.with_content_versions(User.objects.filter(pk=holder.pk))
+        return users.get().catalog_version
+
+    OfficeContact.objects.update(street="1 First Street")
+    with pytest.raises(_RolledBack), transaction.atomic():
+        OfficeContact.objects.update(street="2 Rolled Back Road")
+        rolled_back_version = version()
+        kept = catalog_reads.office_contact(rolled_back_version)
+        assert kept.street == "2 Rolled Back Road"
+        raise _RolledBack
+    OfficeContact.objects.update(street="3 Committed Avenue")
+    assert version() == rolled_back_version
+    assert catalog_reads.office_contact(version()).street == "3 Committed Avenue"
