@@ -5,13 +5,17 @@ sessions still end on sign-out and on a password change, with the sessions in a 
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
+from django.db.models.sql.compiler import SQLCompiler
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from credentials import roles
+from credentials.backends import PortalModelBackend
+from tests.factories import ReviewerFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -140,3 +144,33 @@ def test_a_permission_added_to_a_group_counts_for_its_members_at_the_next_reques
     group.permissions.add(Permission.objects.get(codename="view_invoice"))
     user = reviewer_client.get(reverse("credentials:faq")).wsgi_request.user
     assert user.has_perm("payments.view_invoice")
+
+
+@pytest.mark.parametrize("who", ["reviewer", "staff", "superuser", "inactive reviewer"])
+def test_group_permissions_are_what_djangos_model_backend_says(who, django_user_model):
+    user = {
+        "reviewer": ReviewerFactory,
+        "staff": StaffFactory,
+        "superuser": lambda: django_user_model.objects.create_superuser(
+            email="root@example.org", password="x-long-enough-password"
+        ),
+        "inactive reviewer": lambda: ReviewerFactory(is_active=False),
+    }[who]()
+    loaded = PortalModelBackend().get_user(user.pk) or django_user_model.objects.get(pk=user.pk)
+    expected = ModelBackend().get_group_permissions(django_user_model.objects.get(pk=user.pk))
+    assert PortalModelBackend().get_group_permissions(loaded) == expected
+
+
+def test_a_reviewers_permission_check_builds_no_orm_query(reviewer, reviewer_client, monkeypatch):
+    """The group permissions' SQL is compiled once per process (building it with the ORM
+    was half of a cached review queue's time)."""
+    reviewer_client.get(reverse("credentials:faq"))  # compiled here, once
+    user = reviewer_client.get(reverse("credentials:faq")).wsgi_request.user
+    built = []
+    original = SQLCompiler.as_sql
+    monkeypatch.setattr(
+        SQLCompiler, "as_sql", lambda self, *a, **k: built.append(1) or original(self, *a, **k)
+    )
+    assert user.has_perm("cec.review_submission")
+    assert not user.has_perm("payments.view_invoice")
+    assert built == []
