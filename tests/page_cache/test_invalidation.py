@@ -26,6 +26,7 @@ from tests.factories.renewal_states import (
     submit,
 )
 from tests.support.admin_forms import admin_post_data
+from tests.support.page_cache import cached, fresh
 
 # Also run on PostgreSQL (`make test`'s postgres stage): its triggers are other code.
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(2026, 11, 25), pytest.mark.postgres]
@@ -33,24 +34,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.clock(2026, 11, 25), pytest.mar
 RENEWAL = reverse("credentials:renewal")
 LEDGER = reverse("cec:ledger")
 QUEUE = reverse("review:queue")
-
-
-def cached(client, url):
-    """The page, viewed until it comes from the cache (the ledger's first view is itself
-    a write: step 3)."""
-    for _ in range(3):
-        response = client.get(url)
-        assert response.status_code == 200
-        if not response.templates:
-            return response.content.decode()
-    raise AssertionError(f"{url} never came from the cache")
-
-
-def fresh(client, url):
-    response = client.get(url)
-    assert response.status_code == 200
-    assert response.templates, f"{url} was served from the cache after a change"
-    return response.content.decode()
 
 
 @pytest.fixture

@@ -16,17 +16,13 @@ from django.urls import reverse
 from tests.factories import ReportingFormFactory
 from tests.factories.credentials import PASSWORD
 from tests.factories.renewal_states import pay_by_cheque, renewal_due, submit
+from tests.support.page_cache import from_cache
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(2026, 11, 25)]
 
 RENEWAL = reverse("credentials:renewal")
 LEDGER = reverse("cec:ledger")
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-def from_cache(response) -> bool:
-    assert response.status_code == 200
-    return not response.templates
 
 
 @pytest.fixture

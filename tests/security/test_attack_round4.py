@@ -36,6 +36,7 @@ from tests.factories.payments import PaymentFactory
 from tests.factories.renewal_states import confirm, pay_by_cheque, renewal_due, submit
 from tests.payments.helpers import post_event
 from tests.support.localstripe import WEBHOOK_SECRET
+from tests.support.page_cache import cached, fresh, from_cache
 
 # Also run on PostgreSQL (`make test`'s postgres stage): its triggers are other code.
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(2026, 11, 25), pytest.mark.postgres]
@@ -45,28 +46,6 @@ HOME = reverse("credentials:home")
 CREDENTIALS = reverse("credentials:credentials")
 QUEUE = reverse("review:queue")
 CSRF_TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
-
-
-def from_cache(response) -> bool:
-    assert response.status_code == 200
-    return not response.templates
-
-
-def cached(client, url, **extra):
-    """The page, viewed until it comes from the cache (a first view may itself write)."""
-    for _ in range(3):
-        response = client.get(url, **extra)
-        assert response.status_code == 200, (url, response.status_code)
-        if not response.templates:
-            return response.content.decode()
-    raise AssertionError(f"{url} never came from the cache")
-
-
-def fresh(client, url, **extra):
-    response = client.get(url, **extra)
-    assert response.status_code == 200, (url, response.status_code)
-    assert response.templates, f"{url} was served from the cache after a change"
-    return response.content.decode()
 
 
 def signed_in(user):
