@@ -1,6 +1,8 @@
 """Sending outbox messages; the Celery tasks are thin wrappers around these."""
 
 import datetime as dt
+import hashlib
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -37,12 +39,26 @@ def build_email(message: OutboxMessage) -> EmailMultiAlternatives:
         body=message.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to_email],
+        headers={"Message-ID": message_id_of(message)},
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
     for spec in message.attachments:
         email.attach(*render_attachment(spec))
     return email
+
+
+def message_id_of(message: OutboxMessage) -> str:
+    """The same Message-ID every time this message is sent. A worker killed after the
+    mail server took a message but before the send was recorded sends it again (a mail
+    server and the database cannot commit together); mail clients show one message per
+    Message-ID. Made from the row's key and creation time, so another database's row of
+    the same id never shares it."""
+    created = message.created_at.astimezone(dt.UTC).isoformat()
+    seed = f"{message.pk}:{message.dedupe_key}:{created}"
+    digest = hashlib.sha256(seed.encode()).hexdigest()[:32]
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    return f"<outbox.{digest}@{domain}>"
 
 
 def send_outbox_message(message_id) -> bool:

@@ -5,6 +5,7 @@ import datetime as dt
 from smtplib import SMTPServerDisconnected
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.db import transaction
@@ -234,3 +235,16 @@ def test_outbox_messages_cannot_be_edited_or_deleted_in_admin(staff_client, mess
 def test_holders_and_reviewers_cannot_see_the_outbox(holder_client, reviewer_client, message):
     assert holder_client.get(changelist()).status_code == 302  # to the admin sign-in
     assert reviewer_client.get(changelist()).status_code in (302, 403)
+
+
+def test_a_message_sent_again_after_a_crash_carries_the_same_message_id(message, other_holder):
+    """A worker killed after the mail server took the message but before the send was
+    recorded sends it again (no mail server and database commit together): the copy
+    has the same Message-ID, which mail clients use to show it once."""
+    first = outbox.build_email(message).message()["Message-ID"]
+    again = outbox.build_email(OutboxMessage.objects.get(pk=message.pk)).message()["Message-ID"]
+    another = outbox.build_email(queue(other_holder, key="test:2")).message()["Message-ID"]
+    assert first and first == again
+    assert another != first
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[1].rstrip(">")
+    assert first.startswith("<") and first.endswith(f"@{domain}>")
